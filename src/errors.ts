@@ -1,0 +1,79 @@
+// Typed errors with stable codes. Tests and clients check `code`, never the message.
+
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'DATA_DIR_LOCKED'
+  | 'STORE_CORRUPT'
+  | 'NO_AGENT'
+  | 'ADMIN_PROTOCOL'
+  | 'INVALID_INPUT'
+  | 'NOT_FOUND'
+  | 'TOO_LARGE'
+  | 'DIAL_FAILED'
+  | 'SHUTTING_DOWN'
+  | 'INTERNAL'
+
+export class MurmurError extends Error {
+  readonly code: ErrorCode
+  constructor(code: ErrorCode, message: string) {
+    super(message)
+    this.code = code
+    this.name = 'MurmurError'
+  }
+}
+
+/** Thrown when the config file, environment or flags hold an unknown key or a bad value. */
+export class ConfigError extends MurmurError {
+  constructor(message: string) {
+    super('CONFIG_INVALID', message)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Thrown when a live agent already owns the data directory. */
+export class DataDirLockedError extends MurmurError {
+  constructor(message: string) {
+    super('DATA_DIR_LOCKED', message)
+    this.name = 'DataDirLockedError'
+  }
+}
+
+/** Thrown when the on-disk store cannot be read back safely. */
+export class StoreCorruptError extends MurmurError {
+  constructor(message: string) {
+    super('STORE_CORRUPT', message)
+    this.name = 'StoreCorruptError'
+  }
+}
+
+/** Thrown by clients when no agent listens on the admin socket. */
+export class NoAgentError extends MurmurError {
+  constructor(socketPath: string) {
+    super('NO_AGENT', `no murmur agent at ${socketPath}: is it running?`)
+    this.name = 'NoAgentError'
+  }
+}
+
+/** Thrown when input from a client, a peer or a user breaks a documented rule. */
+export class InvalidInputError extends MurmurError {
+  constructor(message: string) {
+    super('INVALID_INPUT', message)
+    this.name = 'InvalidInputError'
+  }
+}
+
+/** Thrown when input exceeds a documented size limit. */
+export class TooLargeError extends MurmurError {
+  constructor(message: string) {
+    super('TOO_LARGE', message)
+    this.name = 'TooLargeError'
+  }
+}
+
+/** Thrown when a requested key, set or counter does not exist. */
+export class NotFoundError extends MurmurError {
+  constructor(message: string) {
+    super('NOT_FOUND', message)
+    this.name = 'NotFoundError'
+  }
+}
