@@ -1,0 +1,88 @@
+// Per-origin index seq -> record id, so diffFor() touches only writes the remote has not seen.
+//
+// Each record holds at most one dot per origin (its highest), so every live (origin, seq) names
+// exactly one record. Seqs are kept in a sorted array with lazy deletion: when a record's dot for O
+// rises, the old seq stays in the array as a stale slot until compaction. Every slot above the
+// remote's vv[O] - live or stale - is a write the remote is missing, so a diff scan costs
+// O(origins * log n + missing writes), never O(state).
+import { type SeqMap, seqOf, type VersionVector } from './records.js'
+
+class OriginIndex {
+  seqs: number[] = []
+  readonly live = new Map<number, string>()
+  private stale = 0
+
+  insert(seq: number, id: string): void {
+    if (this.live.has(seq)) {
+      this.live.set(seq, id)
+      return
+    }
+    this.live.set(seq, id)
+    const last = this.seqs[this.seqs.length - 1]
+    if (last === undefined || last < seq) {
+      this.seqs.push(seq)
+      return
+    }
+    const pos = lowerBound(this.seqs, seq)
+    if (this.seqs[pos] === seq)
+      this.stale-- // reuse the stale slot
+    else this.seqs.splice(pos, 0, seq)
+  }
+
+  remove(seq: number, id: string): void {
+    if (this.live.get(seq) !== id) return
+    this.live.delete(seq)
+    this.stale++
+    // Compact once stale slots outnumber live ones: amortised O(1) per update.
+    if (this.stale > 32 && this.stale > this.live.size) {
+      this.seqs = this.seqs.filter((s) => this.live.has(s))
+      this.stale = 0
+    }
+  }
+
+  collectAbove(floor: number, out: Set<string>): void {
+    for (let i = lowerBound(this.seqs, floor + 1); i < this.seqs.length; i++) {
+      const id = this.live.get(this.seqs[i]!)
+      if (id !== undefined) out.add(id)
+    }
+  }
+}
+
+/** First index whose value is >= x. */
+function lowerBound(a: readonly number[], x: number): number {
+  let lo = 0
+  let hi = a.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (a[mid]! < x) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+export class DotIndex {
+  private readonly byOrigin = new Map<string, OriginIndex>()
+
+  /** Moves index entries for a record whose dots went from `prev` to `next` (pointwise >=). */
+  update(id: string, prev: SeqMap | undefined, next: SeqMap): void {
+    for (const o of Object.keys(next)) {
+      const s = next[o]!
+      const old = prev === undefined ? undefined : seqOf(prev, o)
+      if (old === s) continue
+      let oi = this.byOrigin.get(o)
+      if (oi === undefined) {
+        oi = new OriginIndex()
+        this.byOrigin.set(o, oi)
+      }
+      if (old !== undefined) oi.remove(old, id)
+      oi.insert(s, id)
+    }
+  }
+
+  /** Ids of every record with some dots[O] > remote[O] (missing = 0). */
+  idsAbove(remote: VersionVector): Set<string> {
+    const out = new Set<string>()
+    for (const [o, oi] of this.byOrigin) oi.collectAbove(seqOf(remote, o) ?? 0, out)
+    return out
+  }
+}

@@ -1,0 +1,44 @@
+// Public surface of the replicated state. Import from here rather than from individual files.
+export type { Change } from './changes.js'
+export {
+  type DeltaBatch,
+  decodeMessage,
+  encodeDeltaFrames,
+  encodeMessage,
+  encodeSyncResponseFrames,
+  FORMAT_VERSION,
+  MAX_DELTAS_PER_FRAME,
+  MAX_FRAME_BYTES,
+  MAX_RECORDS_PER_FRAME,
+  type Message,
+  type SyncRequest,
+  type SyncResponse,
+} from './codec.js'
+export { compareHlc, type Hlc, HybridClock } from './hlc.js'
+export { counterId, kvId, type ParsedId, parseId, setId } from './ids.js'
+export { canonicalJson, type JsonValue } from './json.js'
+export {
+  MAX_CLOCK_DRIFT_MS,
+  MAX_ELEMENTS_PER_WRITE,
+  MAX_NAME_BYTES,
+  MAX_ORIGINS_PER_RECORD,
+  MAX_PENDING_PER_ORIGIN,
+  MAX_VALUE_BYTES,
+  MAX_VALUE_DEPTH,
+  MAX_VV_ORIGINS,
+  ORIGIN_RE,
+} from './limits.js'
+export type {
+  CounterRecord,
+  CrdtRecord,
+  Delta,
+  Dot,
+  LwwRecord,
+  SeqMap,
+  SetRecord,
+  VersionVector,
+} from './records.js'
+export { Replica } from './replica.js'
+export { parseDelta, parseEntry, parseVersionVector } from './schemas.js'
+export type { ReplicaStats } from './views.js'
+export type { ReplicaOptions, WriteResult } from './writes.js'

@@ -1,0 +1,277 @@
+// The replicated state of one peer: LWW keys, add-wins sets and PN-counters. Pure: no I/O.
+//
+//   new Replica(selfId, clock, { nextSeq? })  /  Replica.restore(selfId, clock, records, vv, nextSeq)
+//   writes (each -> { deltas, changes }): kvSet, kvDel, setAdd, setRemove, counterAdd
+//   reads: kvGet, kvList, setMembers (sorted), counterGet (0 if unknown)
+//   replication: applyDelta, applyRecords(records, senderVV?), versionVector, diffFor, digest
+//   persistence: entries(), nextSeq, stats()
+//
+// Every local write takes the next seq of this replica; the dot (selfId, seq) travels with the
+// delta. Deleting a key with no live value and removing an absent element are no-ops (no seq
+// used, no delta): a delete only makes sense against a value this replica has observed.
+import { InvalidInputError } from '../errors.js'
+import type { Clock } from '../util/clock.js'
+import { type Change, visibleChange } from './changes.js'
+import { StateDigest } from './digest.js'
+import { DotIndex } from './dot-index.js'
+import { HybridClock } from './hlc.js'
+import { counterId, kvId, type ParsedId, parseId, setId } from './ids.js'
+import { type JsonValue, normalizeValue } from './json.js'
+import { originProblem, validateElements, validateName } from './limits.js'
+import {
+  type CounterRecord,
+  type CrdtRecord,
+  counterValue,
+  type Delta,
+  type Dot,
+  type LwwRecord,
+  mergeRecords,
+  type SetRecord,
+  seqOf,
+  setPresent,
+  type VersionVector,
+} from './records.js'
+import { VersionTracker } from './versions.js'
+import { type ReplicaStats, Views } from './views.js'
+import {
+  counterWrite,
+  lwwWrite,
+  type ReplicaOptions,
+  setAddWrite,
+  setRemoveWrite,
+  type WriteResult,
+} from './writes.js'
+
+export class Replica {
+  readonly selfId: string
+  private readonly records = new Map<string, CrdtRecord>()
+  private readonly dotIndex = new DotIndex()
+  private readonly versions = new VersionTracker()
+  private readonly stateDigest = new StateDigest()
+  private readonly views = new Views()
+  private readonly hlc: HybridClock
+  private seq: number
+  /** Called after every record change (local, gossip or sync): the hook the durable store uses. */
+  onRecord?: (id: string, record: CrdtRecord) => void
+
+  constructor(selfId: string, clock: Clock, opts: ReplicaOptions = {}) {
+    const p = originProblem(selfId)
+    if (p !== undefined) throw new InvalidInputError(`replica id ${p}`)
+    const nextSeq = opts.nextSeq ?? 1
+    if (!Number.isSafeInteger(nextSeq) || nextSeq < 1) {
+      throw new InvalidInputError('nextSeq must be an integer >= 1')
+    }
+    this.selfId = selfId
+    this.seq = nextSeq
+    this.hlc = new HybridClock(clock, opts.maxClockDriftMs)
+    // Own seqs below nextSeq are in the restored state or were never seen by anyone (see
+    // ReplicaOptions.nextSeq), so claiming them keeps skipped seqs from leaving a gap forever.
+    if (nextSeq > 1) this.versions.raise({ [selfId]: nextSeq - 1 })
+  }
+
+  /** Rebuilds a replica from persisted records, version vector and next seq. */
+  static restore(
+    selfId: string,
+    clock: Clock,
+    records: Iterable<readonly [string, CrdtRecord]>,
+    vv: VersionVector,
+    nextSeq: number,
+  ): Replica {
+    const r = new Replica(selfId, clock, { nextSeq })
+    r.applyRecords(records, vv)
+    return r
+  }
+
+  /** The seq the next local write will take (persist it with the records). */
+  get nextSeq(): number {
+    return this.seq
+  }
+
+  // ---- local writes
+
+  kvSet(key: string, value: JsonValue): WriteResult {
+    validateName('key', key)
+    return this.writeLww(key, normalizeValue(value))
+  }
+
+  kvDel(key: string): WriteResult {
+    validateName('key', key)
+    const prev = this.records.get(kvId(key))
+    if (prev?.t !== 'lww' || prev.value === null) return { deltas: [], changes: [] }
+    return this.writeLww(key, null)
+  }
+
+  setAdd(name: string, elements: readonly string[]): WriteResult {
+    return this.writeSet(name, elements, (prev, seq) => setAddWrite(prev, this.selfId, seq))
+  }
+
+  setRemove(name: string, elements: readonly string[]): WriteResult {
+    return this.writeSet(name, elements, (prev, seq) => setRemoveWrite(prev, this.selfId, seq))
+  }
+
+  /** Adds `amount` (a safe integer; negative decrements, 0 is a no-op). */
+  counterAdd(name: string, amount: number): WriteResult {
+    validateName('counter name', name)
+    if (!Number.isSafeInteger(amount)) throw new InvalidInputError('counter amount must be a safe integer')
+    if (amount === 0) return { deltas: [], changes: [] }
+    const id = counterId(name)
+    const prev = this.records.get(id) as CounterRecord | undefined
+    const record = counterWrite(prev, this.selfId, this.seq, amount)
+    return this.localWrite(id, { t: 'counter', name }, record, this.takeDot())
+  }
+
+  // ---- reads
+
+  kvGet(key: string): JsonValue | undefined {
+    const r = this.records.get(kvId(key))
+    return r?.t === 'lww' && r.value !== null ? r.value : undefined
+  }
+
+  /** Live keys starting with `prefix`, sorted by key. Values are frozen. */
+  kvList(prefix = ''): Array<{ key: string; value: JsonValue }> {
+    const out: Array<{ key: string; value: JsonValue }> = []
+    const idPrefix = kvId(prefix)
+    for (const [id, r] of this.records) {
+      if (r.t === 'lww' && r.value !== null && id.startsWith(idPrefix))
+        out.push({ key: id.slice(2), value: r.value })
+    }
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  }
+
+  setMembers(name: string): string[] {
+    const out: string[] = []
+    for (const el of this.views.elements(name)) {
+      const r = this.records.get(setId(name, el))
+      if (r?.t === 'set' && setPresent(r)) out.push(el)
+    }
+    return out.sort()
+  }
+
+  counterGet(name: string): number {
+    const r = this.records.get(counterId(name))
+    return r?.t === 'counter' ? counterValue(r) : 0
+  }
+
+  // ---- replication
+
+  /** Merges one gossiped write. Returns the visible changes (none for duplicates). */
+  applyDelta(delta: Delta): Change[] {
+    const { id, record, dot } = delta
+    if ((seqOf(record.dots, dot.origin) ?? 0) < dot.seq) {
+      throw new InvalidInputError(`delta for ${JSON.stringify(id)} does not contain its own dot`)
+    }
+    const change = this.merge(id, record)
+    this.versions.observe(dot.origin, dot.seq)
+    return change === undefined ? [] : [change]
+  }
+
+  /**
+   * Merges an anti-entropy batch. Pass `senderVV` only with the last batch of a complete
+   * diffFor(ourVV) answer, taken by the sender together with that diff: then every write it
+   * covers is in our state and our vv may rise to it.
+   */
+  applyRecords(records: Iterable<readonly [string, CrdtRecord]>, senderVV?: VersionVector): Change[] {
+    const changes: Change[] = []
+    for (const [id, record] of records) {
+      const c = this.merge(id, record)
+      if (c !== undefined) changes.push(c)
+    }
+    if (senderVV !== undefined) {
+      this.versions.raise(senderVV)
+      this.bumpSeq(seqOf(senderVV, this.selfId))
+    }
+    return changes
+  }
+
+  versionVector(): VersionVector {
+    return this.versions.snapshot()
+  }
+
+  /** Every record with some dots[O] > remote[O]; cost grows with the difference, not the state. */
+  diffFor(remote: VersionVector): Array<[string, CrdtRecord]> {
+    return [...this.dotIndex.idsAbove(remote)].map((id) => [id, this.records.get(id)!])
+  }
+
+  /** Hex digest of the record set (not the vv): equal iff the record sets are equal. O(1). */
+  digest(): string {
+    return this.stateDigest.hex()
+  }
+
+  stats(): ReplicaStats {
+    return this.views.stats(this.records.size)
+  }
+
+  entries(): IterableIterator<[string, CrdtRecord]> {
+    return this.records.entries()
+  }
+
+  // ---- internals
+
+  private writeLww(key: string, value: JsonValue | null): WriteResult {
+    const id = kvId(key)
+    const prev = this.records.get(id) as LwwRecord | undefined
+    const record = lwwWrite(prev, this.hlc.now(), this.selfId, this.seq, value)
+    return this.localWrite(id, { t: 'lww', key }, record, this.takeDot())
+  }
+
+  private writeSet(
+    name: string,
+    elements: readonly string[],
+    make: (prev: SetRecord | undefined, seq: number) => SetRecord | undefined,
+  ): WriteResult {
+    validateName('set name', name)
+    validateElements(elements)
+    const out: WriteResult = { deltas: [], changes: [] }
+    for (const element of new Set(elements)) {
+      const id = setId(name, element)
+      const prev = this.records.get(id) as SetRecord | undefined
+      const record = make(prev, this.seq)
+      if (record === undefined) continue
+      const r = this.localWrite(id, { t: 'set', name, element }, record, this.takeDot())
+      out.deltas.push(...r.deltas)
+      out.changes.push(...r.changes)
+    }
+    return out
+  }
+
+  private takeDot(): Dot {
+    return { origin: this.selfId, seq: this.seq++ }
+  }
+
+  private localWrite(id: string, parsed: ParsedId, record: CrdtRecord, dot: Dot): WriteResult {
+    const change = this.put(id, parsed, record)
+    this.versions.observe(dot.origin, dot.seq)
+    return {
+      deltas: [{ id, record: this.records.get(id)!, dot }],
+      changes: change === undefined ? [] : [change],
+    }
+  }
+
+  private merge(id: string, record: CrdtRecord): Change | undefined {
+    const parsed = parseId(id)
+    if (parsed === undefined || parsed.t !== record.t) {
+      throw new InvalidInputError(`record id ${JSON.stringify(id)} does not match a ${record.t} record`)
+    }
+    if (record.t === 'lww') this.hlc.observe(record.hlc)
+    return this.put(id, parsed, record)
+  }
+
+  private put(id: string, parsed: ParsedId, incoming: CrdtRecord): Change | undefined {
+    const prev = this.records.get(id)
+    const next = prev === undefined ? incoming : mergeRecords(prev, incoming)
+    if (next === prev) return undefined
+    this.records.set(id, next)
+    this.dotIndex.update(id, prev?.dots, next.dots)
+    if (prev !== undefined) this.stateDigest.remove(id, prev)
+    this.stateDigest.add(id, next)
+    this.views.update(parsed, prev, next)
+    this.bumpSeq(seqOf(next.dots, this.selfId))
+    this.onRecord?.(id, next)
+    return visibleChange(parsed, prev, next)
+  }
+
+  /** Never reuse a seq that peers already saw from us (e.g. after our state was lost). */
+  private bumpSeq(seen: number | undefined): void {
+    if (seen !== undefined && seen >= this.seq) this.seq = seen + 1
+  }
+}

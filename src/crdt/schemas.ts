@@ -1,0 +1,103 @@
+// Zod schemas for everything a peer (or the disk) hands us. Parsing is all-or-nothing: either the
+// whole input is valid, or the caller gets an InvalidInputError and no data.
+import { z } from 'zod'
+import { InvalidInputError } from '../errors.js'
+import { parseId } from './ids.js'
+import { type JsonValue, valueProblem } from './json.js'
+import { MAX_ORIGINS_PER_RECORD, MAX_VV_ORIGINS, ORIGIN_RE } from './limits.js'
+import { type CrdtRecord, type Delta, type SeqMap, seqOf, type VersionVector } from './records.js'
+
+const origin = z.string().regex(ORIGIN_RE, 'origin must be a peer id')
+
+const seqMap = (min: number, maxKeys: number, nonEmpty: boolean) =>
+  z
+    .record(origin, z.int().min(min))
+    .refine((m) => Object.keys(m).length <= maxKeys, `at most ${maxKeys} origins`)
+    .refine((m) => !nonEmpty || Object.keys(m).length > 0, 'must not be empty')
+
+const dots = seqMap(1, MAX_ORIGINS_PER_RECORD, true)
+const hlc = z.strictObject({ wall: z.int().min(0), logical: z.int().min(0) })
+
+const value = z.custom<JsonValue>().superRefine((v, ctx) => {
+  const p = valueProblem(v)
+  if (p !== undefined) ctx.addIssue({ code: 'custom', message: p })
+})
+
+const lwwRecord = z.strictObject({ t: z.literal('lww'), hlc, origin, value, dots })
+const setRecord = z.strictObject({
+  t: z.literal('set'),
+  adds: seqMap(1, MAX_ORIGINS_PER_RECORD, true),
+  removed: seqMap(1, MAX_ORIGINS_PER_RECORD, false),
+  dots,
+})
+const counterRecord = z.strictObject({
+  t: z.literal('counter'),
+  p: seqMap(0, MAX_ORIGINS_PER_RECORD, false),
+  n: seqMap(0, MAX_ORIGINS_PER_RECORD, false),
+  dots,
+})
+
+export const recordSchema = z.discriminatedUnion('t', [lwwRecord, setRecord, counterRecord])
+
+/** Cross-field rules a record must satisfy under its id, or undefined when it does. */
+export function entryProblem(id: string, r: CrdtRecord): string | undefined {
+  const parsed = parseId(id)
+  if (parsed === undefined) return `malformed record id ${JSON.stringify(id)}`
+  if (parsed.t !== r.t) return `record id ${JSON.stringify(id)} names a ${parsed.t} record, got ${r.t}`
+  if (r.t === 'set') {
+    // A remove copies adds into removed, so removed can never run ahead of adds.
+    for (const o of Object.keys(r.removed)) {
+      if (r.removed[o]! > (seqOf(r.adds, o) ?? 0))
+        return `set record ${JSON.stringify(id)} removed exceeds adds`
+    }
+  }
+  return undefined
+}
+
+export const entrySchema = z.tuple([z.string(), recordSchema]).superRefine(([id, r], ctx) => {
+  const p = entryProblem(id, r as CrdtRecord)
+  if (p !== undefined) ctx.addIssue({ code: 'custom', message: p })
+})
+
+export const deltaSchema = z
+  .strictObject({
+    id: z.string(),
+    record: recordSchema,
+    dot: z.strictObject({ origin, seq: z.int().min(1) }),
+  })
+  .superRefine((d, ctx) => {
+    const p = entryProblem(d.id, d.record as CrdtRecord)
+    if (p !== undefined) ctx.addIssue({ code: 'custom', message: p })
+    else if ((seqOf(d.record.dots, d.dot.origin) ?? 0) < d.dot.seq) {
+      ctx.addIssue({ code: 'custom', message: 'delta record does not contain its own dot' })
+    }
+  })
+
+export const vvSchema = seqMap(0, MAX_VV_ORIGINS, false)
+
+function describe(err: z.ZodError): string {
+  const first = err.issues[0]
+  if (first === undefined) return 'invalid'
+  const path = first.path.length > 0 ? ` at ${first.path.join('.')}` : ''
+  return `${first.message}${path}`
+}
+
+/** Parses `data` or throws InvalidInputError naming the first problem and where it is. */
+export function parseOrThrow<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
+  const r = schema.safeParse(data)
+  if (!r.success) throw new InvalidInputError(`invalid ${what}: ${describe(r.error)}`)
+  return r.data
+}
+
+/** Validates one persisted or received (id, record) entry. */
+export function parseEntry(id: unknown, record: unknown): [string, CrdtRecord] {
+  return parseOrThrow(entrySchema, [id, record], 'record') as [string, CrdtRecord]
+}
+
+export function parseDelta(data: unknown): Delta {
+  return parseOrThrow(deltaSchema, data, 'delta') as Delta
+}
+
+export function parseVersionVector(data: unknown): VersionVector {
+  return parseOrThrow(vvSchema, data, 'version vector') as SeqMap
+}

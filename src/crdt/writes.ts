@@ -1,0 +1,92 @@
+// Record states produced by one local write by `self` with sequence number `seq`. Each result
+// dominates `prev`, so merging it into the local state simply replaces `prev`.
+import { TooLargeError } from '../errors.js'
+import type { Change } from './changes.js'
+import { compareHlc, type Hlc } from './hlc.js'
+import type { JsonValue } from './json.js'
+import {
+  type CounterRecord,
+  type Delta,
+  type LwwRecord,
+  maxMaps,
+  type SetRecord,
+  seqOf,
+  setPresent,
+} from './records.js'
+
+export function lwwWrite(
+  prev: LwwRecord | undefined,
+  now: Hlc,
+  self: string,
+  seq: number,
+  value: JsonValue | null,
+): LwwRecord {
+  // Only a record from a far-future clock (ignored by HybridClock.observe) can be ahead of `now`;
+  // step past it for this key alone so a local write always wins locally without poisoning the clock.
+  const hlc =
+    prev !== undefined && compareHlc(now, prev.hlc) <= 0
+      ? { wall: prev.hlc.wall, logical: prev.hlc.logical + 1 }
+      : now
+  return { t: 'lww', hlc, origin: self, value, dots: { ...prev?.dots, [self]: seq } }
+}
+
+/** Every add is a new write, even of a present element: that is what lets it beat a concurrent remove. */
+export function setAddWrite(prev: SetRecord | undefined, self: string, seq: number): SetRecord {
+  return {
+    t: 'set',
+    adds: { ...prev?.adds, [self]: seq },
+    removed: prev?.removed ?? {},
+    dots: { ...prev?.dots, [self]: seq },
+  }
+}
+
+/** Observed-remove: cancels exactly the adds seen here; undefined when there is nothing to remove. */
+export function setRemoveWrite(
+  prev: SetRecord | undefined,
+  self: string,
+  seq: number,
+): SetRecord | undefined {
+  if (prev === undefined || !setPresent(prev)) return undefined
+  return {
+    t: 'set',
+    adds: prev.adds,
+    removed: maxMaps(prev.removed, prev.adds),
+    dots: { ...prev.dots, [self]: seq },
+  }
+}
+
+/** `amount` is a non-zero safe integer (negative decrements). */
+export function counterWrite(
+  prev: CounterRecord | undefined,
+  self: string,
+  seq: number,
+  amount: number,
+): CounterRecord {
+  const side = amount > 0 ? 'p' : 'n'
+  const map = prev?.[side] ?? {}
+  const total = (seqOf(map, self) ?? 0) + Math.abs(amount)
+  if (!Number.isSafeInteger(total)) throw new TooLargeError('counter total would exceed 2^53 - 1')
+  const bumped = { ...map, [self]: total }
+  return {
+    t: 'counter',
+    p: side === 'p' ? bumped : (prev?.p ?? {}),
+    n: side === 'n' ? bumped : (prev?.n ?? {}),
+    dots: { ...prev?.dots, [self]: seq },
+  }
+}
+
+export interface WriteResult {
+  deltas: Delta[]
+  changes: Change[]
+}
+
+export interface ReplicaOptions {
+  /**
+   * The next seq to use, restored from disk. The caller promises that every own write below it
+   * that any peer may have seen is in the state being restored (persist before gossiping), so the
+   * replica claims all of them in its version vector; seqs reserved but never used are harmless.
+   */
+  nextSeq?: number
+  /** Remote HLC wall times further ahead than this do not move our clock. */
+  maxClockDriftMs?: number
+}

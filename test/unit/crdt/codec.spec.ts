@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict'
+import {
+  canonicalJson,
+  type Delta,
+  decodeMessage,
+  encodeDeltaFrames,
+  encodeMessage,
+  encodeSyncResponseFrames,
+  MAX_FRAME_BYTES,
+  type Message,
+  Replica,
+} from '../../../src/crdt/index.js'
+import { FakeClock } from '../../../src/util/clock.js'
+
+const enc = new TextEncoder()
+const raw = (json: string, version = 1): Uint8Array => new Uint8Array([version, ...enc.encode(json)])
+const lww = { t: 'lww', hlc: { wall: 1, logical: 0 }, origin: 'A', value: 'v', dots: { A: 1 } }
+const delta = (over: Record<string, unknown> = {}, rec: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    type: 'delta',
+    deltas: [{ id: 'k\u0000key', record: { ...lww, ...rec }, dot: { origin: 'A', seq: 1 }, ...over }],
+  })
+const invalid = (bytes: Uint8Array, message?: RegExp) =>
+  assert.throws(
+    () => decodeMessage(bytes),
+    message ? { code: 'INVALID_INPUT', message } : { code: 'INVALID_INPUT' },
+  )
+
+function sample(): Replica {
+  const r = new Replica('A', new FakeClock())
+  r.kvSet('k', { nested: [1, 'two', null] })
+  r.kvSet('gone', 1)
+  r.kvDel('gone')
+  r.setAdd('s', ['x', 'y'])
+  r.setRemove('s', ['y'])
+  r.counterAdd('c', -3)
+  return r
+}
+
+describe('codec', () => {
+  it('round-trips every message type', () => {
+    const r = sample()
+    const deltas: Delta[] = [...r.entries()].map(([id, record]) => ({
+      id,
+      record,
+      dot: { origin: 'A', seq: record.dots.A! },
+    }))
+    const msgs: Message[] = [
+      { type: 'delta', deltas },
+      { type: 'sync-req', vv: r.versionVector() },
+      { type: 'sync-resp', records: [...r.entries()], vv: r.versionVector(), done: true },
+    ]
+    for (const m of msgs) {
+      const bytes = encodeMessage(m)
+      assert.equal(bytes[0], 1)
+      assert.equal(canonicalJson(decodeMessage(bytes)), canonicalJson(m))
+    }
+  })
+
+  it('splits large answers into frames under the limit and marks only the last done', () => {
+    const r = new Replica('A', new FakeClock())
+    for (let i = 0; i < 300; i++) r.kvSet(`key-${i}`, 'x'.repeat(100))
+    const frames = encodeSyncResponseFrames(r.diffFor({}), r.versionVector(), 4096)
+    assert.ok(frames.length > 5)
+    const decoded = frames.map((f) => {
+      assert.ok(f.length <= 4096)
+      return decodeMessage(f)
+    })
+    assert.deepEqual(
+      decoded.map((m) => m.type === 'sync-resp' && m.done),
+      frames.map((_, i) => i === frames.length - 1),
+    )
+    const b = new Replica('B', new FakeClock())
+    for (const m of decoded) if (m.type === 'sync-resp') b.applyRecords(m.records, m.done ? m.vv : undefined)
+    assert.equal(b.digest(), r.digest())
+    assert.equal(encodeSyncResponseFrames([], {}).length, 1)
+    assert.equal(encodeDeltaFrames([]).length, 0)
+    const deltaFrames = encodeDeltaFrames(
+      [...r.entries()].map(([id, record]) => ({ id, record, dot: { origin: 'A', seq: record.dots.A! } })),
+      4096,
+    )
+    assert.ok(deltaFrames.length > 5 && deltaFrames.every((f) => f.length <= 4096))
+  })
+
+  it('refuses to encode a frame over the limit', () => {
+    const big = {
+      type: 'sync-req',
+      vv: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`peer${i}`, i])),
+    } as const
+    assert.throws(() => encodeMessage(big, 1000), { code: 'TOO_LARGE' })
+  })
+
+  it('accepts the hand-written valid delta used by the negative cases', () => {
+    assert.equal(decodeMessage(raw(delta())).type, 'delta')
+  })
+
+  it('rejects bad framing: version, emptiness, size, encoding, JSON', () => {
+    invalid(raw(delta(), 2), /format version 2/)
+    invalid(new Uint8Array(0))
+    invalid(new Uint8Array(MAX_FRAME_BYTES + 1), /exceeds/)
+    invalid(new Uint8Array([1, 0xff, 0xfe]), /UTF-8/)
+    invalid(raw(delta().slice(0, -3)), /JSON/)
+    invalid(raw('{"type":"gossip"}'))
+    invalid(raw('null'))
+  })
+
+  it('rejects wrong types, negative seqs and unknown fields', () => {
+    invalid(raw(delta({ dot: { origin: 'A', seq: '1' } })))
+    invalid(raw(delta({ dot: { origin: 'A', seq: -1 } })))
+    invalid(raw(delta({ dot: { origin: 'A', seq: 1.5 } })))
+    invalid(raw(delta({}, { dots: { A: -1 } })))
+    invalid(raw(delta({}, { dots: {} })), /must not be empty/)
+    invalid(raw(delta({}, { hlc: { wall: 1 } })))
+    invalid(raw(delta({}, { extra: 1 })))
+    invalid(raw(delta({ extra: 1 })))
+    invalid(raw('{"type":"sync-req","vv":{"A":-3}}'))
+    invalid(raw('{"type":"sync-resp","records":[],"vv":{},"done":"yes"}'))
+  })
+
+  it('rejects ids that do not match the record type, and broken invariants', () => {
+    invalid(raw(delta({ id: 'c\u0000key' })), /names a counter record/)
+    invalid(raw(delta({ id: 'k\u0000a\u0000b' })), /malformed record id/)
+    invalid(raw(delta({ id: `k\u0000${'x'.repeat(513)}` })), /malformed/)
+    invalid(raw(delta({ id: 'x\u0000key' })))
+    invalid(raw(delta({ dot: { origin: 'A', seq: 2 } })), /own dot/)
+    invalid(raw(delta({ dot: { origin: '__proto__', seq: 1 } })))
+    const set = { t: 'set', adds: { A: 1 }, removed: { A: 2 }, dots: { A: 2 } }
+    invalid(
+      raw(JSON.stringify({ type: 'sync-resp', records: [['s\u0000n\u0000e', set]], vv: {}, done: true })),
+      /removed/,
+    )
+  })
+
+  it('rejects values that are too large or too deep', () => {
+    invalid(raw(delta({}, { value: 'x'.repeat(70_000) })), /65536/)
+    invalid(raw(delta({}, { value: JSON.parse(`${'['.repeat(100)}${']'.repeat(100)}`) })), /nested/)
+    invalid(raw(delta({}, { value: undefined })))
+  })
+})
