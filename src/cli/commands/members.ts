@@ -1,0 +1,105 @@
+// Membership commands: members, join, leave, info, tags. Each is a thin client of one admin method.
+import type { Command } from 'commander'
+import type { InfoResult, MemberView } from '../../daemon/api.js'
+import { InvalidInputError } from '../../errors.js'
+import { formatAge, printJson, printTable } from '../output.js'
+import { parseKeyValue } from '../parse.js'
+import { withClient } from '../context.js'
+
+const STATUSES = ['alive', 'suspect', 'dead', 'left']
+
+export function registerMembership(program: Command): void {
+  program
+    .command('members')
+    .description('list the members of the mesh')
+    .option('--json', 'print JSON')
+    .option('--status <status>', `only members with this status (${STATUSES.join('|')})`)
+    .action(async (opts: { json?: boolean; status?: string }, cmd: Command) => {
+      if (opts.status && !STATUSES.includes(opts.status)) {
+        throw new InvalidInputError(`--status must be one of ${STATUSES.join(', ')}, got '${opts.status}'`)
+      }
+      const { members } = await withClient(cmd, (c) =>
+        c.call('members', opts.status ? { status: opts.status } : {}),
+      ) as { members: MemberView[] }
+      if (opts.json) return printJson(members)
+      const now = Date.now()
+      printTable(
+        ['NAME', 'PEER ID', 'STATUS', 'ADDRESS', 'TAGS', 'LAST SEEN'],
+        members.map((m) => [
+          m.self ? `${m.name} (self)` : m.name,
+          m.id,
+          m.status,
+          m.addrs[0] ?? '-',
+          Object.entries(m.tags).map(([k, v]) => `${k}=${v}`).join(',') || '-',
+          m.self ? '-' : formatAge(now - m.lastSeen),
+        ]),
+      )
+    })
+
+  program
+    .command('join')
+    .description('connect to peers of a mesh')
+    .argument('<multiaddr...>', 'peer addresses, e.g. /ip4/10.0.0.2/tcp/7946')
+    .action(async (addrs: string[], _opts: unknown, cmd: Command) => {
+      const res = (await withClient(cmd, (c) => c.call('join', { addrs }))) as {
+        reached: number
+        failed: Array<{ addr: string; error: string }>
+      }
+      for (const f of res.failed) process.stderr.write(`murmur: could not reach ${f.addr}: ${f.error}\n`)
+      process.stdout.write(`joined: reached ${res.reached} of ${addrs.length} peer(s)\n`)
+      if (res.reached === 0) process.exitCode = 1
+    })
+
+  program
+    .command('leave')
+    .description('leave the mesh gracefully; the agent then exits')
+    .action(async (_opts: unknown, cmd: Command) => {
+      await withClient(cmd, (c) => c.call('leave', {}))
+      process.stdout.write('left the mesh; agent is shutting down\n')
+    })
+
+  program
+    .command('info')
+    .description('show this agent\'s identity, addresses and member counts')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const info = (await withClient(cmd, (c) => c.call('info', {}))) as InfoResult
+      if (opts.json) return printJson(info)
+      const lines = [
+        ['name', info.name],
+        ['peer id', info.peerId],
+        ['version', info.version],
+        ['addresses', info.addresses.join(' ') || '-'],
+        ['members', Object.entries(info.members).map(([s, n]) => `${s}=${n}`).join(' ')],
+      ]
+      if (info.state) {
+        lines.push(['state keys', String(info.state.keys)], ['state digest', info.state.digest])
+      }
+      for (const [k, v] of lines) process.stdout.write(`${`${k}:`.padEnd(14)}${v}\n`)
+    })
+
+  const tags = program.command('tags').description('change this member\'s tags')
+  tags
+    .command('set')
+    .description('set tags; peers see the change')
+    .argument('<key=value...>')
+    .action(async (pairs: string[], _opts: unknown, cmd: Command) => {
+      const set = Object.fromEntries(pairs.map((p) => parseKeyValue(p, 'tags set')))
+      const res = (await withClient(cmd, (c) => c.call('tags.set', { tags: set }))) as { tags: Record<string, string> }
+      printTags(res.tags)
+    })
+  tags
+    .command('del')
+    .description('delete tags')
+    .argument('<key...>')
+    .action(async (keys: string[], _opts: unknown, cmd: Command) => {
+      const res = (await withClient(cmd, (c) => c.call('tags.del', { keys }))) as { tags: Record<string, string> }
+      printTags(res.tags)
+    })
+}
+
+function printTags(tags: Record<string, string>): void {
+  const entries = Object.entries(tags)
+  if (entries.length === 0) process.stdout.write('(no tags)\n')
+  for (const [k, v] of entries) process.stdout.write(`${k}=${v}\n`)
+}

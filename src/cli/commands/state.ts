@@ -1,0 +1,134 @@
+// Replicated-state commands: kv, set, counter, watch. Each is a thin client of one admin method.
+import type { Command } from 'commander'
+import { AdminClient } from '../../admin/client.js'
+import { InvalidInputError } from '../../errors.js'
+import { clientOptions, resolveSocket, withClient } from '../context.js'
+import { printJson, printTable } from '../output.js'
+import { parseAmount } from '../parse.js'
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
+
+export function registerState(program: Command): void {
+  registerKv(program)
+  registerSet(program)
+  registerCounter(program)
+  program
+    .command('watch')
+    .description('stream every change (local or remote) as one JSON line, until interrupted')
+    .option('--prefix <prefix>', 'only key-value changes whose key starts with this, and sets/counters whose name does')
+    .action(async (opts: { prefix?: string }, cmd: Command) => {
+      const client = await AdminClient.connect(resolveSocket(clientOptions(cmd)), { timeoutMs: 5000 })
+      process.once('SIGINT', () => {
+        client.close()
+        process.exit(0)
+      })
+      const sub = client.subscribe('watch', opts.prefix ? { prefix: opts.prefix } : {}, (_method, params) => {
+        process.stdout.write(`${JSON.stringify(params)}\n`)
+      })
+      await sub.done
+    })
+}
+
+function registerKv(program: Command): void {
+  const kv = program.command('kv').description('last-writer-wins key-value map')
+  kv.command('set')
+    .description('set KEY to VALUE (a string, or any JSON value with --json)')
+    .argument('<key>')
+    .argument('<value>')
+    .option('--json', 'parse VALUE as JSON')
+    .action(async (key: string, raw: string, opts: { json?: boolean }, cmd: Command) => {
+      const value = opts.json ? parseJson(raw) : raw
+      await withClient(cmd, (c) => c.call('kv.set', { key, value }))
+    })
+  kv.command('get')
+    .description('print the value of KEY; exits 1 if it is missing')
+    .argument('<key>')
+    .option('--json', 'print the value as JSON even when it is a string')
+    .action(async (key: string, opts: { json?: boolean }, cmd: Command) => {
+      const { value } = (await withClient(cmd, (c) => c.call('kv.get', { key }))) as { value: Json }
+      process.stdout.write(`${typeof value === 'string' && !opts.json ? value : JSON.stringify(value)}\n`)
+    })
+  kv.command('del')
+    .description('delete KEY')
+    .argument('<key>')
+    .action(async (key: string, _opts: unknown, cmd: Command) => {
+      await withClient(cmd, (c) => c.call('kv.del', { key }))
+    })
+  kv.command('list')
+    .description('list keys and values')
+    .option('--prefix <prefix>', 'only keys starting with this')
+    .option('--json', 'print JSON')
+    .action(async (opts: { prefix?: string; json?: boolean }, cmd: Command) => {
+      const { entries } = (await withClient(cmd, (c) =>
+        c.call('kv.list', opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
+      )) as { entries: Array<{ key: string; value: Json }> }
+      if (opts.json) return printJson(entries)
+      printTable(
+        ['KEY', 'VALUE'],
+        entries.map((e) => [e.key, typeof e.value === 'string' ? e.value : JSON.stringify(e.value)]),
+      )
+    })
+}
+
+function registerSet(program: Command): void {
+  const set = program.command('set').description('add-wins observed-remove sets')
+  set.command('add')
+    .description('add elements to set NAME')
+    .argument('<name>')
+    .argument('<element...>')
+    .action(async (name: string, elements: string[], _o: unknown, cmd: Command) => {
+      await withClient(cmd, (c) => c.call('set.add', { name, elements }))
+    })
+  set.command('rm')
+    .description('remove elements from set NAME')
+    .argument('<name>')
+    .argument('<element...>')
+    .action(async (name: string, elements: string[], _o: unknown, cmd: Command) => {
+      await withClient(cmd, (c) => c.call('set.rm', { name, elements }))
+    })
+  set.command('members')
+    .description('print the elements of set NAME, one per line')
+    .argument('<name>')
+    .option('--json', 'print JSON')
+    .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
+      const { elements } = (await withClient(cmd, (c) => c.call('set.members', { name }))) as { elements: string[] }
+      if (opts.json) return printJson(elements)
+      for (const e of elements) process.stdout.write(`${e}\n`)
+    })
+}
+
+function registerCounter(program: Command): void {
+  const counter = program.command('counter').description('PN-counters')
+  for (const [verb, method] of [
+    ['incr', 'counter.incr'],
+    ['decr', 'counter.decr'],
+  ] as const) {
+    counter
+      .command(verb)
+      .description(`${verb === 'incr' ? 'increment' : 'decrement'} counter NAME by N (default 1); prints the new value`)
+      .argument('<name>')
+      .argument('[n]')
+      .action(async (name: string, n: string | undefined, _o: unknown, cmd: Command) => {
+        const { value } = (await withClient(cmd, (c) => c.call(method, { name, amount: parseAmount(n) }))) as {
+          value: number
+        }
+        process.stdout.write(`${value}\n`)
+      })
+  }
+  counter
+    .command('get')
+    .description('print the value of counter NAME (0 if never written)')
+    .argument('<name>')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const { value } = (await withClient(cmd, (c) => c.call('counter.get', { name }))) as { value: number }
+      process.stdout.write(`${value}\n`)
+    })
+}
+
+function parseJson(raw: string): Json {
+  try {
+    return JSON.parse(raw) as Json
+  } catch {
+    throw new InvalidInputError(`--json: VALUE is not valid JSON: ${raw.length > 60 ? `${raw.slice(0, 60)}...` : raw}`)
+  }
+}

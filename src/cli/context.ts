@@ -1,0 +1,38 @@
+// Finds the agent's socket and runs one admin call, turning failures into one line and an exit code.
+import { join } from 'node:path'
+import type { Command } from 'commander'
+import { AdminClient } from '../admin/client.js'
+import { defaultSocketName as SOCKET_NAME } from '../admin/protocol.js'
+import { expandPath, loadConfig } from '../config/load.js'
+
+export const EXIT_OK = 0
+export const EXIT_FAILURE = 1
+export const EXIT_USAGE = 2
+
+export interface ClientOptions {
+  socket?: string
+  dataDir?: string
+}
+
+/** --socket, then MURMUR_SOCKET, then --data-dir, then the data dir of the default config. */
+export function resolveSocket(opts: ClientOptions, env: NodeJS.ProcessEnv = process.env): string {
+  if (opts.socket) return expandPath(opts.socket)
+  if (env.MURMUR_SOCKET) return expandPath(env.MURMUR_SOCKET)
+  if (opts.dataDir) return join(expandPath(opts.dataDir), SOCKET_NAME)
+  return join(loadConfig({ env }).dataDir, SOCKET_NAME)
+}
+
+export function clientOptions(cmd: Command): ClientOptions {
+  return cmd.optsWithGlobals() as ClientOptions
+}
+
+/** Opens a client, runs `fn`, closes; any error becomes a single line on stderr. */
+export async function withClient<T>(cmd: Command, fn: (client: AdminClient) => Promise<T>): Promise<T> {
+  const client = await AdminClient.connect(resolveSocket(clientOptions(cmd)), { timeoutMs: 5000 })
+  try {
+    return await fn(client)
+  } finally {
+    client.close()
+  }
+}
+

@@ -1,0 +1,57 @@
+// The config schema: every key, its type and its bounds. Unknown keys are errors.
+import { multiaddr } from '@multiformats/multiaddr'
+import { z } from 'zod'
+import { LOG_LEVELS } from '../util/log.js'
+
+const ms = (min: number, max: number) => z.number().int().min(min).max(max)
+
+const multiaddrString = z.string().refine(
+  (s) => {
+    try {
+      multiaddr(s)
+      return s.startsWith('/')
+    } catch {
+      return false
+    }
+  },
+  { message: 'is not a valid multiaddr (e.g. /ip4/127.0.0.1/tcp/7946)' },
+)
+
+const tagKey = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'tag keys use only letters, digits and _ . : -')
+
+export const configSchema = z
+  .object({
+    name: z.string().min(1).max(128).nullable(),
+    dataDir: z.string().min(1),
+    listen: z.array(multiaddrString).min(1),
+    join: z.array(multiaddrString),
+    tags: z.record(tagKey, z.string().max(512)).refine((t) => Object.keys(t).length <= 64, {
+      message: 'at most 64 tags',
+    }),
+    mdns: z.object({ enabled: z.boolean(), intervalMs: ms(100, 3_600_000) }).strict(),
+    swarmKeyFile: z.string().min(1).nullable(),
+    logLevel: z.enum(LOG_LEVELS as [string, ...string[]]),
+    membership: z
+      .object({
+        heartbeatIntervalMs: ms(10, 60_000),
+        suspectAfterMs: ms(20, 600_000),
+        suspicionTimeoutMs: ms(20, 3_600_000),
+        reapAfterMs: ms(100, 30 * 86_400_000),
+      })
+      .strict(),
+    sync: z.object({ intervalMs: ms(50, 3_600_000) }).strict(),
+    reconnectIntervalMs: ms(50, 3_600_000),
+    limits: z
+      .object({
+        maxConnections: z.number().int().min(2).max(10_000),
+        maxMessageBytes: z.number().int().min(4096).max(16 * 1024 * 1024),
+      })
+      .strict(),
+  })
+  .strict()
+
+export type Config = z.infer<typeof configSchema>

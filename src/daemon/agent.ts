@@ -1,0 +1,199 @@
+// The one place that wires everything: store -> identity -> libp2p -> membership -> state -> admin.
+// Start order builds from the bottom up; stop runs it in reverse.
+import { mkdir } from 'node:fs/promises'
+import { AdminServer } from '../admin/server.js'
+import { socketPathFor } from '../admin/protocol.js'
+import type { Config } from '../config/schema.js'
+import { MembershipGossip } from '../gossip/membership-gossip.js'
+import { StateService } from '../gossip/state-service.js'
+import { type MemberEvent, Membership } from '../membership/index.js'
+import { Store } from '../state/store.js'
+import { Dialer, type JoinResult, type KnownPeer } from '../transport/dialer.js'
+import { loadOrCreateIdentity } from '../transport/identity.js'
+import { createNode, type MurmurNode } from '../transport/node.js'
+import type { Logger } from '../util/log.js'
+import { membershipMethods } from './membership-methods.js'
+import { stateMethods } from './state-methods.js'
+import { MEMBERSHIP_TOPIC } from '../gossip/membership-gossip.js'
+import { STATE_TOPIC } from '../gossip/state-service.js'
+
+const PEER_PREFIX = 'peer:'
+const INCARNATION_KEY = 'meta:incarnation'
+
+export class Agent {
+  private dialer!: Dialer
+  private gossip!: MembershipGossip
+  private admin!: AdminServer
+  private stopping?: Promise<void>
+  private readonly knownPeers = new Map<string, KnownPeer>()
+  private resolveStopped!: () => void
+  /** Resolves once the agent has fully stopped, whoever asked (signal or `murmur leave`). */
+  readonly stopped = new Promise<void>((r) => {
+    this.resolveStopped = r
+  })
+  node!: MurmurNode
+  membership!: Membership
+  state!: StateService
+  peerId = ''
+
+  private constructor(
+    readonly config: Config,
+    private readonly log: Logger,
+    private readonly store: Store,
+  ) {}
+
+  static async start(config: Config, log: Logger): Promise<Agent> {
+    await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
+    const store = await Store.open(config.dataDir)
+    const agent = new Agent(config, log, store)
+    try {
+      await agent.startServices()
+    } catch (err) {
+      await agent.stop({ leave: false }).catch(() => {})
+      throw err
+    }
+    return agent
+  }
+
+  private async startServices(): Promise<void> {
+    const { config, store, log } = this
+    const privateKey = await loadOrCreateIdentity(config.dataDir)
+    // A restarted member must outrank its previous life, or peers keep it dead.
+    const incarnation = Math.max(((await store.get<number>(INCARNATION_KEY)) ?? 0) + 1, Date.now())
+    await store.write([{ type: 'put', key: INCARNATION_KEY, value: incarnation }])
+    for await (const [id, peer] of store.scan<KnownPeer>(PEER_PREFIX)) this.knownPeers.set(id, peer)
+
+    this.node = await createNode({
+      privateKey,
+      listen: config.listen,
+      bootstrap: config.join.filter((a) => a.includes('/p2p/')),
+      mdns: config.mdns,
+      swarmKeyFile: config.swarmKeyFile,
+      maxConnections: config.limits.maxConnections,
+      maxMessageBytes: config.limits.maxMessageBytes,
+      topics: [MEMBERSHIP_TOPIC, STATE_TOPIC],
+      logger: log.child('transport'),
+    })
+    await this.node.start()
+    this.peerId = this.node.peerId.toString()
+
+    this.membership = new Membership({
+      self: {
+        id: this.peerId,
+        name: config.name ?? 'murmur',
+        incarnation,
+        tags: config.tags,
+        addrs: this.node.getMultiaddrs().map((m) => m.toString()),
+      },
+      options: config.membership,
+    })
+    this.gossip = new MembershipGossip({
+      node: this.node,
+      membership: this.membership,
+      logger: log.child('membership'),
+      onEvent: (ev) => this.rememberPeer(ev),
+    })
+    this.gossip.start()
+
+    this.state = await StateService.start({
+      node: this.node,
+      store,
+      selfId: this.peerId,
+      logger: log.child('state'),
+      syncIntervalMs: config.sync.intervalMs,
+      maxMessageBytes: config.limits.maxMessageBytes,
+      livePeers: () => this.membership.list({ status: 'alive' }).map((m) => m.id).filter((id) => id !== this.peerId),
+    })
+
+    this.dialer = new Dialer({
+      node: this.node,
+      logger: log.child('dialer'),
+      joinAddrs: config.join,
+      intervalMs: config.reconnectIntervalMs,
+      knownPeers: () => this.reconnectTargets(),
+    })
+    this.dialer.start()
+
+    this.admin = new AdminServer({
+      socketPath: socketPathFor(config.dataDir),
+      logger: log.child('admin'),
+      methods: { ...membershipMethods(this), ...stateMethods(this.state) },
+    })
+    await this.admin.listen()
+    log.info('agent started', {
+      peer: this.peerId,
+      name: this.membership.self().name,
+      addrs: this.node.getMultiaddrs().map((m) => m.toString()),
+      socket: socketPathFor(config.dataDir),
+    })
+  }
+
+  join(addrs: string[]): Promise<JoinResult> {
+    return this.dialer.join(addrs)
+  }
+
+  updateTags(set: Record<string, string>, del: string[]): { tags: Record<string, string> } {
+    this.gossip.apply(this.membership.setTags(set, del))
+    return { tags: this.membership.self().tags }
+  }
+
+  /** Graceful leave requested by a client: answer first, then stop. */
+  async leave(): Promise<void> {
+    await this.gossip.leave()
+    setImmediate(() => void this.stop({ leave: false }))
+  }
+
+  stop(opts: { leave: boolean }): Promise<void> {
+    this.stopping ??= this.doStop(opts.leave)
+    return this.stopping
+  }
+
+  private async doStop(leave: boolean): Promise<void> {
+    const step = async (what: string, fn: () => unknown) => {
+      try {
+        await fn()
+      } catch (err) {
+        this.log.warn(`stop: ${what} failed`, { error: (err as Error).message })
+      }
+    }
+    if (leave && this.gossip) await step('leave', () => this.gossip.leave())
+    if (this.admin) await step('admin socket', () => this.admin.close())
+    this.dialer?.stop()
+    this.gossip?.stop()
+    if (this.state) await step('state', () => this.state.stop())
+    if (this.node) await step('libp2p', () => this.node.stop())
+    await step('store', () => this.store.close())
+    this.log.info('agent stopped')
+    this.resolveStopped()
+  }
+
+  private reconnectTargets(): KnownPeer[] {
+    const out = new Map(this.knownPeers)
+    for (const m of this.membership.list()) {
+      if (m.status === 'left') out.delete(m.id)
+      else out.set(m.id, { id: m.id, addrs: m.addrs })
+    }
+    out.delete(this.peerId)
+    return [...out.values()]
+  }
+
+  /** Known peers persist so a restarted agent rejoins without --join. */
+  private rememberPeer(ev: MemberEvent): void {
+    const m = ev.member
+    if (m.id === this.peerId) {
+      if (ev.type === 'refute' || ev.type === 'update') {
+        void this.store.write([{ type: 'put', key: INCARNATION_KEY, value: m.incarnation }]).catch(() => {})
+      }
+      return
+    }
+    if (ev.type === 'leave' || ev.type === 'reap') {
+      if (this.knownPeers.delete(m.id)) void this.store.write([{ type: 'del', key: PEER_PREFIX + m.id }]).catch(() => {})
+      return
+    }
+    const prev = this.knownPeers.get(m.id)
+    if (prev && prev.addrs.join() === m.addrs.join()) return
+    const peer = { id: m.id, addrs: m.addrs }
+    this.knownPeers.set(m.id, peer)
+    void this.store.write([{ type: 'put', key: PEER_PREFIX + m.id, value: peer }]).catch(() => {})
+  }
+}

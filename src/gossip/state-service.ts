@@ -1,0 +1,263 @@
+// Replicated state on the network: local writes are made durable, then gossiped as deltas;
+// remote deltas are merged; anti-entropy sessions over /murmur/sync/1.0.0 repair whatever gossip
+// missed (on connect and periodically with a random live member).
+import type { Connection, Stream } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { lpStream } from '@libp2p/utils'
+import {
+  type Change,
+  type CrdtRecord,
+  decodeMessage,
+  encodeDeltaFrames,
+  parseEntry,
+  type JsonValue,
+  Replica,
+  type VersionVector,
+  type WriteResult,
+} from '../crdt/index.js'
+import type { StateSummary } from '../daemon/api.js'
+import { StoreCorruptError } from '../errors.js'
+import type { Store, StoreOp } from '../state/store.js'
+import { runSyncInitiator, runSyncResponder } from '../sync/index.js'
+import type { MurmurNode } from '../transport/node.js'
+import { systemClock } from '../util/clock.js'
+import type { Logger } from '../util/log.js'
+import { GossipTopic } from './topic.js'
+
+export const STATE_TOPIC = '/murmur/state/1'
+export const SYNC_PROTOCOL = '/murmur/sync/1.0.0'
+
+const RECORD_PREFIX = 'rec:'
+const VV_KEY = 'meta:vv'
+const SEQ_KEY = 'meta:seq'
+const SYNC_TIMEOUT_MS = 30_000
+
+export interface StateServiceOptions {
+  node: MurmurNode
+  store: Store
+  selfId: string
+  logger: Logger
+  syncIntervalMs: number
+  maxMessageBytes: number
+  /** Peers a periodic sync may pick from. */
+  livePeers: () => string[]
+}
+
+type Watcher = { prefix: string | undefined; cb: (change: Change) => void }
+
+export class StateService {
+  private readonly topic: GossipTopic
+  private readonly watchers = new Set<Watcher>()
+  private readonly syncing = new Set<string>()
+  private pendingOps: StoreOp[] = []
+  private persistScheduled = false
+  /** The next seq as of the last batch known to be on disk. */
+  private durableSeq = 0
+  private timer?: NodeJS.Timeout
+  private stopped = false
+
+  private constructor(
+    private readonly opts: StateServiceOptions,
+    readonly replica: Replica,
+  ) {
+    this.topic = new GossipTopic({
+      node: opts.node,
+      topic: STATE_TOPIC,
+      logger: opts.logger,
+      handle: (data) => {
+        const msg = decodeMessage(data, opts.maxMessageBytes)
+        if (msg.type !== 'delta') return 'reject'
+        const changes: Change[] = []
+        for (const d of msg.deltas) changes.push(...this.replica.applyDelta(d))
+        this.emit(changes)
+        return 'accept'
+      },
+    })
+  }
+
+  static async start(opts: StateServiceOptions): Promise<StateService> {
+    const { store } = opts
+    const records: Array<[string, CrdtRecord]> = []
+    for await (const [id, raw] of store.scan<unknown>(RECORD_PREFIX)) {
+      try {
+        records.push(parseEntry(id, raw))
+      } catch (err) {
+        throw new StoreCorruptError(`store ${store.path}: record ${JSON.stringify(id)} is invalid: ${(err as Error).message}`)
+      }
+    }
+    const vv = (await store.get<VersionVector>(VV_KEY)) ?? {}
+    const nextSeq = (await store.get<number>(SEQ_KEY)) ?? 1
+    const replica = Replica.restore(opts.selfId, systemClock, records, vv, nextSeq)
+    opts.logger.info('state loaded', { records: records.length, digest: replica.digest() })
+    const svc = new StateService(opts, replica)
+    svc.durableSeq = nextSeq
+    replica.onRecord = (id, record) => svc.queueRecord(id, record)
+    svc.topic.start()
+    await opts.node.handle(SYNC_PROTOCOL, (stream, conn) => svc.respond(stream, conn), {
+      maxInboundStreams: 8,
+    })
+    opts.node.addEventListener('peer:identify', svc.onIdentify)
+    svc.timer = setInterval(() => svc.syncRandom(), opts.syncIntervalMs)
+    svc.timer.unref()
+    return svc
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    clearInterval(this.timer)
+    this.opts.node.removeEventListener('peer:identify', this.onIdentify)
+    this.topic.stop()
+    await this.opts.node.unhandle(SYNC_PROTOCOL).catch(() => {})
+    await this.persist()
+  }
+
+  // ---- local writes: durable first, then gossiped, then shown to watchers
+
+  kvSet(key: string, value: unknown): Promise<void> {
+    return this.commit(this.replica.kvSet(key, value as JsonValue))
+  }
+
+  async kvDel(key: string): Promise<boolean> {
+    const r = this.replica.kvDel(key)
+    await this.commit(r)
+    return r.deltas.length > 0
+  }
+
+  setAdd(name: string, elements: string[]): Promise<void> {
+    return this.commit(this.replica.setAdd(name, elements))
+  }
+
+  setRemove(name: string, elements: string[]): Promise<void> {
+    return this.commit(this.replica.setRemove(name, elements))
+  }
+
+  async counterAdd(name: string, amount: number): Promise<number> {
+    await this.commit(this.replica.counterAdd(name, amount))
+    return this.replica.counterGet(name)
+  }
+
+  kvGet(key: string): JsonValue | undefined {
+    return this.replica.kvGet(key)
+  }
+
+  kvList(prefix?: string): Array<{ key: string; value: JsonValue }> {
+    return this.replica.kvList(prefix)
+  }
+
+  setMembers(name: string): string[] {
+    return this.replica.setMembers(name)
+  }
+
+  counterGet(name: string): number {
+    return this.replica.counterGet(name)
+  }
+
+  summary(): StateSummary {
+    const s = this.replica.stats()
+    return { ...s, digest: this.replica.digest() }
+  }
+
+  /** Calls `cb` for every visible change whose key/name starts with `prefix`; returns an unsubscribe. */
+  watch(prefix: string | undefined, cb: (change: Change) => void): () => void {
+    const w: Watcher = { prefix, cb }
+    this.watchers.add(w)
+    return () => this.watchers.delete(w)
+  }
+
+  private async commit(r: WriteResult): Promise<void> {
+    await this.persist()
+    if (r.deltas.length > 0) {
+      for (const frame of encodeDeltaFrames(r.deltas, this.opts.maxMessageBytes)) void this.topic.publish(frame)
+    }
+    this.emit(r.changes)
+  }
+
+  // ---- persistence: every record change is queued and written with the vv and next seq
+
+  private queueRecord(id: string, record: CrdtRecord): void {
+    this.pendingOps.push({ type: 'put', key: RECORD_PREFIX + id, value: record })
+    if (!this.persistScheduled) {
+      this.persistScheduled = true
+      queueMicrotask(() => void this.persist().catch((err) => this.opts.logger.error('persist failed', { error: (err as Error).message })))
+    }
+  }
+
+  /** Hands everything queued so far to the store; resolves when it is fsync'd. */
+  private persist(): Promise<void> {
+    this.persistScheduled = false
+    const ops = this.pendingOps
+    this.pendingOps = []
+    const seq = this.replica.nextSeq
+    ops.push({ type: 'put', key: VV_KEY, value: this.replica.versionVector() }, { type: 'put', key: SEQ_KEY, value: seq })
+    return this.opts.store.write(ops).then(() => {
+      this.durableSeq = Math.max(this.durableSeq, seq)
+    })
+  }
+
+  private emit(changes: Change[]): void {
+    if (changes.length === 0 || this.watchers.size === 0) return
+    for (const c of changes) {
+      const name = c.kind === 'kv' ? c.key : c.name
+      for (const w of this.watchers) if (w.prefix === undefined || name.startsWith(w.prefix)) w.cb(c)
+    }
+  }
+
+  // ---- anti-entropy
+
+  private readonly onIdentify = (evt: CustomEvent<{ peerId: { toString(): string }; protocols: string[] }>) => {
+    if (evt.detail.protocols.includes(SYNC_PROTOCOL)) void this.syncWith(evt.detail.peerId.toString())
+  }
+
+  private syncRandom(): void {
+    const peers = this.opts.livePeers()
+    const pick = peers[Math.floor(Math.random() * peers.length)]
+    if (pick) void this.syncWith(pick)
+  }
+
+  /** One session with `peer`, as initiator; at most one at a time per peer. */
+  async syncWith(peer: string): Promise<void> {
+    if (this.stopped || this.syncing.has(peer)) return
+    this.syncing.add(peer)
+    const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
+    let stream: Stream | undefined
+    try {
+      stream = await this.opts.node.dialProtocol(peerIdFromString(peer), SYNC_PROTOCOL, { signal })
+      const res = await this.session(stream, signal, runSyncInitiator)
+      this.opts.logger.debug('synced', { peer, sent: res.sent, received: res.received, changes: res.changes.length })
+    } catch (err) {
+      stream?.abort(err as Error)
+      this.opts.logger.debug('sync failed', { peer, error: (err as Error).message })
+    } finally {
+      this.syncing.delete(peer)
+    }
+  }
+
+  private async respond(stream: Stream, conn: Connection): Promise<void> {
+    const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
+    try {
+      await this.session(stream, signal, runSyncResponder)
+    } catch (err) {
+      stream.abort(err as Error)
+      this.opts.logger.debug('sync (responder) failed', { peer: conn.remotePeer.toString(), error: (err as Error).message })
+    }
+  }
+
+  private async session(
+    stream: Stream,
+    signal: AbortSignal,
+    run: typeof runSyncInitiator,
+  ): Promise<Awaited<ReturnType<typeof runSyncInitiator>>> {
+    const lp = lpStream(stream, { maxDataLength: this.opts.maxMessageBytes })
+    async function* frames(): AsyncGenerator<Uint8Array> {
+      for (;;) yield (await lp.read({ signal })).subarray()
+    }
+    const res = await run(this.replica, (f) => lp.write(f, { signal }), frames(), {
+      maxFrameBytes: this.opts.maxMessageBytes,
+      // Never hand a peer an own write that is not on disk yet: after a crash we could reuse its seq.
+      durable: { ready: () => this.replica.nextSeq <= this.durableSeq, wait: () => this.persist() },
+    })
+    await stream.close({ signal }).catch(() => {})
+    this.emit(res.changes)
+    return res
+  }
+}

@@ -1,0 +1,83 @@
+// The only module that builds a libp2p node. Everything above talks to the Transport interface.
+import '../polyfill.js'
+import { readFile } from 'node:fs/promises'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { bootstrap } from '@libp2p/bootstrap'
+import { type GossipSub, gossipsub, StrictSign } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import { mdns } from '@libp2p/mdns'
+import { preSharedKey } from '@libp2p/pnet'
+import { type Ping, ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import { ConfigError } from '../errors.js'
+import type { Logger } from '../util/log.js'
+
+export interface TransportOptions {
+  privateKey: PrivateKey
+  listen: string[]
+  /** Join addresses that carry a /p2p/ peer id; the daemon dials the others itself. */
+  bootstrap: string[]
+  mdns: { enabled: boolean; intervalMs: number }
+  swarmKeyFile: string | null
+  maxConnections: number
+  maxMessageBytes: number
+  topics: string[]
+  logger: Logger
+}
+
+export type MurmurNode = Libp2p<{ pubsub: GossipSub; ping: Ping; identify: unknown }>
+
+// Loopback and lab peers share an IP; gossipsub's colocation penalty and the inbound rate limit would
+// otherwise starve local meshes (see shared/LIBP2P-NOTES.md).
+const LOOPBACK_ALLOW = ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128']
+
+export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
+  const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
+  if (opts.mdns.enabled) {
+    peerDiscovery.push(mdns({ interval: opts.mdns.intervalMs, serviceTag: '_murmur._udp.local' }))
+  }
+  if (opts.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: opts.bootstrap, timeout: 100 }))
+
+  let connectionProtector: ReturnType<typeof preSharedKey> | undefined
+  if (opts.swarmKeyFile) {
+    let psk: Uint8Array
+    try {
+      psk = await readFile(opts.swarmKeyFile)
+    } catch (err) {
+      throw new ConfigError(`swarmKeyFile: cannot read ${opts.swarmKeyFile}: ${(err as NodeJS.ErrnoException).code}`)
+    }
+    connectionProtector = preSharedKey({ psk })
+  }
+
+  return createLibp2p({
+    privateKey: opts.privateKey,
+    addresses: { listen: opts.listen },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionProtector,
+    peerDiscovery,
+    connectionManager: { maxConnections: opts.maxConnections, allow: LOOPBACK_ALLOW },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({
+        globalSignaturePolicy: StrictSign,
+        allowPublishToZeroTopicPeers: true,
+        emitSelf: false,
+        allowedTopics: opts.topics,
+        maxInboundDataLength: opts.maxMessageBytes,
+        // Dedupe copies before the signature check: same author + seqno is the same message.
+        fastMsgIdFn: (msg) => `${toHex(msg.from)}:${toHex(msg.seqno)}`,
+        scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1']) },
+      }),
+    },
+  }) as Promise<MurmurNode>
+}
+
+function toHex(b: Uint8Array | undefined): string {
+  return b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex') : ''
+}

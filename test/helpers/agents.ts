@@ -1,0 +1,155 @@
+// Starts real murmur agents as separate processes and drives them through the CLI.
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { waitFor } from './wait.js'
+
+export const BIN = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../../bin/murmur')
+
+/** Tiny timers so failure detection and sync happen in test time (like Serf's test config). */
+export const FAST_CONFIG = {
+  membership: { heartbeatIntervalMs: 200, suspectAfterMs: 800, suspicionTimeoutMs: 1500, reapAfterMs: 60_000 },
+  sync: { intervalMs: 500 },
+  reconnectIntervalMs: 300,
+  mdns: { enabled: false, intervalMs: 1000 },
+}
+
+export interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, prefix: string[] = []): Promise<CliResult> {
+  const [cmd, ...argv] = [...prefix, process.execPath, BIN, ...args]
+  return new Promise((res) => {
+    execFile(
+      cmd ?? process.execPath,
+      argv,
+      { env: { ...process.env, MURMUR_SOCKET: '', ...env }, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
+        res({ code, stdout, stderr })
+      },
+    )
+  })
+}
+
+export interface AgentOptions {
+  name: string
+  dataDir?: string
+  config?: Record<string, unknown>
+  args?: string[]
+  /** Run under a command prefix, e.g. ['ip', 'netns', 'exec', 'ns1']. */
+  prefix?: string[]
+}
+
+export class TestAgent {
+  proc?: ChildProcess
+  logs = ''
+  readonly dataDir: string
+  readonly configPath: string
+  exitCode: number | null = null
+  private exited?: Promise<number | null>
+
+  constructor(readonly opts: AgentOptions) {
+    this.dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), `murmur-${opts.name}-`))
+    this.configPath = join(this.dataDir, '..', `${opts.name}-${process.pid}-${Date.now()}.json`)
+    writeFileSync(this.configPath, JSON.stringify({ ...FAST_CONFIG, ...opts.config }))
+  }
+
+  get socket(): string {
+    return join(this.dataDir, 'murmur.sock')
+  }
+
+  start(extraArgs: string[] = []): this {
+    const args = [
+      BIN, 'agent', '--config', this.configPath, '--data-dir', this.dataDir, '--name', this.opts.name,
+      '--log-level', 'debug', ...(this.opts.args ?? ['--listen', '/ip4/127.0.0.1/tcp/0']), ...extraArgs,
+    ]
+    const [cmd, ...argv] = [...(this.opts.prefix ?? []), process.execPath, ...args]
+    this.proc = spawn(cmd ?? process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
+    this.exitCode = null
+    const proc = this.proc
+    proc.stdout?.on('data', (d: Buffer) => this.append(d))
+    proc.stderr?.on('data', (d: Buffer) => this.append(d))
+    this.exited = new Promise((r) => proc.on('exit', (code, sig) => {
+      this.exitCode = code ?? (sig ? 128 : null)
+      r(this.exitCode)
+    }))
+    return this
+  }
+
+  private append(d: Buffer): void {
+    this.logs += d.toString()
+    if (this.logs.length > 400_000) this.logs = this.logs.slice(-200_000)
+  }
+
+  get running(): boolean {
+    return this.proc !== undefined && this.exitCode === null && this.proc.exitCode === null
+  }
+
+  cli(args: string[]): Promise<CliResult> {
+    return runCli(['--socket', this.socket, ...args], {}, this.opts.prefix)
+  }
+
+  async json<T>(args: string[]): Promise<T> {
+    const r = await this.cli([...args, '--json'])
+    if (r.code !== 0) throw new Error(`murmur ${args.join(' ')} exited ${r.code}: ${r.stderr}`)
+    return JSON.parse(r.stdout) as T
+  }
+
+  async ready(timeoutMs = 20_000): Promise<Info> {
+    return waitFor(async () => {
+      if (!this.running) throw new Error(`agent ${this.opts.name} exited ${this.exitCode}:\n${this.logs.slice(-3000)}`)
+      const r = await this.cli(['info', '--json'])
+      return r.code === 0 ? (JSON.parse(r.stdout) as Info) : undefined
+    }, { timeoutMs, what: `agent ${this.opts.name} to answer` })
+  }
+
+  async waitExit(timeoutMs = 15_000): Promise<number | null> {
+    if (!this.proc || !this.exited) return this.exitCode
+    return Promise.race([
+      this.exited,
+      new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`agent ${this.opts.name} did not exit`)), timeoutMs).unref()),
+    ])
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    if (this.running) this.proc?.kill(signal)
+  }
+
+  /** Stops the process (SIGKILL if it lingers) and removes its files unless `keep`. */
+  async dispose(keep = false): Promise<void> {
+    if (this.running) {
+      this.kill('SIGTERM')
+      try {
+        await this.waitExit(5000)
+      } catch {
+        this.kill('SIGKILL')
+        await this.waitExit(5000).catch(() => {})
+      }
+    }
+    if (!keep) {
+      rmSync(this.dataDir, { recursive: true, force: true })
+      rmSync(this.configPath, { force: true })
+    }
+  }
+}
+
+export interface Info {
+  peerId: string
+  name: string
+  addresses: string[]
+  members: Record<string, number>
+  state?: { keys: number; digest: string }
+}
+
+export interface MemberRow {
+  id: string
+  name: string
+  status: string
+  tags: Record<string, string>
+  addrs: string[]
+}

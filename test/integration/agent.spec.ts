@@ -1,0 +1,120 @@
+// One real agent: CLI conventions, config validation, data-dir ownership, admin socket robustness.
+import assert from 'node:assert/strict'
+import { statSync, writeFileSync } from 'node:fs'
+import { createConnection } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runCli, TestAgent } from '../helpers/agents.js'
+import { waitFor } from '../helpers/wait.js'
+
+/** Writes raw bytes to the socket and resolves with what came back before the server or we closed. */
+function rawExchange(socket: string, data: string, opts: { waitForLine?: boolean; abortAfterWrite?: boolean } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const conn = createConnection(socket)
+    let got = ''
+    conn.on('error', reject)
+    conn.on('data', (d) => {
+      got += d.toString()
+      if (opts.waitForLine && got.includes('\n')) conn.end()
+    })
+    conn.on('close', () => resolve(got))
+    conn.write(data, () => {
+      if (opts.abortAfterWrite) conn.destroy()
+    })
+  })
+}
+
+describe('agent and CLI (single agent)', function () {
+  this.timeout(60_000)
+  let agent: TestAgent
+
+  before(async () => {
+    agent = new TestAgent({ name: 'solo' }).start()
+    await agent.ready()
+  })
+
+  after(async () => {
+    await agent.dispose()
+  })
+
+  it('info shows identity, addresses and counts; --json is machine-readable', async () => {
+    const human = await agent.cli(['info'])
+    assert.equal(human.code, 0)
+    assert.match(human.stdout, /peer id:\s+12D3Koo/)
+    const info = await agent.json<{ name: string; members: Record<string, number>; version: string }>(['info'])
+    assert.equal(info.name, 'solo')
+    assert.equal(info.members.alive, 1)
+    assert.match(info.version, /^\d+\.\d+\.\d+/)
+  })
+
+  it('keeps its admin socket owner-only', () => {
+    assert.equal(statSync(agent.socket).mode & 0o777, 0o600)
+  })
+
+  it('a client with no agent prints one line and exits 1', async () => {
+    const missing = join(tmpdir(), 'murmur-nobody-here.sock')
+    const r = await runCli(['--socket', missing, 'members'])
+    assert.equal(r.code, 1)
+    assert.equal(r.stderr, `murmur: no murmur agent at ${missing}: is it running?\n`)
+    const viaEnv = await runCli(['info'], { MURMUR_SOCKET: missing })
+    assert.equal(viaEnv.code, 1)
+    assert.match(viaEnv.stderr, /no murmur agent at/)
+  })
+
+  it('usage errors exit 2 and every command has --help', async () => {
+    assert.equal((await agent.cli(['members', '--status', 'sleepy'])).code, 2)
+    assert.equal((await agent.cli(['no-such-command'])).code, 2)
+    for (const cmd of [['agent'], ['members'], ['kv', 'set'], ['tags', 'del'], ['watch']]) {
+      const r = await runCli([...cmd, '--help'])
+      assert.equal(r.code, 0, `${cmd.join(' ')} --help`)
+      assert.match(r.stdout, /Usage: murmur/)
+    }
+  })
+
+  it('a second agent on the same data dir fails clearly and the first keeps serving', async () => {
+    const twin = new TestAgent({ name: 'twin', dataDir: agent.dataDir }).start()
+    assert.equal(await twin.waitExit(), 1)
+    assert.match(twin.logs, /in use by another murmur agent|already running/)
+    assert.equal((await agent.cli(['info'])).code, 0)
+    await twin.dispose(true)
+  })
+
+  it('bad JSON, unknown methods, oversized lines and vanishing clients leave it serving', async () => {
+    const bad = await rawExchange(agent.socket, '{not json\n', { waitForLine: true })
+    assert.match(bad, /"code":-32700/)
+    const unknown = await rawExchange(agent.socket, '{"jsonrpc":"2.0","id":1,"method":"nope"}\n', { waitForLine: true })
+    assert.match(unknown, /"code":-32601/)
+    const badParams = await rawExchange(agent.socket, '{"jsonrpc":"2.0","id":2,"method":"members","params":{"status":7}}\n', { waitForLine: true })
+    assert.match(badParams, /"code":-32602/)
+    const huge = await rawExchange(agent.socket, `{"jsonrpc":"2.0","id":3,"method":"info","params":{"x":"${'a'.repeat(2 * 1024 * 1024)}"}}\n`)
+    assert.match(huge, /exceeds/)
+    await rawExchange(agent.socket, '{"jsonrpc":"2.0","id":4,"method":"info"}\n', { abortAfterWrite: true })
+    const info = await agent.cli(['info', '--json'])
+    assert.equal(info.code, 0)
+    assert.ok(agent.running)
+  })
+
+  it('rejects an unknown config key or a bad value with one line naming it', async () => {
+    const cfg = join(tmpdir(), `murmur-bad-${process.pid}.json`)
+    writeFileSync(cfg, JSON.stringify({ membership: { suspectAfterMs: 'soon' } }))
+    const r = await runCli(['agent', '--config', cfg, '--data-dir', join(tmpdir(), `murmur-bad-${process.pid}`), '--no-mdns'])
+    assert.equal(r.code, 1)
+    assert.match(r.stderr, /membership\.suspectAfterMs/)
+    writeFileSync(cfg, JSON.stringify({ gossipFanout: 3 }))
+    const r2 = await runCli(['agent', '--config', cfg, '--no-mdns'])
+    assert.equal(r2.code, 1)
+    assert.match(r2.stderr, /unknown key gossipFanout/)
+    const r3 = await runCli(['agent', '--listen', 'not-a-multiaddr', '--no-mdns', '--data-dir', join(tmpdir(), `murmur-bad2-${process.pid}`)])
+    assert.equal(r3.code, 1)
+    assert.match(r3.stderr, /listen\.0: is not a valid multiaddr/)
+  })
+
+  it('SIGTERM means a graceful leave and exit 0', async () => {
+    const other = new TestAgent({ name: 'term' }).start()
+    await other.ready()
+    other.kill('SIGTERM')
+    assert.equal(await other.waitExit(), 0)
+    await waitFor(() => /agent stopped/.test(other.logs), { what: 'stop log line' })
+    await other.dispose()
+  })
+})

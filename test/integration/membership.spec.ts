@@ -1,0 +1,68 @@
+// Three real agents on 127.0.0.1 (mDNS off), driven only through the CLI.
+import assert from 'node:assert/strict'
+import { type MemberRow, TestAgent } from '../helpers/agents.js'
+import { waitFor } from '../helpers/wait.js'
+
+const statusOf = async (agent: TestAgent, id: string): Promise<string | undefined> =>
+  (await agent.json<MemberRow[]>(['members'])).find((m) => m.id === id)?.status
+
+describe('membership (3 agents on loopback)', function () {
+  this.timeout(120_000)
+  let agents: TestAgent[] = []
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') {
+      for (const a of agents) console.log(`--- logs of ${a.opts.name} ---\n${a.logs.slice(-4000)}`)
+    }
+    await Promise.all(agents.map((a) => a.dispose()))
+    agents = []
+  })
+
+  it('join, failure detection, leave, and a stable identity across restarts', async () => {
+    agents = ['a', 'b', 'c'].map((name) => new TestAgent({ name }).start())
+    const infos = await Promise.all(agents.map((a) => a.ready()))
+    const [a, b, c] = agents as [TestAgent, TestAgent, TestAgent]
+    const addrOf = (i: number) => infos[i]!.addresses.find((x) => x.includes('127.0.0.1'))!
+
+    const joined = await b.cli(['join', addrOf(0)])
+    assert.equal(joined.code, 0, joined.stderr)
+    assert.match(joined.stdout, /reached 1 of 1/)
+    assert.equal((await c.cli(['join', addrOf(1)])).code, 0)
+
+    for (const agent of agents) {
+      await waitFor(async () => {
+        const members = await agent.json<MemberRow[]>(['members'])
+        return members.length === 3 && members.every((m) => m.status === 'alive')
+      }, { what: `${agent.opts.name} to list 3 alive members`, timeoutMs: 20_000 })
+    }
+
+    // Tags set on one agent reach the others.
+    assert.equal((await a.cli(['tags', 'set', 'role=db', 'zone=eu'])).code, 0)
+    await waitFor(async () => {
+      const row = (await c.json<MemberRow[]>(['members'])).find((m) => m.id === infos[0]!.peerId)
+      return row?.tags.role === 'db' && row.tags.zone === 'eu'
+    }, { what: 'tags to reach c' })
+
+    // kill -9: the others see it suspect, then dead.
+    c.kill('SIGKILL')
+    await c.waitExit()
+    const cId = infos[2]!.peerId
+    await waitFor(async () => (await statusOf(a, cId)) === 'suspect' || undefined, { what: 'c suspect on a' })
+    await waitFor(async () => (await statusOf(a, cId)) === 'dead' || undefined, { what: 'c dead on a' })
+    const dead = await a.cli(['members', '--status', 'dead'])
+    assert.match(dead.stdout, /\bc\b.*dead/)
+
+    // Graceful leave: shown as left (not dead), and the agent exits 0.
+    const left = await b.cli(['leave'])
+    assert.equal(left.code, 0, left.stderr)
+    assert.equal(await b.waitExit(), 0)
+    await waitFor(async () => (await statusOf(a, infos[1]!.peerId)) === 'left' || undefined, { what: 'b left on a' })
+
+    // Restart c on its data dir: same peer id, and it comes back alive on a.
+    c.start()
+    const again = await c.ready()
+    assert.equal(again.peerId, cId)
+    await c.cli(['join', addrOf(0)])
+    await waitFor(async () => (await statusOf(a, cId)) === 'alive' || undefined, { what: 'c alive again on a' })
+  })
+})
