@@ -29,7 +29,7 @@ export function registerMembership(program: Command): void {
           m.self ? `${m.name} (self)` : m.name,
           m.id,
           m.status,
-          m.addrs[0] ?? '-',
+          m.addrs[0]?.replace(/\/p2p\/.*$/, '') ?? '-',
           Object.entries(m.tags).map(([k, v]) => `${k}=${v}`).join(',') || '-',
           m.self ? '-' : formatAge(now - m.lastSeen),
         ]),

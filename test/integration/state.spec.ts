@@ -1,0 +1,133 @@
+// Replicated state through the CLI with real agents on 127.0.0.1: convergence, catch-up, late join, watch.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { BIN, type Info, TestAgent } from '../helpers/agents.js'
+import { waitFor } from '../helpers/wait.js'
+
+const loopbackAddr = (info: Info) => info.addresses.find((a) => a.includes('127.0.0.1'))!
+
+async function converged(agents: TestAgent[]): Promise<string | undefined> {
+  const digests = await Promise.all(agents.map(async (a) => (await a.json<Info>(['info'])).state?.digest))
+  return digests.every((d) => d !== undefined && d === digests[0]) ? digests[0] : undefined
+}
+
+describe('replicated state (agents on loopback)', function () {
+  this.timeout(120_000)
+  let agents: TestAgent[] = []
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') {
+      for (const a of agents) console.log(`--- logs of ${a.opts.name} ---\n${a.logs.slice(-4000)}`)
+    }
+    await Promise.all(agents.map((a) => a.dispose()))
+    agents = []
+  })
+
+  it('CLI semantics of kv, set and counter on one agent', async () => {
+    const a = new TestAgent({ name: 'one' }).start()
+    agents = [a]
+    await a.ready()
+    assert.equal((await a.cli(['kv', 'set', 'greeting', 'hello world'])).code, 0)
+    assert.equal((await a.cli(['kv', 'get', 'greeting'])).stdout, 'hello world\n')
+    assert.equal((await a.cli(['kv', 'set', 'cfg', '{"n":1,"tags":["x"]}', '--json'])).code, 0)
+    assert.deepEqual(JSON.parse((await a.cli(['kv', 'get', 'cfg'])).stdout), { n: 1, tags: ['x'] })
+    const badJson = await a.cli(['kv', 'set', 'cfg', '{nope', '--json'])
+    assert.equal(badJson.code, 2)
+    assert.match(badJson.stderr, /not valid JSON/)
+
+    const missing = await a.cli(['kv', 'get', 'nothing-here'])
+    assert.equal(missing.code, 1)
+    assert.equal(missing.stdout, '')
+    assert.match(missing.stderr, /key 'nothing-here' not found/)
+
+    const tooBig = await a.cli(['kv', 'set', 'big', 'x'.repeat(70 * 1024)])
+    assert.equal(tooBig.code, 1)
+    assert.match(tooBig.stderr, /65536|64 KiB/)
+    const longKey = await a.cli(['kv', 'set', 'k'.repeat(600), 'v'])
+    assert.notEqual(longKey.code, 0)
+    assert.match(longKey.stderr, /512/)
+
+    assert.equal((await a.cli(['kv', 'del', 'greeting'])).code, 0)
+    assert.equal((await a.cli(['kv', 'get', 'greeting'])).code, 1)
+    assert.deepEqual(await a.json(['kv', 'list', '--prefix', 'c']), [{ key: 'cfg', value: { n: 1, tags: ['x'] } }])
+
+    await a.cli(['set', 'add', 'fruits', 'apple', 'pear', 'plum'])
+    await a.cli(['set', 'rm', 'fruits', 'pear'])
+    assert.equal((await a.cli(['set', 'members', 'fruits'])).stdout, 'apple\nplum\n')
+    assert.deepEqual(await a.json(['set', 'members', 'fruits']), ['apple', 'plum'])
+
+    assert.equal((await a.cli(['counter', 'incr', 'hits', '5'])).stdout, '5\n')
+    assert.equal((await a.cli(['counter', 'decr', 'hits'])).stdout, '4\n')
+    assert.equal((await a.cli(['counter', 'get', 'hits'])).stdout, '4\n')
+    assert.equal((await a.cli(['counter', 'incr', 'hits', '-3'])).code, 2)
+  })
+
+  it('writes on three agents converge to one digest; a down agent and a late joiner catch up', async () => {
+    agents = ['a', 'b', 'c'].map((name) => new TestAgent({ name }).start())
+    const [a, b, c] = agents as [TestAgent, TestAgent, TestAgent]
+    const infos = await Promise.all(agents.map((x) => x.ready()))
+    await b.cli(['join', loopbackAddr(infos[0]!)])
+    await c.cli(['join', loopbackAddr(infos[0]!)])
+
+    await Promise.all([
+      a.cli(['kv', 'set', 'from-a', '1']),
+      b.cli(['kv', 'set', 'from-b', '2']),
+      c.cli(['set', 'add', 'team', 'carol']),
+      a.cli(['counter', 'incr', 'visits', '3']),
+      b.cli(['counter', 'incr', 'visits', '4']),
+    ])
+    const digest = await waitFor(() => converged(agents), { what: 'three agents to agree', timeoutMs: 20_000 })
+    assert.equal((await c.cli(['kv', 'get', 'from-a'])).stdout, '1\n')
+    assert.equal((await a.cli(['counter', 'get', 'visits'])).stdout, '7\n')
+    assert.equal((await b.cli(['set', 'members', 'team'])).stdout, 'carol\n')
+    assert.match(digest, /^[0-9a-f]{64}$/)
+
+    // c goes down; writes continue; c restarts on its data dir and catches up by itself.
+    c.kill('SIGKILL')
+    await c.waitExit()
+    for (let i = 0; i < 20; i++) await (i % 2 ? a : b).cli(['kv', 'set', `while-down-${i}`, `v${i}`])
+    await a.cli(['set', 'rm', 'team', 'carol'])
+    c.start()
+    await c.ready()
+    await waitFor(() => converged(agents), { what: 'restarted agent to catch up', timeoutMs: 20_000 })
+    assert.equal((await c.cli(['kv', 'get', 'while-down-19'])).stdout, 'v19\n')
+    assert.equal((await c.cli(['set', 'members', 'team'])).stdout, '')
+
+    // A late joiner receives the whole state.
+    const d = new TestAgent({ name: 'd' }).start()
+    agents.push(d)
+    await d.ready()
+    await d.cli(['join', loopbackAddr(infos[1]!)])
+    await waitFor(() => converged(agents), { what: 'late joiner to receive the state', timeoutMs: 20_000 })
+    assert.equal((await d.json<unknown[]>(['kv', 'list'])).length, 22)
+  })
+
+  it('watch streams local and remote changes as JSON lines', async () => {
+    agents = ['w1', 'w2'].map((name) => new TestAgent({ name }).start())
+    const [w1, w2] = agents as [TestAgent, TestAgent]
+    const infos = await Promise.all(agents.map((x) => x.ready()))
+    await w2.cli(['join', loopbackAddr(infos[0]!)])
+    await waitFor(async () => (await w2.json<Info>(['info'])).members.alive === 2, { what: 'join' })
+
+    const watcher = spawn(process.execPath, [BIN, '--socket', w1.socket, 'watch', '--prefix', 'app/'])
+    let out = ''
+    watcher.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+    })
+    try {
+      // The subscription is live once a local write shows up.
+      await waitFor(async () => {
+        await w1.cli(['kv', 'set', 'app/local', 'L'])
+        return out.includes('app/local')
+      }, { what: 'watch to start' })
+      await w2.cli(['kv', 'set', 'app/remote', 'R'])
+      await w2.cli(['kv', 'set', 'other/ignored', 'x'])
+      await waitFor(() => out.includes('app/remote'), { what: 'remote change on watch' })
+      const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; key: string; value: unknown })
+      assert.ok(lines.some((l) => l.kind === 'kv' && l.key === 'app/remote' && l.value === 'R'))
+      assert.ok(lines.every((l) => l.key.startsWith('app/')))
+    } finally {
+      watcher.kill('SIGINT')
+    }
+  })
+})
