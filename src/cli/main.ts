@@ -1,6 +1,7 @@
 // The murmur CLI: parse arguments, run one command, map failures to one line and an exit code.
 import { Command, CommanderError } from 'commander'
 import { MurmurError } from '../errors.js'
+import { writeSwarmKey } from '../transport/swarm-key.js'
 import { VERSION } from '../version.js'
 import { registerAgent } from './commands/agent.js'
 import { registerMembership } from './commands/members.js'
@@ -18,6 +19,14 @@ export function buildProgram(): Command {
   registerAgent(program)
   registerMembership(program)
   registerState(program)
+  program
+    .command('keygen')
+    .description('write a new pre-shared swarm key (for --swarm-key / swarmKeyFile) to FILE, mode 0600')
+    .argument('<file>')
+    .action(async (file: string) => {
+      await writeSwarmKey(file)
+      process.stdout.write(`wrote swarm key to ${file}; give it to every member of the private mesh\n`)
+    })
   // Every subcommand inherits exitOverride so usage errors exit 2, not 1.
   const walk = (c: Command): void => {
     c.exitOverride()

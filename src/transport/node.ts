@@ -14,6 +14,7 @@ import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { ConfigError } from '../errors.js'
 import type { Logger } from '../util/log.js'
+import { checkSwarmKey } from './swarm-key.js'
 
 export interface TransportOptions {
   privateKey: PrivateKey
@@ -49,6 +50,7 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
     } catch (err) {
       throw new ConfigError(`swarmKeyFile: cannot read ${opts.swarmKeyFile}: ${(err as NodeJS.ErrnoException).code}`)
     }
+    checkSwarmKey(psk, opts.swarmKeyFile)
     connectionProtector = preSharedKey({ psk })
   }
 
