@@ -1,7 +1,6 @@
 // The murmur CLI: parse arguments, run one command, map failures to one line and an exit code.
 import { Command, CommanderError } from 'commander'
 import { MurmurError } from '../errors.js'
-import { writeSwarmKey } from '../transport/swarm-key.js'
 import { VERSION } from '../version.js'
 import { registerAgent } from './commands/agent.js'
 import { registerMembership } from './commands/members.js'
@@ -24,6 +23,7 @@ export function buildProgram(): Command {
     .description('write a new pre-shared swarm key (for --swarm-key / swarmKeyFile) to FILE, mode 0600')
     .argument('<file>')
     .action(async (file: string) => {
+      const { writeSwarmKey } = await import('../transport/swarm-key.js')
       await writeSwarmKey(file)
       process.stdout.write(`wrote swarm key to ${file}; give it to every member of the private mesh\n`)
     })

@@ -1,6 +1,6 @@
 // One real agent: CLI conventions, config validation, data-dir ownership, admin socket robustness.
 import assert from 'node:assert/strict'
-import { statSync, writeFileSync } from 'node:fs'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { createConnection } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -107,6 +107,18 @@ describe('agent and CLI (single agent)', function () {
     const r3 = await runCli(['agent', '--listen', 'not-a-multiaddr', '--no-mdns', '--data-dir', join(tmpdir(), `murmur-bad2-${process.pid}`)])
     assert.equal(r3.code, 1)
     assert.match(r3.stderr, /listen\.0: is not a valid multiaddr/)
+  })
+
+  it('SIGHUP reloads tags and log level from the config file', async () => {
+    const cfg = JSON.parse(readFileSync(agent.configPath, 'utf8')) as Record<string, unknown>
+    writeFileSync(agent.configPath, JSON.stringify({ ...cfg, tags: { role: 'reloaded' } }))
+    agent.kill('SIGHUP')
+    await waitFor(async () => {
+      const [self] = await agent.json<Array<{ tags: Record<string, string> }>>(['members'])
+      return self?.tags.role === 'reloaded'
+    }, { what: 'tags to be reloaded' })
+    assert.match(agent.logs, /config reloaded/)
+    assert.ok(agent.running)
   })
 
   it('SIGTERM means a graceful leave and exit 0', async () => {

@@ -1,7 +1,6 @@
 // `murmur agent`: run the daemon in the foreground. Flags override the config file and defaults.
 import type { Command } from 'commander'
 import { loadConfig } from '../../config/load.js'
-import { runAgent } from '../../daemon/run.js'
 import { collect, parseKeyValue } from '../parse.js'
 
 interface AgentFlags {
@@ -30,6 +29,8 @@ export function registerAgent(program: Command): void {
     .option('--swarm-key <file>', 'pre-shared key file: only peers with the same key can connect')
     .action(async (_opts: AgentFlags, cmd: Command) => {
       const flags = cmd.optsWithGlobals() as AgentFlags
+      // Loaded lazily so client commands do not pay for libp2p's start-up.
+      const { runAgent } = await import('../../daemon/run.js')
       const load = () => loadConfig({ file: flags.config, flags: flagLayer(flags, cmd) })
       process.exitCode = await runAgent(load(), load)
     })
