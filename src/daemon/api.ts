@@ -1,18 +1,9 @@
 // Result shapes of the admin methods, shared by the daemon's handlers and the CLI.
 
-export type MemberStatus = 'alive' | 'suspect' | 'dead' | 'left'
+import type { Member, MemberStatus } from '../membership/index.js'
 
-export interface MemberView {
-  id: string
-  name: string
-  status: MemberStatus
-  incarnation: number
-  tags: Record<string, string>
-  addrs: string[]
-  /** Epoch ms of the last sign of life (own clock). */
-  lastSeen: number
-  self: boolean
-}
+/** A member as clients see it; `lastSeen` is epoch ms on the agent's clock. */
+export type MemberView = Omit<Member, 'statusSince'> & { self: boolean }
 
 export interface StateSummary {
   keys: number

@@ -153,3 +153,9 @@ export interface MemberRow {
   tags: Record<string, string>
   addrs: string[]
 }
+
+/** Stops and removes agents after a test, printing their recent logs first if it failed. */
+export async function disposeAgents(agents: TestAgent[], failed: boolean): Promise<void> {
+  if (failed) for (const a of agents) console.log(`--- logs of ${a.opts.name} ---\n${a.logs.slice(-4000)}`)
+  await Promise.all(agents.map((a) => a.dispose()))
+}

@@ -1,6 +1,6 @@
 // Three real agents on 127.0.0.1 (mDNS off), driven only through the CLI.
 import assert from 'node:assert/strict'
-import { type MemberRow, TestAgent } from '../helpers/agents.js'
+import { disposeAgents, type MemberRow, TestAgent } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
 
 const statusOf = async (agent: TestAgent, id: string): Promise<string | undefined> =>
@@ -11,11 +11,7 @@ describe('membership (3 agents on loopback)', function () {
   let agents: TestAgent[] = []
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      for (const a of agents) console.log(`--- logs of ${a.opts.name} ---\n${a.logs.slice(-4000)}`)
-    }
-    await Promise.all(agents.map((a) => a.dispose()))
-    agents = []
+    await disposeAgents(agents.splice(0), this.currentTest?.state === 'failed')
   })
 
   it('join, failure detection, leave, and a stable identity across restarts', async () => {

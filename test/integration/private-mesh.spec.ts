@@ -2,16 +2,15 @@
 import assert from 'node:assert/strict'
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Info, TestAgent } from '../helpers/agents.js'
+import { disposeAgents, type Info, TestAgent } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
 
 describe('private mesh (swarm key)', function () {
   this.timeout(60_000)
   let agents: TestAgent[] = []
 
-  afterEach(async () => {
-    await Promise.all(agents.map((a) => a.dispose()))
-    agents = []
+  afterEach(async function () {
+    await disposeAgents(agents.splice(0), this.currentTest?.state === 'failed')
   })
 
   it('agents with the key mesh; an agent without it cannot join', async () => {

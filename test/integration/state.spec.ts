@@ -1,7 +1,7 @@
 // Replicated state through the CLI with real agents on 127.0.0.1: convergence, catch-up, late join, watch.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { BIN, type Info, TestAgent } from '../helpers/agents.js'
+import { BIN, disposeAgents, type Info, TestAgent } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
 
 const loopbackAddr = (info: Info) => info.addresses.find((a) => a.includes('127.0.0.1'))!
@@ -16,11 +16,7 @@ describe('replicated state (agents on loopback)', function () {
   let agents: TestAgent[] = []
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      for (const a of agents) console.log(`--- logs of ${a.opts.name} ---\n${a.logs.slice(-4000)}`)
-    }
-    await Promise.all(agents.map((a) => a.dispose()))
-    agents = []
+    await disposeAgents(agents.splice(0), this.currentTest?.state === 'failed')
   })
 
   it('CLI semantics of kv, set and counter on one agent', async () => {
