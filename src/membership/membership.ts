@@ -42,6 +42,8 @@ interface Entry {
   member: Member
   /** A ping was handed out by tick() and its outcome is not in yet. */
   pingPending: boolean
+  /** When we last re-published this member's suspicion or death to it (rate limit). */
+  reassertedAt?: number
 }
 
 const EVENT_FOR: Record<MemberStatus, MemberEventType> = {
@@ -146,6 +148,7 @@ export class Membership {
 
     const m = entry.member
     if (!supersedes(msg, m)) {
+      const publish = msg.type === 'alive' ? this.reassert(entry, now) : []
       // A heartbeat of the current life proves the member is up, but clears no suspicion:
       // only a refutation (higher incarnation) does.
       if (
@@ -156,9 +159,9 @@ export class Membership {
       ) {
         m.lastSeen = now
         entry.pingPending = false
-        return { publish: [], events: [] }
+        return { publish, events: [] }
       }
-      return ignored('stale')
+      return publish.length > 0 ? { publish, events: [], ignored: 'stale' } : ignored('stale')
     }
 
     const prev = m.status
@@ -179,6 +182,19 @@ export class Membership {
     }
     const type = next !== prev ? EVENT_FOR[next] : changed ? 'update' : undefined
     return { publish: [], events: type ? [{ type, member: snapshot(m) }] : [] }
+  }
+
+  /**
+   * A member that still sends heartbeats while we hold it suspect or dead may never have heard
+   * that verdict (it was published while a partition cut it off). Tell it again, at most once per
+   * heartbeat interval, so it can refute with a higher incarnation.
+   */
+  private reassert(entry: Entry, now: number): MemberMessage[] {
+    const m = entry.member
+    if (m.status !== 'suspect' && m.status !== 'dead') return []
+    if (entry.reassertedAt !== undefined && now - entry.reassertedAt < this.options.heartbeatIntervalMs) return []
+    entry.reassertedAt = now
+    return [{ type: m.status, id: m.id, incarnation: m.incarnation, from: this.me.id }]
   }
 
   /**

@@ -225,6 +225,30 @@ describe('membership: failure detection', () => {
   })
 })
 
+describe('membership: healing after a partition', () => {
+  it('tells a member it is held dead when its old heartbeats return, so it can refute', () => {
+    const a = setup(1, 'a')
+    const b = setup(1, 'b')
+    const bAlive = b.ms.tick().publish.find((m) => m.type === 'alive')!
+    recv(a.ms, bAlive)
+    recv(a.ms, dead('b', 1, 'a'))
+    assert.equal(a.ms.get('b')?.status, 'dead')
+
+    // The partition heals: b's same-incarnation heartbeat reaches a, which re-publishes its verdict.
+    const r = recv(a.ms, bAlive)
+    assert.deepEqual(r.publish, [{ type: 'dead', id: 'b', incarnation: 1, from: 'a' }])
+    assert.deepEqual(recv(a.ms, bAlive).publish, [], 'rate-limited to once per heartbeat interval')
+    a.clock.advance(D.heartbeatIntervalMs)
+    assert.equal(recv(a.ms, bAlive).publish.length, 1)
+
+    // b refutes; a takes it back as alive.
+    const refute = recv(b.ms, r.publish[0]!).publish
+    assert.equal(refute[0]?.type, 'alive')
+    recv(a.ms, refute[0]!)
+    assert.equal(a.ms.get('b')?.status, 'alive')
+  })
+})
+
 describe('membership: self', () => {
   it('refutes a suspicion about self with incarnation + 1, and peers clear it', () => {
     const { ms } = setup(3)
