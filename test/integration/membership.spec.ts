@@ -15,7 +15,9 @@ describe('membership (3 agents on loopback)', function () {
   })
 
   it('join, failure detection, leave, and a stable identity across restarts', async () => {
-    agents = ['a', 'b', 'c'].map((name) => new TestAgent({ name }).start())
+    // A long suspicion so the suspect phase is observable even on a loaded machine.
+    const membership = { heartbeatIntervalMs: 200, suspectAfterMs: 800, suspicionTimeoutMs: 6000, reapAfterMs: 60_000 }
+    agents = ['a', 'b', 'c'].map((name) => new TestAgent({ name, config: { membership } }).start())
     const infos = await Promise.all(agents.map((a) => a.ready()))
     const [a, b, c] = agents as [TestAgent, TestAgent, TestAgent]
     const addrOf = (i: number) => infos[i]!.addresses.find((x) => x.includes('127.0.0.1'))!

@@ -115,10 +115,10 @@ describe('replicated state (agents on loopback)', function () {
       await waitFor(async () => {
         await w1.cli(['kv', 'set', 'app/local', 'L'])
         return out.includes('app/local')
-      }, { what: 'watch to start' })
+      }, { what: 'watch to start', timeoutMs: 30_000 })
       await w2.cli(['kv', 'set', 'app/remote', 'R'])
       await w2.cli(['kv', 'set', 'other/ignored', 'x'])
-      await waitFor(() => out.includes('app/remote'), { what: 'remote change on watch' })
+      await waitFor(() => out.includes('app/remote'), { what: 'remote change on watch', timeoutMs: 30_000 })
       const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; key: string; value: unknown })
       assert.ok(lines.some((l) => l.kind === 'kv' && l.key === 'app/remote' && l.value === 'R'))
       assert.ok(lines.every((l) => l.key.startsWith('app/')))
