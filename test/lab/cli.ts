@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { AGENTS_DIR, labSummary, startLabAgents } from './daemons.js'
 import { Lab } from './lab.js'
 import { canReach } from './probe.js'
 import { errorText } from './run.js'
@@ -17,7 +18,11 @@ const USAGE = `usage: lab <command>
   netem I [--loss P] [--delay MS] [--jitter MS] [--both]
                              shape host I's egress (--both: towards it too)
   clear I                    remove shaping on host I
-  reach I J                  can host I reach host J (TCP)`
+  reach I J                  can host I reach host J (TCP)
+  agents [--no-mdns] [--fresh]
+                             start a murmur agent in each host (data ${AGENTS_DIR}/hN, mDNS on; needs
+                             npm run build); --fresh wipes the data dirs first; 'down' stops them
+  summary                    members and state digest as each host's agent sees them`
 
 // What to undo if we die mid-command: a half-built lab, or a child left running
 let onAbort: (() => void) | undefined
@@ -134,6 +139,20 @@ async function main(argv: string[]): Promise<void> {
       const ok = await canReach(await Lab.attach(NAME), i, j)
       console.log(`h${i} -> h${j}: ${ok ? 'reachable' : 'unreachable'}`)
       process.exitCode = ok ? 0 : 1
+      return
+    }
+    case 'agents': {
+      const lines = await startLabAgents(await Lab.attach(NAME), {
+        mdns: !args.includes('--no-mdns'),
+        fresh: args.includes('--fresh'),
+      })
+      for (const l of lines) console.log(l)
+      return
+    }
+    case 'summary': {
+      const lines = await labSummary(await Lab.attach(NAME))
+      for (const l of lines) console.log(l)
+      process.exitCode = lines.some((l) => l.includes('no agent')) ? 1 : 0
       return
     }
     default:
