@@ -62,8 +62,18 @@ export class MembershipGossip {
     for (const msg of res.publish) void this.topic.publish(encodeMemberMessage(msg))
     for (const ev of res.events) {
       this.logEvent(ev)
+      if (ev.type === 'dead') this.hangUp(ev.member.id)
       this.opts.onEvent?.(ev)
     }
+  }
+
+  /**
+   * A connection to a member we declared dead is likely stalled (a partition): close it so the
+   * dialer's fresh connection carries heartbeats the moment the network heals.
+   */
+  private hangUp(id: string): void {
+    if (id === this.opts.membership.self().id) return
+    void this.opts.node.hangUp(peerIdFromString(id)).catch(() => {})
   }
 
   /** Announces our leave; resolves once it was handed to at least one peer, or after the timeout. */
