@@ -44,7 +44,7 @@ export class Agent {
 
   static async start(config: Config, log: Logger): Promise<Agent> {
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
-    const store = await Store.open(config.dataDir)
+    const store = await Store.open(config.dataDir, { warn: (msg) => log.warn(msg) })
     const agent = new Agent(config, log, store)
     try {
       await agent.startServices()
@@ -187,6 +187,9 @@ export class Agent {
       return
     }
     if (ev.type === 'leave' || ev.type === 'reap') {
+      // While we stop, the whole mesh may be stopping (a restart): forgetting peers that leave
+      // now would leave nobody to dial when it comes back.
+      if (this.stopping) return
       if (this.knownPeers.delete(m.id)) void this.store.write([{ type: 'del', key: PEER_PREFIX + m.id }]).catch(() => {})
       return
     }
