@@ -35,6 +35,8 @@ export class Agent {
   membership!: Membership
   state!: StateService
   peerId = ''
+  /** What the process should exit with once stopped: non-zero after a fatal error. */
+  exitCode = 0
 
   private constructor(
     readonly config: Config,
@@ -102,6 +104,10 @@ export class Agent {
       logger: log.child('state'),
       syncIntervalMs: config.sync.intervalMs,
       maxMessageBytes: config.limits.maxMessageBytes,
+      onFatal: () => {
+        this.exitCode = 1
+        void this.stop({ leave: true })
+      },
       livePeers: () => this.membership.list({ status: 'alive' }).map((m) => m.id).filter((id) => id !== this.peerId),
     })
 

@@ -47,5 +47,5 @@ export async function runAgent(config: Config, reload?: () => Config): Promise<n
   process.off('SIGINT', onStop)
   process.off('SIGTERM', onStop)
   process.off('SIGHUP', onHup)
-  return 0
+  return agent.exitCode
 }

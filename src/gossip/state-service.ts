@@ -41,6 +41,8 @@ export interface StateServiceOptions {
   maxMessageBytes: number
   /** Peers a periodic sync may pick from. */
   livePeers: () => string[]
+  /** The store failed: in-memory state is ahead of disk and the agent must stop. */
+  onFatal?: (err: unknown) => void
 }
 
 type Watcher = { prefix: string | undefined; cb: (change: Change) => void }
@@ -178,20 +180,35 @@ export class StateService {
     this.pendingOps.push({ type: 'put', key: RECORD_PREFIX + id, value: record })
     if (!this.persistScheduled) {
       this.persistScheduled = true
-      queueMicrotask(() => void this.persist().catch((err) => this.opts.logger.error('persist failed', { error: (err as Error).message })))
+      // Remote merges: written without fsync (peers can resend them); a local commit that
+      // runs first in this tick takes these ops along in its synced batch instead.
+      queueMicrotask(() => {
+        if (this.persistScheduled) void this.persist(false).catch(() => {})
+      })
     }
   }
 
-  /** Hands everything queued so far to the store; resolves when it is fsync'd. */
-  private persist(): Promise<void> {
+  /**
+   * Hands everything queued so far, with the vv and next seq, to the store in one atomic batch.
+   * `sync` batches are fsync'd and advance the durable seq. A failed write leaves memory ahead
+   * of disk, which nothing can repair safely: the agent is stopped.
+   */
+  private persist(sync = true): Promise<void> {
     this.persistScheduled = false
     const ops = this.pendingOps
     this.pendingOps = []
     const seq = this.replica.nextSeq
     ops.push({ type: 'put', key: VV_KEY, value: this.replica.versionVector() }, { type: 'put', key: SEQ_KEY, value: seq })
-    return this.opts.store.write(ops).then(() => {
-      this.durableSeq = Math.max(this.durableSeq, seq)
-    })
+    return this.opts.store.write(ops, { sync }).then(
+      () => {
+        if (sync) this.durableSeq = Math.max(this.durableSeq, seq)
+      },
+      (err: unknown) => {
+        this.opts.logger.error('writing the state store failed; stopping', { error: (err as Error).message })
+        this.opts.onFatal?.(err)
+        throw err
+      },
+    )
   }
 
   private emit(changes: Change[]): void {

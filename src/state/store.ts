@@ -45,6 +45,7 @@ export type StoreOp = { type: 'put'; key: string; value: unknown } | { type: 'de
 export class Store {
   private pending: StoreOp[] = []
   private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = []
+  private pendingSync = false
   private flushing: Promise<void> | undefined
   private closed = false
 
@@ -165,11 +166,16 @@ export class Store {
     }
   }
 
-  /** Resolves once the ops are on disk (fsync'd), batched with whatever else is waiting. */
-  write(ops: StoreOp[]): Promise<void> {
+  /**
+   * Resolves once the ops are written, batched with whatever else is waiting. With `sync` (the
+   * default) the batch is fsync'd first; data that peers can resend (remote merges) passes
+   * `sync: false` so a busy mesh does not cost one fsync per gossip message.
+   */
+  write(ops: StoreOp[], opts: { sync?: boolean } = {}): Promise<void> {
     if (this.closed) return Promise.reject(new Error('store is closed'))
     if (ops.length === 0) return Promise.resolve()
     this.pending.push(...ops)
+    if (opts.sync !== false) this.pendingSync = true
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }))
     if (!this.flushing) this.flushing = this.flushLoop()
     return done
@@ -181,14 +187,16 @@ export class Store {
     while (this.pending.length > 0) {
       const ops = this.pending
       const waiters = this.waiters
+      const sync = this.pendingSync
       this.pending = []
       this.waiters = []
+      this.pendingSync = false
       try {
         await this.db.batch(
           ops.map((op) =>
             op.type === 'put' ? { type: 'put', key: op.key, value: JSON.stringify(op.value) } : op,
           ),
-          { sync: true },
+          { sync },
         )
         for (const w of waiters) w.resolve()
       } catch (err) {
