@@ -1,0 +1,53 @@
+// `npm run bench`: prints figures for the pure CRDT and for real agents on 127.0.0.1, then the
+// comparable published figures (../shared/ANCHORS.md). Asserts nothing. See docs/benchmarks.md.
+import { cpus, loadavg, totalmem } from 'node:os'
+import { runAgentBench, stopAll, TIMERS_NOTE } from './agents.js'
+import { runCrdtBench } from './crdt.js'
+import { type Figure, fmtBytes, fmtMs, log, now, printTable } from './util.js'
+
+// Optional arguments pick parts: `node dist/bench/run.js crdt n3 n10` (default: all three).
+const parts = process.argv.slice(2)
+const want = (p: string): boolean => parts.length === 0 || parts.includes(p)
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    log(`${sig}: stopping agents`)
+    void stopAll().finally(() => process.exit(130))
+  })
+}
+
+const t0 = now()
+const loadBefore = load()
+const figs: Figure[] = []
+let failure: unknown
+try {
+  if (want('crdt')) figs.push(...(await runCrdtBench()))
+  figs.push(...(await runAgentBench({ n3: want('n3'), n10: want('n10') })))
+} catch (err) {
+  failure = err
+} finally {
+  await stopAll()
+}
+
+const cpu = cpus()
+console.log(
+  `\nmurmur benchmarks — ${cpu.length} x ${cpu[0]?.model.trim() ?? 'cpu'}, ${fmtBytes(totalmem())} RAM, node ${process.version}`,
+)
+console.log(`load average (1/5/15 min) before: ${loadBefore}, after: ${load()}; total ${fmtMs(now() - t0)}`)
+console.log(`${TIMERS_NOTE}\n`)
+printTable(figs)
+const anchored = figs.filter((f) => f.anchor !== undefined)
+if (anchored.length > 0) {
+  console.log('\nAnchors (../shared/ANCHORS.md):')
+  for (const f of anchored) console.log(`- ${f.section} ${f.name}: ${f.value}  |  ${f.anchor}`)
+}
+if (failure !== undefined) {
+  console.log(
+    `\nbenchmark stopped early: ${failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)}`,
+  )
+  process.exitCode = 1
+}
