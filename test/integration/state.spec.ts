@@ -111,9 +111,11 @@ describe('replicated state (agents on loopback)', function () {
       out += d.toString()
     })
     try {
-      // The subscription is live once a local write shows up.
+      // The subscription is live once a local write shows up (a new value each time: rewriting
+      // the same value is not a change).
+      let n = 0
       await waitFor(async () => {
-        await w1.cli(['kv', 'set', 'app/local', 'L'])
+        await w1.cli(['kv', 'set', 'app/local', `L${n++}`])
         return out.includes('app/local')
       }, { what: 'watch to start', timeoutMs: 30_000 })
       await w2.cli(['kv', 'set', 'app/remote', 'R'])
