@@ -63,8 +63,14 @@ function lowerBound(a: readonly number[], x: number): number {
 export class DotIndex {
   private readonly byOrigin = new Map<string, OriginIndex>()
 
-  /** Moves index entries for a record whose dots went from `prev` to `next` (pointwise >=). */
+  /** Moves index entries for a record whose dots went from `prev` to `next`. */
   update(id: string, prev: SeqMap | undefined, next: SeqMap): void {
+    // An LWW register replaced by another writer's value drops the old writer's dot.
+    if (prev !== undefined) {
+      for (const o of Object.keys(prev)) {
+        if (seqOf(next, o) === undefined) this.byOrigin.get(o)?.remove(prev[o]!, id)
+      }
+    }
     for (const o of Object.keys(next)) {
       const s = next[o]!
       const old = prev === undefined ? undefined : seqOf(prev, o)

@@ -75,15 +75,20 @@ export function sumMap(m: SeqMap): number {
   return s
 }
 
-/** Total order on LWW records: (hlc, origin), then the value itself so even a forged tie is deterministic. */
+/** Total order on LWW records: (hlc, origin), then value and dots so even a forged tie is deterministic. */
 export function compareLww(a: LwwRecord, b: LwwRecord): number {
   const c = compareHlc(a.hlc, b.hlc)
   if (c !== 0) return c
   if (a.origin !== b.origin) return a.origin < b.origin ? -1 : 1
-  if (a.value === b.value) return 0
-  const va = canonicalJson(a.value)
-  const vb = canonicalJson(b.value)
-  return va === vb ? 0 : va < vb ? -1 : 1
+  if (a.value !== b.value) {
+    const va = canonicalJson(a.value)
+    const vb = canonicalJson(b.value)
+    if (va !== vb) return va < vb ? -1 : 1
+  }
+  if (a.dots === b.dots) return 0
+  const da = canonicalJson(a.dots)
+  const db = canonicalJson(b.dots)
+  return da === db ? 0 : da < db ? -1 : 1
 }
 
 export function setPresent(r: SetRecord): boolean {
@@ -102,11 +107,9 @@ export function isTombstone(r: CrdtRecord): boolean {
   return (r.t === 'lww' && r.value === null) || (r.t === 'set' && !setPresent(r))
 }
 
+/** A register: the greater write wins whole, dots included (see lwwWrite). */
 function mergeLww(a: LwwRecord, b: LwwRecord): LwwRecord {
-  const win = compareLww(a, b) >= 0 ? a : b
-  const dots = maxMaps(a.dots, b.dots)
-  if (win === a && dots === a.dots) return a
-  return { t: 'lww', hlc: win.hlc, origin: win.origin, value: win.value, dots }
+  return compareLww(a, b) >= 0 ? a : b
 }
 
 function mergeSet(a: SetRecord, b: SetRecord): SetRecord {

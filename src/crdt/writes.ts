@@ -27,7 +27,9 @@ export function lwwWrite(
     prev !== undefined && compareHlc(now, prev.hlc) <= 0
       ? { wall: prev.hlc.wall, logical: prev.hlc.logical + 1 }
       : now
-  return { t: 'lww', hlc, origin: self, value, dots: { ...prev?.dots, [self]: seq } }
+  // Only the winning write matters for a register, so it carries only its own dot: a record never
+  // grows with the number of writers, and a peer whose vv covers that dot already holds it or better.
+  return { t: 'lww', hlc, origin: self, value, dots: { [self]: seq } }
 }
 
 /** Every add is a new write, even of a present element: that is what lets it beat a concurrent remove. */
