@@ -11,7 +11,7 @@ describe('LWW registers carry only the winning dot', () => {
       clock.advance(1)
       for (const d of w.kvSet('k', i).deltas) hub.applyDelta(d)
     }
-    const [[, record]] = [...hub.entries()] as [[string, { dots: Record<string, number> }]]
+    const [[, record]] = [...hub.entries()] as unknown as [[string, { dots: Record<string, number> }]]
     assert.deepEqual(record.dots, { w199: 1 })
     assert.equal(hub.kvGet('k'), 199)
     // A peer that has the winner needs nothing, whatever losers it missed.
