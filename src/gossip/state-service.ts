@@ -66,9 +66,11 @@ export class StateService {
       node: opts.node,
       topic: STATE_TOPIC,
       logger: opts.logger,
-      handle: (data) => {
+      handle: (data, author) => {
         const msg = decodeMessage(data, opts.maxMessageBytes)
         if (msg.type !== 'delta') return 'reject'
+        // Agents gossip only their own writes; anyone else's dot in a signed delta is a forgery.
+        if (msg.deltas.some((d) => d.dot.origin !== author)) return 'reject'
         const changes: Change[] = []
         for (const d of msg.deltas) changes.push(...this.replica.applyDelta(d))
         this.emit(changes)
