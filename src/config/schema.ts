@@ -28,6 +28,7 @@ export const configSchema = z
     name: z.string().min(1).max(128).nullable(),
     dataDir: z.string().min(1),
     listen: z.array(multiaddrString).min(1),
+    announce: z.array(multiaddrString),
     join: z.array(multiaddrString),
     tags: z.record(tagKey, z.string().max(512)).refine((t) => Object.keys(t).length <= 64, {
       message: 'at most 64 tags',

@@ -68,6 +68,7 @@ export class Agent {
     this.node = await createNode({
       privateKey,
       listen: config.listen,
+      announce: config.announce,
       bootstrap: config.join.filter((a) => a.includes('/p2p/')),
       mdns: config.mdns,
       swarmKeyFile: config.swarmKeyFile,

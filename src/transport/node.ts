@@ -19,6 +19,8 @@ import { checkSwarmKey } from './swarm-key.js'
 export interface TransportOptions {
   privateKey: PrivateKey
   listen: string[]
+  /** Addresses to advertise instead of the listen addresses (port forwarding, relays); empty = listen. */
+  announce: string[]
   /** Join addresses that carry a /p2p/ peer id; the daemon dials the others itself. */
   bootstrap: string[]
   mdns: { enabled: boolean; intervalMs: number }
@@ -56,7 +58,7 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
 
   return createLibp2p({
     privateKey: opts.privateKey,
-    addresses: { listen: opts.listen },
+    addresses: { listen: opts.listen, ...(opts.announce.length > 0 ? { announce: opts.announce } : {}) },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

@@ -1,6 +1,7 @@
 // One murmur agent per lab host, driven through the admin socket (no CLI process per call).
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { AdminClient } from '../../src/admin/client.js'
 import type { InfoResult, MemberView } from '../../src/daemon/api.js'
 import { TestAgent } from '../helpers/agents.js'
@@ -15,7 +16,16 @@ export interface MeshOptions {
   config?: Record<string, unknown>
   /** Only these hosts (1-based indexes); default all. */
   hosts?: number[]
+  /**
+   * Delay every connection to an agent by delayMs +- jitterMs each way through a userspace relay
+   * (test/lab/delay-relay.ts): for kernels without netem. The agent listens on loopback and
+   * announces the relay's lab address.
+   */
+  relayDelay?: { delayMs: number; jitterMs: number }
 }
+
+const RELAY_SCRIPT = fileURLToPath(new URL('./delay-relay.js', import.meta.url))
+const BEHIND_RELAY_PORT = AGENT_PORT + 1
 
 export interface Converged {
   digest: string
@@ -42,10 +52,19 @@ export class LabMesh {
     const mesh = new LabMesh(lab, agents)
     for (const i of opts.hosts ?? lab.hosts.map((h) => h.index)) {
       const h = lab.host(i)
+      const relay = opts.relayDelay
+      if (relay) {
+        lab.spawn(i, process.execPath, [
+          RELAY_SCRIPT, h.ip, String(AGENT_PORT), '127.0.0.1', String(BEHIND_RELAY_PORT),
+          String(relay.delayMs), String(relay.jitterMs),
+        ])
+      }
       const agent = new TestAgent({
         name: `h${i}`,
         prefix: ['ip', 'netns', 'exec', h.ns],
-        args: ['--listen', `/ip4/${h.ip}/tcp/${AGENT_PORT}`],
+        args: relay
+          ? ['--listen', `/ip4/127.0.0.1/tcp/${BEHIND_RELAY_PORT}`, '--announce', `/ip4/${h.ip}/tcp/${AGENT_PORT}`]
+          : ['--listen', `/ip4/${h.ip}/tcp/${AGENT_PORT}`],
         config: { mdns: { enabled: mdns, intervalMs: 500 }, ...opts.config },
       })
       agents.set(i, agent)

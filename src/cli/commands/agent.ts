@@ -8,6 +8,7 @@ interface AgentFlags {
   dataDir?: string
   name?: string
   listen?: string[]
+  announce?: string[]
   join?: string[]
   tag?: string[]
   mdns?: boolean
@@ -22,6 +23,7 @@ export function registerAgent(program: Command): void {
     .option('--config <file>', 'config file (JSON); overrides config/default.json')
     .option('--name <name>', 'this member\'s name (default: hostname)')
     .option('--listen <multiaddr>', 'listen address, repeatable', collect)
+    .option('--announce <multiaddr>', 'address to advertise instead of the listen addresses, repeatable', collect)
     .option('--join <multiaddr>', 'peer to join at start, repeatable', collect)
     .option('--tag <key=value>', 'tag of this member, repeatable', collect)
     .option('--no-mdns', 'do not discover peers by mDNS')
@@ -41,6 +43,7 @@ function flagLayer(f: AgentFlags, cmd: Command): Record<string, unknown> {
     dataDir: f.dataDir,
     name: f.name,
     listen: f.listen,
+    announce: f.announce,
     join: f.join,
     logLevel: f.logLevel,
     swarmKeyFile: f.swarmKey,
