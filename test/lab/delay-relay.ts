@@ -15,21 +15,25 @@ const jitterMs = Number(jitterArg ?? 0)
 function delayed(from: Socket, to: Socket): void {
   const queue: Array<{ at: number; chunk: Buffer | null }> = []
   let last = 0
-  let timer: NodeJS.Timeout | undefined
+  let scheduled = false
+  const schedule = (): void => {
+    scheduled = true
+    setTimeout(pump, queue[0]!.at - Date.now())
+  }
   const pump = (): void => {
-    timer = undefined
+    scheduled = false
     while (queue.length > 0 && queue[0]!.at <= Date.now()) {
       const { chunk } = queue.shift()!
       if (to.destroyed) return
       if (chunk === null) to.end()
       else to.write(chunk)
     }
-    if (queue.length > 0) timer = setTimeout(pump, queue[0]!.at - Date.now())
+    if (queue.length > 0) schedule()
   }
   const push = (chunk: Buffer | null): void => {
     last = Math.max(Date.now() + delayMs + (Math.random() * 2 - 1) * jitterMs, last)
     queue.push({ at: last, chunk })
-    timer ??= setTimeout(pump, queue[0]!.at - Date.now())
+    if (!scheduled) schedule()
   }
   from.on('data', (chunk: Buffer) => push(chunk))
   from.on('end', () => push(null))
