@@ -1,6 +1,7 @@
 // The config schema: every key, its type and its bounds. Unknown keys are errors.
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
+import { tagsSchema } from '../membership/index.js'
 import { LOG_LEVELS } from '../util/log.js'
 
 const ms = (min: number, max: number) => z.number().int().min(min).max(max)
@@ -17,12 +18,6 @@ const multiaddrString = z.string().refine(
   { message: 'is not a valid multiaddr (e.g. /ip4/127.0.0.1/tcp/7946)' },
 )
 
-const tagKey = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9_.:-]+$/, 'tag keys use only letters, digits and _ . : -')
-
 export const configSchema = z
   .object({
     name: z.string().min(1).max(128).nullable(),
@@ -30,9 +25,8 @@ export const configSchema = z
     listen: z.array(multiaddrString).min(1),
     announce: z.array(multiaddrString),
     join: z.array(multiaddrString),
-    tags: z.record(tagKey, z.string().max(512)).refine((t) => Object.keys(t).length <= 64, {
-      message: 'at most 64 tags',
-    }),
+    // The same rules as on the wire: a tag the config accepts is one peers accept.
+    tags: tagsSchema,
     mdns: z.object({ enabled: z.boolean(), intervalMs: ms(100, 3_600_000) }).strict(),
     swarmKeyFile: z.string().min(1).nullable(),
     logLevel: z.enum(LOG_LEVELS as [string, ...string[]]),

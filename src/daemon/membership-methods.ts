@@ -1,12 +1,10 @@
 // Admin methods about the mesh itself: info, members, join, leave, tags.
 import { z } from 'zod'
 import { defineMethod, type MethodRegistry } from '../admin/methods.js'
-import { MEMBER_STATUSES, type Member } from '../membership/index.js'
+import { MEMBER_STATUSES, type Member, tagsSchema } from '../membership/index.js'
 import { VERSION } from '../version.js'
 import type { Agent } from './agent.js'
 import type { InfoResult, MemberView } from './api.js'
-
-const tagKey = z.string().min(1).max(128)
 
 export function membershipMethods(agent: Agent): MethodRegistry {
   return {
@@ -41,11 +39,11 @@ export function membershipMethods(agent: Agent): MethodRegistry {
       },
     }),
     'tags.set': defineMethod({
-      params: z.object({ tags: z.record(tagKey, z.string().max(512)) }).strict(),
+      params: z.object({ tags: tagsSchema }).strict(),
       handler: (p) => agent.updateTags(p.tags, []),
     }),
     'tags.del': defineMethod({
-      params: z.object({ keys: z.array(tagKey).min(1).max(64) }).strict(),
+      params: z.object({ keys: z.array(z.string().min(1)).min(1).max(64) }).strict(),
       handler: (p) => agent.updateTags({}, p.keys),
     }),
   }

@@ -91,11 +91,7 @@ export class MembershipGossip {
 
   private readonly onSubscriptionChange = (evt: CustomEvent<{ subscriptions: Array<{ topic: string; subscribe: boolean }> }>) => {
     if (evt.detail.subscriptions.some((s) => s.topic === MEMBERSHIP_TOPIC && s.subscribe)) {
-      const me = this.opts.membership.self()
-      if (me.status !== 'alive') return
-      void this.topic.publish(
-        encodeMemberMessage({ type: 'alive', id: me.id, incarnation: me.incarnation, name: me.name, tags: me.tags, addrs: me.addrs }),
-      )
+      this.apply(this.opts.membership.heartbeat())
     }
   }
 

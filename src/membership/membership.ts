@@ -333,6 +333,13 @@ export class Membership {
     return this.announce('update')
   }
 
+  /** Self's alive message for a peer that just arrived; counts as the heartbeat. Nothing once left. */
+  heartbeat(): MembershipResult {
+    if (this.me.status !== 'alive') return { publish: [], events: [] }
+    this.lastHeartbeat = this.clock.now()
+    return { publish: [this.aliveMessage()], events: [] }
+  }
+
   /** Publishes self's alive now; it also counts as the heartbeat. */
   private announce(type: MemberEventType): MembershipResult {
     const now = this.clock.now()

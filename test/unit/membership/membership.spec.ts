@@ -225,6 +225,15 @@ describe('membership: failure detection', () => {
   })
 })
 
+describe('membership: heartbeat on demand', () => {
+  it('gives self alive for a newly subscribed peer, and nothing once left', () => {
+    const { ms } = setup(5)
+    assert.deepEqual(ms.heartbeat().publish, [{ type: 'alive', id: SELF, incarnation: 5, name: 'self', tags: {}, addrs: [] }])
+    ms.leave()
+    assert.deepEqual(ms.heartbeat().publish, [])
+  })
+})
+
 describe('membership: healing after a partition', () => {
   it('tells a member it is held dead when its old heartbeats return, so it can refute', () => {
     const a = setup(1, 'a')
