@@ -72,20 +72,19 @@ function registerKv(program: Command): void {
 
 function registerSet(program: Command): void {
   const set = program.command('set').description('add-wins observed-remove sets')
-  set.command('add')
-    .description('add elements to set NAME')
-    .argument('<name>')
-    .argument('<element...>')
-    .action(async (name: string, elements: string[], _o: unknown, cmd: Command) => {
-      await withClient(cmd, (c) => c.call('set.add', { name, elements }))
-    })
-  set.command('rm')
-    .description('remove elements from set NAME')
-    .argument('<name>')
-    .argument('<element...>')
-    .action(async (name: string, elements: string[], _o: unknown, cmd: Command) => {
-      await withClient(cmd, (c) => c.call('set.rm', { name, elements }))
-    })
+  for (const [verb, method, what] of [
+    ['add', 'set.add', 'add elements to set NAME'],
+    ['rm', 'set.rm', 'remove elements from set NAME'],
+  ] as const) {
+    set
+      .command(verb)
+      .description(what)
+      .argument('<name>')
+      .argument('<element...>')
+      .action(async (name: string, elements: string[], _o: unknown, cmd: Command) => {
+        await withClient(cmd, (c) => c.call(method, { name, elements }))
+      })
+  }
   set.command('members')
     .description('print the elements of set NAME, one per line')
     .argument('<name>')
