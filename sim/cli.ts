@@ -1,0 +1,128 @@
+// npm run sim -- --nodes 100,1000,10000 --seconds 60 --loss 0.1 --seed 1 [--scenario all|join|leave|crash|loss|slow]
+//   [--slow-factor 10] [--slow-ms R] [--latency 1-5] [--swim key=value,...] [--jobs 2] [--json]
+// Runs the real src/membership Swim on a virtual clock; the same seed prints the same figures
+// (only the wall and CPU times differ).
+
+import { parseArgs } from 'node:util'
+import { Worker } from 'node:worker_threads'
+import type { SwimOptions } from '../src/membership/swim-options.js'
+import { type PlannedRun, plan, SCENARIOS, type Scenario } from './plan.js'
+import { render, renderTimes, summarise } from './report.js'
+import { type RunResult, run } from './scenario.js'
+import { packetSize, swimNode } from './swim-node.js'
+
+const { values: a } = parseArgs({
+  options: {
+    nodes: { type: 'string', default: '100,1000,10000' },
+    seconds: { type: 'string', default: '60' },
+    loss: { type: 'string', default: '0' },
+    seed: { type: 'string', default: '1' },
+    scenario: { type: 'string', default: 'all' },
+    'slow-factor': { type: 'string', default: '10' },
+    'slow-ms': { type: 'string' },
+    latency: { type: 'string', default: '1-5' },
+    swim: { type: 'string' },
+    jobs: { type: 'string', default: '1' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+})
+
+function num(name: string, v: string | undefined, min = 0): number {
+  const n = Number(v)
+  if (v === undefined || !Number.isFinite(n) || n < min)
+    throw new Error(`--${name}: not a number >= ${min}: ${v}`)
+  return n
+}
+
+function main(): Promise<void> | undefined {
+  if (a.help) {
+    process.stdout.write(`${readHead()}\n`)
+    return
+  }
+  if (!SCENARIOS.includes(a.scenario as Scenario))
+    throw new Error(`--scenario: one of ${SCENARIOS.join(', ')}`)
+  const [lo, hi = lo] = (a.latency ?? '').split('-')
+  const swim: Partial<SwimOptions> = {}
+  for (const kv of a.swim ? a.swim.split(',') : []) {
+    const [k, v] = kv.split('=')
+    swim[k as keyof SwimOptions] = num(`swim ${k}`, v)
+  }
+  const runs = plan({
+    nodes: (a.nodes ?? '').split(',').map((n) => num('nodes', n, 2)),
+    seconds: num('seconds', a.seconds, 1),
+    seed: num('seed', a.seed),
+    loss: num('loss', a.loss),
+    scenario: a.scenario as Scenario,
+    slowFactor: num('slow-factor', a['slow-factor'], 1),
+    slowResponseMs: a['slow-ms'] === undefined ? undefined : num('slow-ms', a['slow-ms']),
+    latencyMinMs: num('latency', lo),
+    latencyMaxMs: num('latency', hi),
+  })
+  if (Object.keys(swim).length > 0) for (const r of runs) r.spec.swim = swim
+  const jobs = Math.min(num('jobs', a.jobs, 1), runs.length)
+  const print = (results: RunResult[]): void => {
+    if (a.json) {
+      const out = runs.map((r, i) => ({ role: r.role, ...results[i] }))
+      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`)
+      return
+    }
+    process.stdout.write(`${render(summarise(runs, results))}\n\n${renderTimes(runs, results)}\n`)
+  }
+  if (jobs <= 1) {
+    const results: RunResult[] = []
+    for (const r of runs) {
+      results.push(run(r.spec, { factory: swimNode, sizeOf: packetSize }))
+      if (!a.json) process.stderr.write(`done: N=${r.spec.nodes} ${r.role}\n`)
+    }
+    print(results)
+    return
+  }
+  return inWorkers(runs, jobs).then(print)
+}
+
+/** Runs in `jobs` worker threads, largest first; results in plan order. */
+function inWorkers(runs: PlannedRun[], jobs: number): Promise<RunResult[]> {
+  const order = runs.map((_, i) => i).sort((x, y) => runs[y]!.spec.nodes - runs[x]!.spec.nodes || x - y)
+  const results: RunResult[] = new Array(runs.length)
+  let next = 0
+  let done = 0
+  return new Promise((resolve, reject) => {
+    for (let w = 0; w < jobs; w++) {
+      const worker = new Worker(new URL('./worker.js', import.meta.url), {
+        resourceLimits: { maxOldGenerationSizeMb: 8192 },
+      })
+      const feed = (): void => {
+        const index = order[next++]
+        if (index === undefined) {
+          void worker.terminate()
+          return
+        }
+        worker.postMessage({ index, spec: runs[index]!.spec })
+      }
+      worker.on('message', (m: { index: number; result: RunResult }) => {
+        results[m.index] = m.result
+        if (!a.json) process.stderr.write(`done: N=${m.result.nodes} ${runs[m.index]!.role}\n`)
+        if (++done === runs.length) resolve(results)
+        feed()
+      })
+      worker.on('error', reject)
+      feed()
+    }
+  })
+}
+
+function readHead(): string {
+  return [
+    'npm run sim -- --nodes 100,1000,10000 --seconds 60 --loss 0.1 --seed 1 [--scenario all|join|leave|crash|loss|slow]',
+    '  [--slow-factor 10] [--slow-ms R] [--latency 1-5] [--swim key=value,...] [--jobs 2] [--json]',
+    '  --slow-ms: the normal response time the slow factor multiplies (default: mean round trip)',
+  ].join('\n')
+}
+
+const p = main()
+if (p)
+  p.catch((e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`)
+    process.exitCode = 1
+  })

@@ -1,0 +1,129 @@
+// The simulated network: per-packet latency and independent loss, partitions, down nodes and
+// slow nodes. Packets are objects handed over as they are (nothing is encoded); bytes are counted
+// with the codec's exact size function.
+//
+// Slow node model: a node slowed by factor k handles every incoming packet and every timer
+// (k - 1) * R ms late, R being the normal response time (the mean round trip of the latency
+// model, or an explicit figure). Its handling stays in FIFO order and its clock reads the
+// handling time, so it answers a ping k times slower than a normal node and its own timers run
+// late by the same amount: a member that lags, as under CPU starvation.
+
+import { type EventQueue, PACKET } from './events.js'
+import type { Random } from './rng.js'
+
+export interface NetworkOptions {
+  /** One-way latency of each packet, uniform in [min, max] ms. */
+  latencyMinMs: number
+  latencyMaxMs: number
+  /** Probability that a packet is lost, each one independently. */
+  loss: number
+}
+
+export const DEFAULT_NETWORK: Readonly<NetworkOptions> = Object.freeze({
+  latencyMinMs: 1,
+  latencyMaxMs: 5,
+  loss: 0,
+})
+
+export class Network<P extends object = object> {
+  loss: number
+  latencyMinMs: number
+  latencyMaxMs: number
+  /** 1: the node runs (gets packets and timers); 0: not started, crashed or stopped. */
+  readonly up: Uint8Array
+  /** Partition group per node: packets only flow within a group. */
+  readonly group: Int32Array
+  /** Extra handling delay per node, ms (slow nodes). */
+  readonly delay: Float64Array
+  /** Sent per node: packets and bytes (lost ones included: they left the sender). */
+  readonly msgs: Float64Array
+  readonly bytes: Float64Array
+  lost = 0
+  blocked = 0
+  /** Packets that arrived at a node that was not running. */
+  undelivered = 0
+  /** Packets to an address no node has. */
+  unknown = 0
+
+  constructor(
+    private readonly queue: EventQueue,
+    private readonly index: ReadonlyMap<string, number>,
+    nodes: number,
+    private readonly random: Random,
+    private readonly sizeOf: (packet: P) => number,
+    options: Partial<NetworkOptions> = {},
+  ) {
+    const o = { ...DEFAULT_NETWORK, ...options }
+    this.loss = o.loss
+    this.latencyMinMs = o.latencyMinMs
+    this.latencyMaxMs = o.latencyMaxMs
+    this.up = new Uint8Array(nodes)
+    this.group = new Int32Array(nodes)
+    this.delay = new Float64Array(nodes)
+    this.msgs = new Float64Array(nodes)
+    this.bytes = new Float64Array(nodes)
+    queue.nodes(nodes)
+  }
+
+  /** Mean round trip of the latency model, ms. */
+  get meanRoundTripMs(): number {
+    return this.latencyMinMs + this.latencyMaxMs
+  }
+
+  /** Node `from` sends `packet` to the node whose id is `to`. */
+  send(from: number, to: string, packet: P): void {
+    this.msgs[from]!++
+    this.bytes[from]! += this.sizeOf(packet)
+    const dest = this.index.get(to)
+    if (dest === undefined) {
+      this.unknown++
+      return
+    }
+    if (this.group[from] !== this.group[dest]) {
+      this.blocked++
+      return
+    }
+    const random = this.random
+    if (this.loss > 0 && random() < this.loss) {
+      this.lost++
+      return
+    }
+    const latency = this.latencyMinMs + random() * (this.latencyMaxMs - this.latencyMinMs)
+    this.queue.push(this.queue.time + latency + this.delay[dest]!, PACKET, dest, from, packet)
+  }
+
+  /** For a popped PACKET event: may the destination handle it? */
+  deliverable(dest: number): boolean {
+    if (this.up[dest] === 1) return true
+    this.undelivered++
+    return false
+  }
+
+  /** Splits nodes into groups that cannot reach each other; nodes not listed join group 0. */
+  partition(groups: readonly (readonly number[])[]): void {
+    this.group.fill(0)
+    groups.forEach((g, i) => {
+      for (const n of g) this.group[n] = i + 1
+    })
+  }
+
+  heal(): void {
+    this.group.fill(0)
+  }
+
+  /** Slows `node` by `factor` (1: normal) relative to a response time of `responseMs`. */
+  slow(node: number, factor: number, responseMs = this.meanRoundTripMs): void {
+    this.delay[node] = Math.max(0, factor - 1) * responseMs
+  }
+
+  /** Sums of the per-node counters over `nodes`. */
+  totals(nodes: Iterable<number>): { msgs: number; bytes: number } {
+    let msgs = 0
+    let bytes = 0
+    for (const n of nodes) {
+      msgs += this.msgs[n]!
+      bytes += this.bytes[n]!
+    }
+    return { msgs, bytes }
+  }
+}

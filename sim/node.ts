@@ -1,0 +1,34 @@
+// What the simulator needs of a membership node: exactly the surface of `Swim`, so the real
+// state machine plugs in (swim-node.ts) and a stand-in can be used in tests.
+
+import type { AliveClaim, Packet } from '../src/membership/messages.js'
+import type { IdRegistry } from '../src/membership/registry.js'
+import type { SwimOptions } from '../src/membership/swim-options.js'
+import type { Member, MemberEvent, MemberStatus } from '../src/membership/types.js'
+import type { Clock } from '../src/util/clock.js'
+
+export interface SimNodeInit {
+  self: { id: string; name: string; incarnation: number; tags?: Record<string, string>; addrs?: string[] }
+  send: (to: string, packet: Packet) => void
+  emit: (event: MemberEvent) => void
+  drop: (reason: string, from: string) => void
+  clock: Clock
+  random: () => number
+  registry: IdRegistry
+  options?: Partial<SwimOptions>
+}
+
+export interface SimNode {
+  receive(from: string, packet: Packet): void
+  tick(): void
+  nextWakeAt(): number
+  join(to: string): void
+  leave(): void
+  seed(claims: AliveClaim[]): void
+  selfClaim(): AliveClaim
+  get(id: string): Member | undefined
+  counts(): Record<MemberStatus, number>
+  activeView(): string[]
+}
+
+export type NodeFactory = (init: SimNodeInit) => SimNode

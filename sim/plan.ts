@@ -1,0 +1,68 @@
+// Which runs a scenario needs: each is a RunSpec with a role in the report.
+
+import { DEFAULT_RUN, type RunSpec } from './scenario.js'
+
+export const SCENARIOS = ['all', 'join', 'leave', 'crash', 'loss', 'slow'] as const
+export type Scenario = (typeof SCENARIOS)[number]
+
+/** base: the events at --loss; loss10 / loss50: the same under 10% / 50% loss; slow: one slowed member. */
+export type Role = 'base' | 'loss10' | 'loss50' | 'slow'
+
+export interface PlanOptions {
+  nodes: number[]
+  seconds: number
+  seed: number
+  loss: number
+  scenario: Scenario
+  slowFactor: number
+  slowResponseMs?: number
+  latencyMinMs: number
+  latencyMaxMs: number
+}
+
+export interface PlannedRun {
+  role: Role
+  spec: RunSpec
+}
+
+export function plan(o: PlanOptions): PlannedRun[] {
+  const out: PlannedRun[] = []
+  for (const nodes of o.nodes) {
+    const base: RunSpec = {
+      ...DEFAULT_RUN,
+      nodes,
+      seed: o.seed,
+      seconds: o.seconds,
+      loss: o.loss,
+      latencyMinMs: o.latencyMinMs,
+      latencyMaxMs: o.latencyMaxMs,
+    }
+    const only = (k: 'join' | 'leave' | 'crash'): RunSpec => ({
+      ...base,
+      join: k === 'join',
+      leave: k === 'leave',
+      crash: k === 'crash',
+    })
+    const lossy = (loss: number): RunSpec => ({ ...base, loss })
+    const slow: RunSpec = { ...base, slowFactor: o.slowFactor, slowResponseMs: o.slowResponseMs }
+    switch (o.scenario) {
+      case 'join':
+      case 'leave':
+      case 'crash':
+        out.push({ role: 'base', spec: only(o.scenario) })
+        break
+      case 'loss':
+        out.push({ role: 'loss10', spec: lossy(0.1) }, { role: 'loss50', spec: lossy(0.5) })
+        break
+      case 'slow':
+        out.push({ role: 'slow', spec: slow })
+        break
+      case 'all':
+        out.push({ role: 'base', spec: base })
+        if (o.loss !== 0.1) out.push({ role: 'loss10', spec: lossy(0.1) })
+        out.push({ role: 'loss50', spec: lossy(0.5) }, { role: 'slow', spec: slow })
+        break
+    }
+  }
+  return out
+}
