@@ -1,0 +1,27 @@
+// Wire limits of membership protocol v2. They bound what one peer can make another hold, so they
+// apply to decoding, to self updates and to what self relays.
+
+export const SWIM_PROTOCOL = '/murmur/swim/2.0.0'
+/** First byte of every v2 packet. */
+export const SWIM_WIRE_VERSION = 2
+
+export const MAX_PACKET_BYTES = 64 * 1024
+export const MAX_UPDATES_PER_PACKET = 1024
+/**
+ * Incarnations start near Date.now() (about 2^41) and grow by one per refutation or update, so a
+ * member never reaches this bound; claims above it are rejected, not wrapped.
+ */
+export const MAX_INCARNATION = 2 ** 52
+/** Probe and push-pull sequence numbers are u32 and wrap: they only match answers to questions. */
+export const MAX_SEQ = 2 ** 32 - 1
+/** Push-pull buckets: a power of two, at most this many. */
+export const MAX_BUCKETS = 1024
+/** A member table larger than this is refused (bounds memory against a flood of joins). */
+export const MAX_MEMBERS = 100_000
+export const MAX_NAME_BYTES = 128
+export const MAX_TAGS = 64
+export const MAX_TAG_KEY_BYTES = 128
+export const MAX_TAG_VALUE_BYTES = 512
+export const MAX_ADDRS = 32
+export const MAX_ADDR_CHARS = 256
+export const SIGNATURE_BYTES = 64

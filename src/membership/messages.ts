@@ -1,0 +1,118 @@
+// Wire shapes of membership protocol v2 (/murmur/swim/2.0.0): updates about members, and the
+// packets two members exchange. Only changes travel; each update is signed by its speaker.
+
+/**
+ * A member's own signed statement about one of its lives (`incarnation`). Anyone may relay it;
+ * only the member can make it. `sig` signs `claimBody(...)` (see claims.ts).
+ */
+export interface AliveClaim {
+  type: 'alive'
+  id: string
+  incarnation: number
+  name: string
+  tags: Record<string, string>
+  addrs: string[]
+  sig: Uint8Array
+}
+
+/** The member's own signed graceful leave of life `incarnation`. */
+export interface LeaveClaim {
+  type: 'leave'
+  id: string
+  incarnation: number
+  sig: Uint8Array
+}
+
+/**
+ * `from` says member `id` in life `incarnation` does not answer (suspect) or has failed (dead).
+ * Signed by `from`. Accusations never name a life the member has not claimed itself, so they
+ * cannot push its incarnation up.
+ */
+export interface Accusation {
+  type: 'suspect' | 'dead'
+  id: string
+  incarnation: number
+  from: string
+  sig: Uint8Array
+}
+
+export type Claim = AliveClaim | LeaveClaim
+export type Update = Claim | Accusation
+export type UpdateType = Update['type']
+
+/** Direct probe of the receiver. */
+export interface PingPacket {
+  type: 'ping'
+  seq: number
+  updates: Update[]
+}
+
+/** Answer to a ping, or a helper relaying the target's answer to a ping-req. */
+export interface AckPacket {
+  type: 'ack'
+  seq: number
+  updates: Update[]
+}
+
+/** Ask the receiver to probe `target` for us (SWIM indirect probe). */
+export interface PingReqPacket {
+  type: 'ping-req'
+  seq: number
+  target: string
+  updates: Update[]
+}
+
+/** Lifeguard: the helper is alive but the target did not answer it in time. */
+export interface NackPacket {
+  type: 'nack'
+  seq: number
+}
+
+/** Dissemination: updates only, to a few neighbours per gossip round. */
+export interface GossipPacket {
+  type: 'gossip'
+  updates: Update[]
+}
+
+/** Push-pull step 1: the sender's table digest. An equal digest ends the exchange at once. */
+export interface SyncDigestPacket {
+  type: 'sync-digest'
+  seq: number
+  /** Members the sender holds (any status). */
+  count: number
+  root: number
+}
+
+/** Push-pull step 2: per-bucket digests, so only differing buckets are exchanged. Empty: in sync. */
+export interface SyncBucketsPacket {
+  type: 'sync-buckets'
+  seq: number
+  /** Number of buckets the table is split into; a power of two. 0 with `hashes` empty: in sync. */
+  bucketCount: number
+  hashes: Uint32Array
+}
+
+/**
+ * Push-pull step 3 and 4: the sender's entries of `buckets` (claims, then accusations). Long
+ * answers span several packets; `reply` asks the receiver to answer with its own entries.
+ */
+export interface SyncEntriesPacket {
+  type: 'sync-entries'
+  seq: number
+  bucketCount: number
+  buckets: number[]
+  entries: Update[]
+  reply: boolean
+}
+
+export type Packet =
+  | PingPacket
+  | AckPacket
+  | PingReqPacket
+  | NackPacket
+  | GossipPacket
+  | SyncDigestPacket
+  | SyncBucketsPacket
+  | SyncEntriesPacket
+
+export type PacketType = Packet['type']

@@ -1,0 +1,271 @@
+// SWIM + Lifeguard under a fake clock and an in-memory network: probe, ping-req, suspicion with
+// confirmations, refutation, leave, partitions, and the bounds on what peers can make us hold.
+import assert from 'node:assert/strict'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import fc from 'fast-check'
+import { ed25519Signer, ed25519Verifier, fakeSigner, signUpdate } from '../../../src/membership/claims.js'
+import { MAX_INCARNATION } from '../../../src/membership/limits.js'
+import type { Accusation, AliveClaim, Packet, Update } from '../../../src/membership/messages.js'
+import { activeViewSize } from '../../../src/membership/overlay.js'
+import { Suspicion, suspicionBounds } from '../../../src/membership/suspicion.js'
+import { Swim } from '../../../src/membership/swim.js'
+import { encodeClaimBody, encodedPacketSize } from '../../../src/membership/wire.js'
+import { FakeClock } from '../../../src/util/clock.js'
+import { peerIds, SwimNet } from './swim-net.js'
+
+/** n nodes, each joined through the previous one, run until all see all alive. */
+async function mesh(n: number, seed = 1): Promise<{ net: SwimNet; ids: string[] }> {
+  const net = new SwimNet(seed)
+  const ids = await peerIds(n)
+  for (const id of ids) net.add(id)
+  for (let i = 1; i < n; i++) net.node(ids[i]!).join(ids[i - 1]!)
+  const took = net.until(() => net.allSee(ids, 'alive'), 60_000)
+  assert.ok(took >= 0, 'mesh did not converge')
+  return { net, ids }
+}
+
+const accuse = (type: 'suspect' | 'dead', id: string, incarnation: number, from: string): Accusation =>
+  signUpdate<Accusation>(fakeSigner(from), { type, id, incarnation, from })
+
+describe('swim: joining and failure detection', () => {
+  it('members joined one through another all see each other alive within seconds', async () => {
+    const { net } = await mesh(8)
+    assert.ok(net.clock.now() - 1_700_000_000_000 < 10_000, 'took over 10 virtual seconds')
+    assert.equal(net.eventsOf('dead').length, 0)
+  })
+
+  it('a crashed member is suspected, then declared dead by everyone, never before the suspicion minimum', async () => {
+    const { net, ids } = await mesh(5)
+    const victim = ids[2]!
+    const t0 = net.clock.now()
+    net.down.add(victim)
+    const others = ids.filter((i) => i !== victim)
+    const took = net.until(() => net.allSee([victim], 'dead', others), 60_000)
+    assert.ok(took > 0, 'victim not dead everywhere')
+    const suspects = net.eventsOf('suspect', victim)
+    const deaths = net.eventsOf('dead', victim)
+    assert.ok(suspects.length > 0)
+    const firstSuspect = Math.min(...suspects.map((e) => e.at))
+    const firstDead = Math.min(...deaths.map((e) => e.at))
+    const { minMs } = suspicionBounds(5, 1000, 4, 6)
+    assert.ok(firstDead - firstSuspect >= minMs - 1, `dead ${firstDead - firstSuspect} ms after suspect`)
+    assert.ok(firstDead - t0 < 30_000)
+  })
+
+  it('ping-req: a member its prober cannot reach directly stays alive through helpers', async () => {
+    const { net, ids } = await mesh(5)
+    const [a, b] = [ids[0]!, ids[1]!]
+    net.cut = (x, y) => (x === a && y === b) || (x === b && y === a)
+    net.run(30_000)
+    assert.equal(net.eventsOf('suspect').length, 0, 'no one suspected')
+    assert.ok(net.node(a).sent['ping-req'] + net.node(b).sent['ping-req'] > 0, 'indirect probes were used')
+  })
+
+  it('a suspected member refutes with a higher incarnation; everyone sees it alive again', async () => {
+    const { net, ids } = await mesh(4)
+    const [a, b] = [ids[0]!, ids[1]!]
+    const before = net.node(a).self().incarnation
+    net.node(a).receive(b, { type: 'gossip', updates: [accuse('suspect', a, before, b)] })
+    assert.equal(net.node(a).self().incarnation, before + 1)
+    assert.equal(net.eventsOf('refute', a).length, 1)
+    assert.ok(net.node(a).healthScore() > 0, 'refuting counts against local health')
+    net.run(5_000)
+    assert.ok(net.allSee([a], 'alive'))
+    assert.ok(ids.every((n) => n === a || net.node(n).get(a)!.incarnation === before + 1))
+  })
+
+  it('suspicion gets shorter with each independent confirmation (Lifeguard)', () => {
+    const bounds = suspicionBounds(100, 1000, 4, 6)
+    assert.deepEqual(bounds, { minMs: 8000, maxMs: 48_000, expected: 2 })
+    const s = new Suspicion(0, 1, 'a', bounds)
+    assert.equal(s.deadline, 48_000)
+    assert.ok(s.confirm('b'))
+    assert.ok(s.deadline < 48_000 && s.deadline > 8000)
+    assert.equal(s.confirm('b'), false, 'the same accuser counts once')
+    assert.ok(s.confirm('c'))
+    assert.equal(s.deadline, 8000)
+    assert.equal(new Suspicion(0, 1, 'a', suspicionBounds(3, 1000, 4, 6)).deadline, 4000, 'tiny mesh: no confirmations expected')
+  })
+
+  it('a graceful leave shows as left everywhere, never dead', async () => {
+    const { net, ids } = await mesh(5)
+    const leaver = ids[3]!
+    net.node(leaver).leave()
+    net.run(500)
+    net.down.add(leaver)
+    const others = ids.filter((i) => i !== leaver)
+    assert.ok(net.until(() => net.allSee([leaver], 'left', others), 10_000) >= 0)
+    net.run(30_000)
+    assert.equal(net.eventsOf('dead', leaver).length, 0)
+    assert.ok(net.allSee([leaver], 'left', others))
+  })
+
+  it('after a partition both sides declare the other dead, and all are alive again once it heals', async () => {
+    const { net, ids } = await mesh(5)
+    const left = new Set(ids.slice(0, 3))
+    net.cut = (x, y) => left.has(x) !== left.has(y)
+    net.run(60_000)
+    assert.ok(net.node(ids[0]!).get(ids[4]!)!.status === 'dead')
+    assert.ok(net.node(ids[4]!).get(ids[0]!)!.status === 'dead')
+    net.cut = () => false
+    const healed = net.until(() => net.allSee(ids, 'alive'), 120_000)
+    assert.ok(healed >= 0, 'did not heal')
+  })
+
+  it('a member slowed 10x raises its own health score and nobody is declared dead', async () => {
+    const { net, ids } = await mesh(6)
+    net.slow.set(ids[0]!, 1500)
+    let peak = 0
+    for (let t = 0; t < 120; t++) {
+      net.run(1000)
+      peak = Math.max(peak, net.node(ids[0]!).healthScore())
+    }
+    assert.equal(net.eventsOf('dead').length, 0)
+    assert.ok(peak > 0, 'the slow member noticed it is the slow one')
+    assert.equal(net.node(ids[1]!).healthScore(), 0, 'healthy members stay at 0')
+  })
+})
+
+describe('swim: only changes travel, over a bounded view', () => {
+  it('an idle mesh sends no gossip: only probes, acks and rare push-pulls', async () => {
+    const { net, ids } = await mesh(10)
+    net.run(10_000)
+    const gossip0 = ids.reduce((n, id) => n + net.node(id).sent.gossip, 0)
+    const p0 = net.packets
+    net.run(60_000)
+    const gossip = ids.reduce((n, id) => n + net.node(id).sent.gossip, 0) - gossip0
+    assert.equal(gossip, 0)
+    const perNodePerSec = (net.packets - p0) / ids.length / 60
+    assert.ok(perNodePerSec < 2.5, `${perNodePerSec} packets per node per second`)
+    assert.ok(ids.every((id) => net.node(id).pendingBroadcasts() === 0))
+  })
+
+  it('the active view stays at about log2 N + 2 members', async () => {
+    const { net, ids } = await mesh(40)
+    for (const id of ids) {
+      const v = net.node(id).activeView()
+      assert.ok(v.length <= activeViewSize(40) && v.length >= 3, `view of ${v.length}`)
+      assert.ok(!v.includes(id))
+    }
+    assert.equal(activeViewSize(10_000), 16)
+  })
+
+  it('push-pull between members in sync costs two small packets; a stale member gets only what differs', async () => {
+    const { net, ids } = await mesh(40)
+    net.run(60_000)
+    assert.equal(new Set(ids.map((id) => net.node(id).digest().root)).size, 1, 'tables agree')
+    const [a, b] = [ids[0]!, ids[1]!]
+    net.tap = []
+    net.node(a).join(b)
+    net.run(100)
+    const pair = (t: { from: string; to: string }): boolean => (t.from === a && t.to === b) || (t.from === b && t.to === a)
+    const sync = net.tap.filter((t) => pair(t) && t.packet.type.startsWith('sync'))
+    assert.deepEqual(sync.map((t) => t.packet.type), ['sync-digest', 'sync-buckets'])
+    assert.ok(sync.reduce((n, t) => n + encodedPacketSize(t.packet), 0) < 40)
+    // A member that slept through one tag change gets that bucket (and its own) in push-pull, not the table.
+    const [late] = (await peerIds(41)).slice(40)
+    const sleeper = net.add(late!)
+    sleeper.seed(ids.map((id) => net.node(id).selfClaim()))
+    net.down.add(late!)
+    net.node(ids[5]!).setTags({ role: 'db' })
+    net.run(10_000)
+    net.down.delete(late!)
+    net.tap = []
+    sleeper.join(a)
+    net.run(200)
+    const withA = (t: { from: string; to: string }): boolean => (t.from === a && t.to === late) || (t.from === late && t.to === a)
+    const entries = net.tap.filter((t) => withA(t) && t.packet.type === 'sync-entries')
+    const sent = entries.flatMap((t) => (t.packet.type === 'sync-entries' ? t.packet.entries : []))
+    assert.ok(sent.length > 0 && sent.length <= 24, `${sent.length} entries of 41 exchanged for one change`)
+    assert.equal(sleeper.get(ids[5]!)?.tags.role, 'db')
+    assert.equal(net.node(a).get(late!)?.status, 'alive')
+  })
+})
+
+describe('swim: hostile and malformed input changes nothing', () => {
+  it('drops accusations about lives the member never claimed, from non-members, or about strangers', async () => {
+    const { net, ids } = await mesh(3)
+    const [a, b, c] = [ids[0]!, ids[1]!, ids[2]!]
+    const [outsider] = (await peerIds(4)).slice(3)
+    const node = net.node(a)
+    const inc = node.get(c)!.incarnation
+    node.receive(b, { type: 'gossip', updates: [accuse('dead', c, inc + 1, b)] })
+    node.receive(b, { type: 'gossip', updates: [accuse('dead', c, inc, outsider!)] })
+    node.receive(b, { type: 'gossip', updates: [accuse('dead', outsider!, 5, b)] })
+    node.receive(b, { type: 'gossip', updates: [accuse('dead', a, MAX_INCARNATION - 1, b)] })
+    assert.equal(node.get(c)!.status, 'alive')
+    assert.equal(node.get(outsider!), undefined, 'nothing stored about a stranger')
+    assert.equal(node.self().incarnation, 1, 'no refutation of an unclaimed life')
+    const reasons = net.drops.filter((d) => d.node === a).map((d) => d.reason)
+    assert.deepEqual(reasons.slice(-4), ['unclaimed-life', 'unknown-accuser', 'unknown-member', 'unclaimed-life'])
+  })
+
+  it('refutation at the incarnation bound is refused, not wrapped', async () => {
+    const [a, b] = await peerIds(2)
+    const s = new Swim({
+      self: { id: a!, name: 'a', incarnation: MAX_INCARNATION - 1 },
+      signer: fakeSigner(a!),
+      verifier: { verify: () => true },
+      send: () => {},
+    })
+    s.seed([signUpdate<AliveClaim>(fakeSigner(b!), { type: 'alive', id: b!, incarnation: 1, name: 'b', tags: {}, addrs: [] })])
+    s.receive(b!, { type: 'gossip', updates: [accuse('suspect', a!, MAX_INCARNATION - 1, b!)] })
+    assert.equal(s.self().incarnation, MAX_INCARNATION - 1)
+    assert.throws(() => s.setTags({ x: '1' }), { code: 'INVALID_INPUT' })
+  })
+
+  it('with real keys, a claim or accusation signed by anyone but its speaker is dropped', async () => {
+    const keys = await Promise.all([0, 1, 2].map(() => generateKeyPair('Ed25519')))
+    const signers = keys.map((k) => ed25519Signer(k))
+    const [a, b, m] = signers.map((s) => s.id) as [string, string, string]
+    const sent: Packet[] = []
+    const s = new Swim({
+      self: { id: a, name: 'a', incarnation: 1 },
+      signer: signers[0]!,
+      verifier: ed25519Verifier(),
+      send: (_to, p) => sent.push(p),
+    })
+    const bClaim = signUpdate<AliveClaim>(signers[1]!, { type: 'alive', id: b, incarnation: 1, name: 'b', tags: {}, addrs: [] })
+    s.receive(b, { type: 'gossip', updates: [bClaim] })
+    assert.equal(s.get(b)?.status, 'alive')
+    // m signs words it puts in b's and a's mouths.
+    const forge = <T extends Update>(u: Omit<T, 'sig'>): T =>
+      ({ ...u, sig: signers[2]!.sign(encodeClaimBody(u as Parameters<typeof encodeClaimBody>[0])) }) as T
+    const forgedAlive = forge<AliveClaim>({ type: 'alive', id: b, incarnation: 9, name: 'evil', tags: {}, addrs: [] })
+    const forgedDead = forge<Accusation>({ type: 'dead', id: b, incarnation: 1, from: a })
+    s.receive(m, { type: 'gossip', updates: [forgedAlive, forgedDead] })
+    assert.equal(s.get(b)?.name, 'b')
+    assert.equal(s.get(b)?.status, 'alive')
+    assert.equal(s.get(m), undefined)
+  })
+
+  it('property: random loss, duplicates and delays still converge once the network is good', async () => {
+    const all = await peerIds(6)
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 }), fc.double({ min: 0, max: 0.4, noNaN: true }), fc.double({ min: 0, max: 0.3, noNaN: true }), async (seed, loss, dup) => {
+        const net = new SwimNet(seed)
+        for (const id of all) net.add(id)
+        net.loss = loss
+        net.duplicate = dup
+        net.latencyMs = [1, 80]
+        for (let i = 1; i < all.length; i++) net.node(all[i]!).join(all[Math.floor(net.random() * i)]!)
+        net.run(20_000)
+        net.loss = 0
+        net.duplicate = 0
+        // Members falsely declared dead under loss heal through reconnect push-pulls.
+        const took = net.until(() => net.allSee(all, 'alive') && new Set(all.map((id) => net.node(id).digest().root)).size === 1, 180_000, 500)
+        return took >= 0
+      }),
+      { numRuns: 12 },
+    )
+  })
+
+  it('options must be positive numbers', async () => {
+    const [a] = await peerIds(1)
+    assert.throws(
+      () => new Swim({ self: { id: a!, name: 'a', incarnation: 1 }, signer: fakeSigner(a!), verifier: { verify: () => true }, send: () => {}, options: { probeIntervalMs: 0 } }),
+      { code: 'INVALID_INPUT' },
+    )
+    void FakeClock
+  })
+})
