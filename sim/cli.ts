@@ -1,5 +1,5 @@
 // npm run sim -- --nodes 100,1000,10000 --seconds 60 --loss 0.1 --seed 1 [--scenario all|join|leave|crash|loss|slow]
-//   [--slow-factor 10] [--slow-ms R] [--latency 1-5] [--swim key=value,...] [--jobs 2] [--json]
+//   [--slow-factor 10] [--slow-ms R] [--latency 1-5] [--lossy-sync] [--swim key=value,...] [--jobs 2] [--json]
 // Runs the real src/membership Swim on a virtual clock; the same seed prints the same figures
 // (only the wall and CPU times differ).
 
@@ -23,6 +23,7 @@ const { values: a } = parseArgs({
     latency: { type: 'string', default: '1-5' },
     swim: { type: 'string' },
     jobs: { type: 'string', default: '1' },
+    'lossy-sync': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -58,6 +59,7 @@ function main(): Promise<void> | undefined {
     slowResponseMs: a['slow-ms'] === undefined ? undefined : num('slow-ms', a['slow-ms']),
     latencyMinMs: num('latency', lo),
     latencyMaxMs: num('latency', hi),
+    lossySync: a['lossy-sync'] ?? false,
   })
   if (Object.keys(swim).length > 0) for (const r of runs) r.spec.swim = swim
   const jobs = Math.min(num('jobs', a.jobs, 1), runs.length)
@@ -115,7 +117,8 @@ function inWorkers(runs: PlannedRun[], jobs: number): Promise<RunResult[]> {
 function readHead(): string {
   return [
     'npm run sim -- --nodes 100,1000,10000 --seconds 60 --loss 0.1 --seed 1 [--scenario all|join|leave|crash|loss|slow]',
-    '  [--slow-factor 10] [--slow-ms R] [--latency 1-5] [--swim key=value,...] [--jobs 2] [--json]',
+    '  [--slow-factor 10] [--slow-ms R] [--latency 1-5] [--lossy-sync] [--swim key=value,...] [--jobs 2] [--json]',
+    "  --lossy-sync: loss applies to push-pull too (default: a stream, like memberlist's TCP push-pull)",
     '  --slow-ms: the normal response time the slow factor multiplies (default: mean round trip)',
   ].join('\n')
 }

@@ -24,7 +24,7 @@ export interface ClusterOptions {
   seed: number
   factory: NodeFactory
   sizeOf: (packet: Packet) => number
-  network?: Partial<NetworkOptions>
+  network?: Partial<NetworkOptions<Packet>>
   swim?: Partial<SwimOptions>
   /** A leaving node keeps running this long after leave(), then stops. */
   leaveLingerMs?: number

@@ -11,15 +11,17 @@
 import { type EventQueue, PACKET } from './events.js'
 import type { Random } from './rng.js'
 
-export interface NetworkOptions {
+export interface NetworkOptions<P = object> {
   /** One-way latency of each packet, uniform in [min, max] ms. */
   latencyMinMs: number
   latencyMaxMs: number
   /** Probability that a packet is lost, each one independently. */
   loss: number
+  /** Packets never lost (stream traffic), only blocked by partitions and down nodes. */
+  reliable?: (packet: P) => boolean
 }
 
-export const DEFAULT_NETWORK: Readonly<NetworkOptions> = Object.freeze({
+export const DEFAULT_NETWORK: Readonly<Omit<NetworkOptions, 'reliable'>> = Object.freeze({
   latencyMinMs: 1,
   latencyMaxMs: 5,
   loss: 0,
@@ -29,6 +31,7 @@ export class Network<P extends object = object> {
   loss: number
   latencyMinMs: number
   latencyMaxMs: number
+  private readonly reliable?: (packet: P) => boolean
   /** 1: the node runs (gets packets and timers); 0: not started, crashed or stopped. */
   readonly up: Uint8Array
   /** Partition group per node: packets only flow within a group. */
@@ -51,12 +54,13 @@ export class Network<P extends object = object> {
     nodes: number,
     private readonly random: Random,
     private readonly sizeOf: (packet: P) => number,
-    options: Partial<NetworkOptions> = {},
+    options: Partial<NetworkOptions<P>> = {},
   ) {
-    const o = { ...DEFAULT_NETWORK, ...options }
+    const o: NetworkOptions<P> = { ...DEFAULT_NETWORK, ...options }
     this.loss = o.loss
     this.latencyMinMs = o.latencyMinMs
     this.latencyMaxMs = o.latencyMaxMs
+    this.reliable = o.reliable
     this.up = new Uint8Array(nodes)
     this.group = new Int32Array(nodes)
     this.delay = new Float64Array(nodes)
@@ -84,7 +88,7 @@ export class Network<P extends object = object> {
       return
     }
     const random = this.random
-    if (this.loss > 0 && random() < this.loss) {
+    if (this.loss > 0 && !this.reliable?.(packet) && random() < this.loss) {
       this.lost++
       return
     }

@@ -18,6 +18,7 @@ export interface PlanOptions {
   slowResponseMs?: number
   latencyMinMs: number
   latencyMaxMs: number
+  lossySync: boolean
 }
 
 export interface PlannedRun {
@@ -36,6 +37,7 @@ export function plan(o: PlanOptions): PlannedRun[] {
       loss: o.loss,
       latencyMinMs: o.latencyMinMs,
       latencyMaxMs: o.latencyMaxMs,
+      lossySync: o.lossySync,
     }
     const only = (k: 'join' | 'leave' | 'crash'): RunSpec => ({
       ...base,

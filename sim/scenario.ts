@@ -32,6 +32,8 @@ export interface RunSpec {
   gapS: number
   latencyMinMs: number
   latencyMaxMs: number
+  /** Push-pull packets (sync-*) are lost like the others; by default they are a stream. */
+  lossySync: boolean
   swim?: Partial<SwimOptions>
 }
 
@@ -53,7 +55,11 @@ export const DEFAULT_RUN = {
   gapS: 5,
   latencyMinMs: 1,
   latencyMaxMs: 5,
+  lossySync: false,
 } as const
+
+/** Push-pull travels on a stream (memberlist: TCP); probes and gossip are datagrams. */
+const isStream = (p: Packet): boolean => p.type.startsWith('sync-')
 
 export interface RunResult {
   nodes: number
@@ -101,7 +107,12 @@ export function run(cfg: RunSpec, impl: Impl, ids?: string[]): RunResult {
     sizeOf: impl.sizeOf,
     swim: cfg.swim,
     ids,
-    network: { loss: cfg.loss, latencyMinMs: cfg.latencyMinMs, latencyMaxMs: cfg.latencyMaxMs },
+    network: {
+      loss: cfg.loss,
+      latencyMinMs: cfg.latencyMinMs,
+      latencyMaxMs: cfg.latencyMaxMs,
+      reliable: cfg.lossySync ? undefined : isStream,
+    },
   })
   const setupMs = performance.now() - wall0
   const s = (secs: number): number => EPOCH_MS + secs * 1000

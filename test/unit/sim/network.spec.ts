@@ -52,6 +52,15 @@ describe('sim: network', () => {
     assert.equal(net.msgs[0], 10_000)
   })
 
+  it('never loses packets the reliable predicate marks (streams), but still blocks them', () => {
+    const { net, deliveries } = setup({ loss: 0.9, reliable: (p: P) => p.n < 0 })
+    for (let i = 0; i < 100; i++) net.send(0, 'b', { n: -1 })
+    assert.equal(deliveries().length, 100)
+    net.partition([[0]])
+    net.send(0, 'b', { n: -1 })
+    assert.equal(deliveries().length, 0)
+  })
+
   it('blocks packets across a partition until healed', () => {
     const { net, deliveries } = setup()
     net.partition([[0], [1, 2]])
