@@ -31,8 +31,8 @@ const IN_FLIGHT = 32
 const AGENT_ARGS = ['--log-level', 'warn']
 
 export const TIMERS_NOTE =
-  `agent timers (FAST_CONFIG from test/helpers/agents.ts): heartbeat ${FAST_CONFIG.membership.heartbeatIntervalMs} ms, ` +
-  `suspect after ${FAST_CONFIG.membership.suspectAfterMs} ms, anti-entropy sync every ${FAST_CONFIG.sync.intervalMs} ms ` +
+  `agent timers (FAST_CONFIG from test/helpers/agents.ts): probe every ${FAST_CONFIG.membership.probeIntervalMs} ms, ` +
+  `gossip every ${FAST_CONFIG.membership.gossipIntervalMs} ms, anti-entropy sync every ${FAST_CONFIG.sync.intervalMs} ms ` +
   `with one random live peer, reconnect ${FAST_CONFIG.reconnectIntervalMs} ms, mDNS off; gossipsub defaults ` +
   `(D=6, heartbeat 1 s); poll ${POLL_MS} ms; agents log at warn`
 

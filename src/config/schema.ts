@@ -30,14 +30,23 @@ export const configSchema = z
     mdns: z.object({ enabled: z.boolean(), intervalMs: ms(100, 3_600_000) }).strict(),
     swarmKeyFile: z.string().min(1).nullable(),
     logLevel: z.enum(LOG_LEVELS as [string, ...string[]]),
+    // SWIM + Lifeguard timers (docs/membership.md); every one is per member, not per mesh.
     membership: z
       .object({
-        heartbeatIntervalMs: ms(10, 60_000),
-        suspectAfterMs: ms(20, 600_000),
-        suspicionTimeoutMs: ms(20, 3_600_000),
+        probeIntervalMs: ms(10, 60_000),
+        probeTimeoutMs: ms(5, 60_000),
+        indirectChecks: z.number().int().min(1).max(16),
+        gossipIntervalMs: ms(5, 60_000),
+        gossipFanout: z.number().int().min(1).max(16),
+        suspicionMult: z.number().int().min(1).max(64),
+        pushPullIntervalMs: ms(100, 3_600_000),
         reapAfterMs: ms(100, 30 * 86_400_000),
       })
-      .strict(),
+      .strict()
+      .refine((m) => m.probeTimeoutMs < m.probeIntervalMs, {
+        message: 'probeTimeoutMs must be below probeIntervalMs',
+        path: ['probeTimeoutMs'],
+      }),
     sync: z.object({ intervalMs: ms(50, 3_600_000) }).strict(),
     reconnectIntervalMs: ms(50, 3_600_000),
     limits: z

@@ -4,9 +4,9 @@ import { mkdir } from 'node:fs/promises'
 import { AdminServer } from '../admin/server.js'
 import { socketPathFor } from '../admin/protocol.js'
 import type { Config } from '../config/schema.js'
-import { MEMBERSHIP_TOPIC, MembershipGossip } from '../gossip/membership-gossip.js'
+import { MembershipService } from '../gossip/membership-service.js'
 import { STATE_TOPIC, StateService } from '../gossip/state-service.js'
-import { type MemberEvent, Membership } from '../membership/index.js'
+import { MAX_INCARNATION, type MemberEvent, type Swim } from '../membership/index.js'
 import { Store } from '../state/store.js'
 import { Dialer, type JoinResult, type KnownPeer } from '../transport/dialer.js'
 import { loadOrCreateIdentity } from '../transport/identity.js'
@@ -20,7 +20,7 @@ const INCARNATION_KEY = 'meta:incarnation'
 
 export class Agent {
   private dialer!: Dialer
-  private gossip!: MembershipGossip
+  private gossip!: MembershipService
   private admin!: AdminServer
   private stopping?: Promise<void>
   private readonly knownPeers = new Map<string, KnownPeer>()
@@ -30,7 +30,7 @@ export class Agent {
     this.resolveStopped = r
   })
   node!: MurmurNode
-  membership!: Membership
+  membership!: Swim
   state!: StateService
   peerId = ''
   /** What the process should exit with once stopped: non-zero after a fatal error. */
@@ -59,7 +59,10 @@ export class Agent {
     const { config, store, log } = this
     const privateKey = await loadOrCreateIdentity(config.dataDir)
     // A restarted member must outrank its previous life, or peers keep it dead.
-    const incarnation = Math.max(((await store.get<number>(INCARNATION_KEY)) ?? 0) + 1, Date.now())
+    const stored = (await store.get<number>(INCARNATION_KEY)) ?? 0
+    const sane = Number.isSafeInteger(stored) && stored >= 0 && stored < MAX_INCARNATION - 1 ? stored : 0
+    if (sane !== stored) log.warn('stored incarnation out of range; starting a new life from the clock', { stored })
+    const incarnation = Math.max(sane + 1, Date.now())
     await store.write([{ type: 'put', key: INCARNATION_KEY, value: incarnation }])
     for await (const [id, peer] of store.scan<KnownPeer>(PEER_PREFIX)) this.knownPeers.set(id, peer)
 
@@ -72,13 +75,15 @@ export class Agent {
       swarmKeyFile: config.swarmKeyFile,
       maxConnections: config.limits.maxConnections,
       maxMessageBytes: config.limits.maxMessageBytes,
-      topics: [MEMBERSHIP_TOPIC, STATE_TOPIC],
+      topics: [STATE_TOPIC],
       logger: log.child('transport'),
     })
     await this.node.start()
     this.peerId = this.node.peerId.toString()
 
-    this.membership = new Membership({
+    this.gossip = new MembershipService({
+      node: this.node,
+      privateKey,
       self: {
         id: this.peerId,
         name: config.name ?? 'murmur',
@@ -86,15 +91,12 @@ export class Agent {
         tags: config.tags,
         addrs: this.node.getMultiaddrs().map((m) => m.toString()),
       },
-      options: config.membership,
-    })
-    this.gossip = new MembershipGossip({
-      node: this.node,
-      membership: this.membership,
+      options: { ...config.membership, reconnectIntervalMs: config.reconnectIntervalMs },
       logger: log.child('membership'),
       onEvent: (ev) => this.rememberPeer(ev),
     })
-    this.gossip.start()
+    this.membership = this.gossip.swim
+    await this.gossip.start()
 
     this.state = await StateService.start({
       node: this.node,
@@ -115,9 +117,14 @@ export class Agent {
       logger: log.child('dialer'),
       joinAddrs: config.join,
       intervalMs: config.reconnectIntervalMs,
-      knownPeers: () => this.reconnectTargets(),
+      wanted: () => this.gossip.wanted(),
+      wantsDiscovered: (id) => this.gossip.wantsDiscovered(id),
+      onReached: (id) => this.gossip.join(id),
     })
     this.dialer.start()
+    // A restarted agent rejoins through the peers it knew, no --join needed.
+    const known = [...this.knownPeers.values()].sort(() => Math.random() - 0.5).slice(0, 8)
+    for (const peer of known) void this.rejoin(peer)
 
     this.admin = new AdminServer({
       socketPath: socketPathFor(config.dataDir),
@@ -138,8 +145,17 @@ export class Agent {
   }
 
   updateTags(set: Record<string, string>, del: string[]): { tags: Record<string, string> } {
-    this.gossip.apply(this.membership.setTags(set, del))
+    this.gossip.setTags(set, del)
     return { tags: this.membership.self().tags }
+  }
+
+  membershipStats(): ReturnType<MembershipService['stats']> {
+    return this.gossip.stats()
+  }
+
+  private async rejoin(peer: KnownPeer): Promise<void> {
+    const res = await this.dialer.join(peer.addrs.map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peer.id}`)))
+    if (res.reached === 0) this.gossip.join(peer.id)
   }
 
   /** Graceful leave requested by a client: answer first, then stop. */
@@ -164,22 +180,12 @@ export class Agent {
     if (leave && this.gossip) await step('leave', () => this.gossip.leave())
     if (this.admin) await step('admin socket', () => this.admin.close())
     this.dialer?.stop()
-    this.gossip?.stop()
+    if (this.gossip) await step('membership', () => this.gossip.stop())
     if (this.state) await step('state', () => this.state.stop())
     if (this.node) await step('libp2p', () => this.node.stop())
     await step('store', () => this.store.close())
     this.log.info('agent stopped')
     this.resolveStopped()
-  }
-
-  private reconnectTargets(): KnownPeer[] {
-    const out = new Map(this.knownPeers)
-    for (const m of this.membership.list()) {
-      if (m.status === 'left') out.delete(m.id)
-      else out.set(m.id, { id: m.id, addrs: m.addrs })
-    }
-    out.delete(this.peerId)
-    return [...out.values()]
   }
 
   /** Known peers persist so a restarted agent rejoins without --join. */

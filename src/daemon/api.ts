@@ -21,4 +21,16 @@ export interface InfoResult {
   addresses: string[]
   members: Record<MemberStatus, number>
   state?: StateSummary
+  /** Membership traffic since start and the size of this agent's bounded neighbourhood. */
+  membership?: {
+    activeView: number
+    connections: number
+    healthScore: number
+    queued: number
+    packetsSent: number
+    packetsReceived: number
+    bytesSent: number
+    bytesReceived: number
+    dropped: number
+  }
 }

@@ -17,6 +17,7 @@ export function membershipMethods(agent: Agent): MethodRegistry {
         addresses: agent.node.getMultiaddrs().map((m) => m.toString()),
         members: agent.membership.counts(),
         state: agent.state?.summary(),
+        membership: agent.membershipStats(),
       }),
     }),
     members: defineMethod({

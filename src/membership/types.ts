@@ -1,4 +1,4 @@
-// Shapes shared by the codec and the state machine.
+// Members as the daemon and its clients see them.
 
 export type MemberStatus = 'alive' | 'suspect' | 'dead' | 'left'
 
@@ -11,42 +11,11 @@ export interface Member {
   incarnation: number
   tags: Record<string, string>
   addrs: string[]
-  /** Local clock (ms) when we last heard from the member itself. */
+  /** Local clock (ms) when we last heard from the member itself, else when its status last changed. */
   lastSeen: number
   /** Local clock (ms) when the member entered its current status. */
   statusSince: number
 }
-
-export interface AliveMessage {
-  type: 'alive'
-  id: string
-  incarnation: number
-  name: string
-  tags: Record<string, string>
-  addrs: string[]
-}
-
-export interface SuspectMessage {
-  type: 'suspect'
-  id: string
-  incarnation: number
-  from: string
-}
-
-export interface DeadMessage {
-  type: 'dead'
-  id: string
-  incarnation: number
-  from: string
-}
-
-export interface LeaveMessage {
-  type: 'leave'
-  id: string
-  incarnation: number
-}
-
-export type MemberMessage = AliveMessage | SuspectMessage | DeadMessage | LeaveMessage
 
 export type MemberEventType = 'join' | 'update' | 'suspect' | 'alive' | 'dead' | 'leave' | 'reap' | 'refute'
 
@@ -54,24 +23,4 @@ export type MemberEventType = 'join' | 'update' | 'suspect' | 'alive' | 'dead' |
 export interface MemberEvent {
   type: MemberEventType
   member: Member
-}
-
-/** Why an input changed nothing. Stable strings: the daemon may count or log them. */
-export type IgnoreReason =
-  | 'sender-mismatch'
-  | 'stale'
-  | 'unknown-member'
-  | 'about-self'
-  | 'self-left'
-  | 'no-ping-outstanding'
-
-export interface MembershipResult {
-  publish: MemberMessage[]
-  events: MemberEvent[]
-  ignored?: IgnoreReason
-}
-
-export interface TickResult extends MembershipResult {
-  /** Members to ping directly; report each outcome once via `pingResult`. */
-  toPing: string[]
 }

@@ -1,4 +1,6 @@
-// Keeps us connected: dials peers found by discovery, join addresses, and known members we lost.
+// Dials what membership asks for: join addresses, peers found by discovery that are not members
+// yet, and the active view. Each peer has its own exponential backoff with jitter, so a member
+// that is gone is not redialled every few seconds for a day.
 import { peerIdFromString } from '@libp2p/peer-id'
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from '../util/log.js'
@@ -14,10 +16,16 @@ export interface DialerOptions {
   logger: Logger
   /** Addresses from --join / config; retried while we have no connection at all. */
   joinAddrs: string[]
-  /** Members worth reconnecting to (not left, not reaped). */
-  knownPeers: () => KnownPeer[]
+  /** Peers to stay connected to (the active view), with the addresses they announced. */
+  wanted: () => KnownPeer[]
+  /** A peer discovery found: true to dial it (e.g. it is not a member yet). */
+  wantsDiscovered: (id: string) => boolean
+  /** A connection to a peer reached by join address or discovery: membership joins through it. */
+  onReached: (id: string) => void
   intervalMs: number
+  maxBackoffMs?: number
   dialTimeoutMs?: number
+  random?: () => number
 }
 
 export interface JoinResult {
@@ -25,9 +33,15 @@ export interface JoinResult {
   failed: Array<{ addr: string; error: string }>
 }
 
+interface Backoff {
+  failures: number
+  nextAt: number
+}
+
 export class Dialer {
   private timer?: NodeJS.Timeout
   private readonly inFlight = new Set<string>()
+  private readonly backoff = new Map<string, Backoff>()
   private stopped = false
 
   constructor(private readonly opts: DialerOptions) {}
@@ -45,9 +59,9 @@ export class Dialer {
     this.opts.node.removeEventListener('peer:discovery', this.onDiscovery)
   }
 
-  /** Dials each address once; reports how many answered. */
+  /** Dials each address once; reports how many answered. A malformed address is one failure. */
   async join(addrs: string[]): Promise<JoinResult> {
-    const results = await Promise.allSettled(addrs.map((a) => this.dialAddr(multiaddr(a))))
+    const results = await Promise.allSettled(addrs.map(async (a) => this.dialAddr(multiaddr(a))))
     const failed: JoinResult['failed'] = []
     results.forEach((r, i) => {
       if (r.status === 'rejected') failed.push({ addr: addrs[i] ?? '', error: errorText(r.reason) })
@@ -57,8 +71,8 @@ export class Dialer {
 
   private readonly onDiscovery = (evt: CustomEvent<{ id: { toString(): string }; multiaddrs: Multiaddr[] }>) => {
     const id = evt.detail.id.toString()
-    if (this.isConnected(id)) return
-    void this.dialPeer(id, evt.detail.multiaddrs.map((m) => m.toString()))
+    if (this.isConnected(id) || !this.opts.wantsDiscovered(id)) return
+    void this.dialPeer(id, evt.detail.multiaddrs.map((m) => m.toString()), true)
   }
 
   private async round(): Promise<void> {
@@ -67,17 +81,23 @@ export class Dialer {
     if (node.getConnections().length === 0 && this.opts.joinAddrs.length > 0) {
       await this.join(this.opts.joinAddrs)
     }
-    for (const peer of this.opts.knownPeers()) {
+    const now = Date.now()
+    for (const peer of this.opts.wanted()) {
       if (peer.id === node.peerId.toString() || this.isConnected(peer.id)) continue
-      void this.dialPeer(peer.id, peer.addrs)
+      if ((this.backoff.get(peer.id)?.nextAt ?? 0) > now) continue
+      void this.dialPeer(peer.id, peer.addrs, false)
     }
   }
 
   private isConnected(id: string): boolean {
-    return this.opts.node.getConnections(peerIdFromString(id)).length > 0
+    try {
+      return this.opts.node.getConnections(peerIdFromString(id)).length > 0
+    } catch {
+      return false
+    }
   }
 
-  private async dialPeer(id: string, addrs: string[]): Promise<void> {
+  private async dialPeer(id: string, addrs: string[], reached: boolean): Promise<void> {
     if (this.inFlight.has(id) || this.stopped) return
     this.inFlight.add(id)
     try {
@@ -85,16 +105,30 @@ export class Dialer {
       await this.opts.node.dial(targets.length > 0 ? targets : peerIdFromString(id), {
         signal: AbortSignal.timeout(this.opts.dialTimeoutMs ?? 5000),
       })
+      this.backoff.delete(id)
       this.opts.logger.debug('connected', { peer: id })
+      if (reached) this.opts.onReached(id)
     } catch (err) {
+      this.failed(id)
       this.opts.logger.debug('dial failed', { peer: id, error: errorText(err) })
     } finally {
       this.inFlight.delete(id)
     }
   }
 
+  private failed(id: string): void {
+    const b = this.backoff.get(id) ?? { failures: 0, nextAt: 0 }
+    b.failures++
+    const max = this.opts.maxBackoffMs ?? 300_000
+    const delay = Math.min(max, this.opts.intervalMs * 2 ** Math.min(b.failures, 20))
+    b.nextAt = Date.now() + delay * (0.5 + (this.opts.random ?? Math.random)())
+    this.backoff.set(id, b)
+    if (this.backoff.size > 10_000) this.backoff.delete(this.backoff.keys().next().value!)
+  }
+
   private async dialAddr(ma: Multiaddr): Promise<void> {
-    await this.opts.node.dial(ma, { signal: AbortSignal.timeout(this.opts.dialTimeoutMs ?? 5000) })
+    const conn = await this.opts.node.dial(ma, { signal: AbortSignal.timeout(this.opts.dialTimeoutMs ?? 5000) })
+    this.opts.onReached(conn.remotePeer.toString())
   }
 }
 

@@ -71,6 +71,8 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
       pubsub: gossipsub({
         globalSignaturePolicy: StrictSign,
         allowPublishToZeroTopicPeers: true,
+        // Bounded fan-out: our own messages go to the mesh (D peers), not to every subscriber.
+        floodPublish: false,
         emitSelf: false,
         allowedTopics: opts.topics,
         maxInboundDataLength: opts.maxMessageBytes,

@@ -9,7 +9,16 @@ export const BIN = resolve(import.meta.dirname ?? new URL('.', import.meta.url).
 
 /** Tiny timers so failure detection and sync happen in test time (like Serf's test config). */
 export const FAST_CONFIG = {
-  membership: { heartbeatIntervalMs: 200, suspectAfterMs: 800, suspicionTimeoutMs: 1500, reapAfterMs: 60_000 },
+  membership: {
+    probeIntervalMs: 200,
+    probeTimeoutMs: 100,
+    indirectChecks: 3,
+    gossipIntervalMs: 50,
+    gossipFanout: 3,
+    suspicionMult: 4,
+    pushPullIntervalMs: 2000,
+    reapAfterMs: 60_000,
+  },
   sync: { intervalMs: 500 },
   reconnectIntervalMs: 300,
   mdns: { enabled: false, intervalMs: 1000 },
@@ -151,6 +160,7 @@ export interface MemberRow {
   name: string
   status: string
   tags: Record<string, string>
+  incarnation: number
   addrs: string[]
 }
 

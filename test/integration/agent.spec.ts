@@ -96,10 +96,10 @@ describe('agent and CLI (single agent)', function () {
 
   it('rejects an unknown config key or a bad value with one line naming it', async () => {
     const cfg = join(tmpdir(), `murmur-bad-${process.pid}.json`)
-    writeFileSync(cfg, JSON.stringify({ membership: { suspectAfterMs: 'soon' } }))
+    writeFileSync(cfg, JSON.stringify({ membership: { probeIntervalMs: 'soon' } }))
     const r = await runCli(['agent', '--config', cfg, '--data-dir', join(tmpdir(), `murmur-bad-${process.pid}`), '--no-mdns'])
     assert.equal(r.code, 1)
-    assert.match(r.stderr, /membership\.suspectAfterMs/)
+    assert.match(r.stderr, /membership\.probeIntervalMs/)
     writeFileSync(cfg, JSON.stringify({ gossipFanout: 3 }))
     const r2 = await runCli(['agent', '--config', cfg, '--no-mdns'])
     assert.equal(r2.code, 1)

@@ -1,6 +1,6 @@
 // Three real agents on 127.0.0.1 (mDNS off), driven only through the CLI.
 import assert from 'node:assert/strict'
-import { disposeAgents, type MemberRow, TestAgent } from '../helpers/agents.js'
+import { disposeAgents, FAST_CONFIG, type MemberRow, TestAgent } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
 
 const statusOf = async (agent: TestAgent, id: string): Promise<string | undefined> =>
@@ -16,7 +16,7 @@ describe('membership (3 agents on loopback)', function () {
 
   it('join, failure detection, leave, and a stable identity across restarts', async () => {
     // A long suspicion so the suspect phase is observable even on a loaded machine.
-    const membership = { heartbeatIntervalMs: 200, suspectAfterMs: 800, suspicionTimeoutMs: 6000, reapAfterMs: 60_000 }
+    const membership = { ...FAST_CONFIG.membership, suspicionMult: 30 }
     agents = ['a', 'b', 'c'].map((name) => new TestAgent({ name, config: { membership } }).start())
     const infos = await Promise.all(agents.map((a) => a.ready()))
     const [a, b, c] = agents as [TestAgent, TestAgent, TestAgent]

@@ -1,0 +1,158 @@
+// Membership on the network: the pure Swim state machine, its packet link, and the upkeep of a
+// bounded set of connections (the active view, plus whatever others opened to us, pruned
+// least recently used first when there are too many).
+import type { PrivateKey } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { ed25519Signer, ed25519Verifier } from '../membership/claims.js'
+import { activeViewSize } from '../membership/overlay.js'
+import { Swim, type SelfInfo } from '../membership/swim.js'
+import type { SwimOptions } from '../membership/swim-options.js'
+import type { Member, MemberEvent } from '../membership/types.js'
+import type { KnownPeer } from '../transport/dialer.js'
+import type { MurmurNode } from '../transport/node.js'
+import type { Logger } from '../util/log.js'
+import { SwimLink, type TrafficCounters } from './swim-link.js'
+
+const UPKEEP_MS = 2000
+/** A connection that carried no membership traffic this long may be closed when over the limit. */
+const IDLE_MS = 30_000
+
+export interface MembershipServiceOptions {
+  node: MurmurNode
+  privateKey: PrivateKey
+  self: SelfInfo
+  options?: Partial<SwimOptions>
+  logger: Logger
+  onEvent?: (event: MemberEvent) => void
+}
+
+export interface MembershipStats extends TrafficCounters {
+  activeView: number
+  connections: number
+  healthScore: number
+  queued: number
+}
+
+export class MembershipService {
+  readonly swim: Swim
+  private readonly link: SwimLink
+  private readonly lastTraffic = new Map<string, number>()
+  private upkeepTimer?: NodeJS.Timeout
+  private readonly log: Logger
+
+  constructor(private readonly opts: MembershipServiceOptions) {
+    this.log = opts.logger
+    this.link = new SwimLink({
+      node: opts.node,
+      swim: () => this.swim,
+      logger: opts.logger,
+      onTraffic: (peer) => this.lastTraffic.set(peer, Date.now()),
+    })
+    this.swim = new Swim({
+      self: opts.self,
+      signer: ed25519Signer(opts.privateKey),
+      verifier: ed25519Verifier(),
+      options: opts.options,
+      send: (to, p) => this.link.send(to, p),
+      emit: (ev) => this.onEvent(ev),
+      drop: (reason, from) => this.log.debug('membership input dropped', { reason, peer: from }),
+    })
+  }
+
+  async start(): Promise<void> {
+    await this.link.start()
+    this.opts.node.addEventListener('self:peer:update', this.onSelfUpdate)
+    this.upkeepTimer = setInterval(() => this.prune(), UPKEEP_MS)
+    this.upkeepTimer.unref()
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.upkeepTimer)
+    this.opts.node.removeEventListener('self:peer:update', this.onSelfUpdate)
+    await this.link.stop()
+  }
+
+  /** Push-pull with a peer we just reached (join address, discovery, a known peer after restart). */
+  join(id: string): void {
+    this.link.call('join', (s) => s.join(id))
+  }
+
+  /**
+   * Is a peer that discovery found worth a dial and a push-pull? Strangers (they may be joining
+   * us), and members we hold dead: being discovered again means the partition healed.
+   */
+  wantsDiscovered(id: string): boolean {
+    const m = this.swim.get(id)
+    return !m || m.status === 'dead' || this.swim.counts().alive <= 1
+  }
+
+  /** The active view with the addresses its members announced: what the dialer keeps up. */
+  wanted(): KnownPeer[] {
+    return this.swim.activeView().map((id) => ({ id, addrs: this.swim.get(id)?.addrs ?? [] }))
+  }
+
+  setTags(set: Record<string, string>, del: string[]): void {
+    // Self updates throw on bad input: that is the client's error, so let it reach the admin call.
+    this.swim.setTags(set, del)
+    this.link.call('update', () => {})
+  }
+
+  list(): Member[] {
+    return this.swim.list()
+  }
+
+  stats(): MembershipStats {
+    return {
+      ...this.link.counters,
+      activeView: this.swim.activeView().length,
+      connections: this.opts.node.getConnections().length,
+      healthScore: this.swim.healthScore(),
+      queued: this.swim.pendingBroadcasts(),
+    }
+  }
+
+  /** Announces our leave to the active view; resolves once it was written, or after the timeout. */
+  async leave(timeoutMs = 2000): Promise<void> {
+    this.link.call('leave', (s) => s.leave())
+    await this.link.drain(timeoutMs)
+  }
+
+  private onEvent(ev: MemberEvent): void {
+    const m = ev.member
+    const fields = { peer: m.id, name: m.name, status: m.status, incarnation: m.incarnation }
+    if (ev.type === 'update') this.log.debug('member updated', fields)
+    else this.log.info(`member ${ev.type}`, fields)
+    // A connection to a dead member is likely stalled (a partition): close it so a healed network
+    // gets a fresh one. Suspicion alone never hangs up: someone else's doubt is not proof.
+    if (ev.type === 'dead' && m.id !== this.swim.selfId) {
+      void this.opts.node.hangUp(peerIdFromString(m.id)).catch(() => {})
+    }
+    this.opts.onEvent?.(ev)
+  }
+
+  private readonly onSelfUpdate = (): void => {
+    const addrs = this.opts.node.getMultiaddrs().map((a) => a.toString())
+    this.link.call('addresses', (s) => s.setAddrs(addrs))
+  }
+
+  /**
+   * libp2p never prunes connections that carry gossipsub streams, so murmur does: above twice the
+   * active view size, close the connections idle longest that are not in our active view.
+   */
+  private prune(): void {
+    const view = new Set(this.swim.activeView())
+    const limit = 2 * activeViewSize(this.swim.counts().alive + this.swim.counts().suspect) + 2
+    const conns = this.opts.node.getConnections()
+    const peers = [...new Set(conns.map((c) => c.remotePeer.toString()))]
+    if (peers.length <= limit) return
+    const now = Date.now()
+    const idle = peers
+      .filter((p) => !view.has(p) && now - (this.lastTraffic.get(p) ?? 0) > IDLE_MS)
+      .sort((a, b) => (this.lastTraffic.get(a) ?? 0) - (this.lastTraffic.get(b) ?? 0))
+    for (const p of idle.slice(0, peers.length - limit)) {
+      this.log.debug('closing surplus connection', { peer: p })
+      void this.opts.node.hangUp(peerIdFromString(p)).catch(() => {})
+    }
+    for (const [p, t] of this.lastTraffic) if (now - t > 10 * IDLE_MS) this.lastTraffic.delete(p)
+  }
+}

@@ -1,0 +1,204 @@
+// The thin libp2p adapter of the pure Swim state machine: packets travel as length-prefixed
+// frames on one long-lived outbound stream per peer (/murmur/swim/2.0.0), inbound frames are
+// decoded and validated before Swim sees them, and one timer follows Swim's nextWakeAt().
+// Every call into Swim is guarded: a bad packet is logged and dropped, never thrown.
+import type { Connection, Stream } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { type LengthPrefixedStream, lpStream } from '@libp2p/utils'
+import { MAX_PACKET_BYTES, SWIM_PROTOCOL } from '../membership/limits.js'
+import type { Packet } from '../membership/messages.js'
+import type { Swim } from '../membership/swim.js'
+import { decodePacket, encodePacket } from '../membership/wire.js'
+import type { MurmurNode } from '../transport/node.js'
+import type { Logger } from '../util/log.js'
+import { RateLimiter } from '../util/rate-limit.js'
+
+/** Frames waiting for a peer's stream to open; beyond this the oldest are dropped (SWIM tolerates loss). */
+const MAX_QUEUED_FRAMES = 64
+const OPEN_TIMEOUT_MS = 5000
+const WRITE_TIMEOUT_MS = 5000
+const MIN_TIMER_MS = 5
+
+interface Link {
+  lp?: LengthPrefixedStream<Stream>
+  stream?: Stream
+  queue: Uint8Array[]
+  writing: boolean
+}
+
+export interface TrafficCounters {
+  packetsSent: number
+  packetsReceived: number
+  bytesSent: number
+  bytesReceived: number
+  dropped: number
+}
+
+export interface SwimLinkOptions {
+  node: MurmurNode
+  swim: () => Swim
+  logger: Logger
+  /** Peers whose membership traffic we saw last, for pruning idle connections. */
+  onTraffic?: (peer: string) => void
+}
+
+export class SwimLink {
+  readonly counters: TrafficCounters = { packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0, dropped: 0 }
+  private readonly links = new Map<string, Link>()
+  private timer?: NodeJS.Timeout
+  private armedAt = Number.POSITIVE_INFINITY
+  private stopped = false
+  private readonly logLimiter = new RateLimiter(1, 10)
+
+  constructor(private readonly opts: SwimLinkOptions) {}
+
+  async start(): Promise<void> {
+    await this.opts.node.handle(SWIM_PROTOCOL, (stream, conn) => void this.readLoop(stream, conn), {
+      maxInboundStreams: 4,
+      maxOutboundStreams: 4,
+      runOnLimitedConnection: true,
+    })
+    this.arm()
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    clearTimeout(this.timer)
+    await this.opts.node.unhandle(SWIM_PROTOCOL).catch(() => {})
+    for (const link of this.links.values()) link.stream?.abort(new Error('stopping'))
+    this.links.clear()
+  }
+
+  /** Runs `fn` against Swim, contained, then re-arms the timer: use for every call into Swim. */
+  call(what: string, fn: (swim: Swim) => void): void {
+    try {
+      fn(this.opts.swim())
+    } catch (err) {
+      this.warn(`membership ${what} failed`, { error: (err as Error).message })
+    }
+    this.arm()
+  }
+
+  /** Swim's `send`: encode now (a bad packet is our bug, caught here), write when the stream is up. */
+  send(to: string, packet: Packet): void {
+    if (this.stopped) return
+    let frame: Uint8Array
+    try {
+      frame = encodePacket(packet)
+    } catch (err) {
+      this.warn('membership packet not sent', { peer: to, type: packet.type, error: (err as Error).message })
+      return
+    }
+    let link = this.links.get(to)
+    if (!link) {
+      link = { queue: [], writing: false }
+      this.links.set(to, link)
+      void this.open(to, link)
+    }
+    if (link.queue.length >= MAX_QUEUED_FRAMES) {
+      link.queue.shift()
+      this.counters.dropped++
+    }
+    link.queue.push(frame)
+    this.counters.packetsSent++
+    this.counters.bytesSent += frame.length
+    this.opts.onTraffic?.(to)
+    if (link.lp) void this.flush(to, link)
+  }
+
+  /** Resolves once every queued frame was handed to its stream, or after `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline && [...this.links.values()].some((l) => l.queue.length > 0 || l.writing)) {
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+
+  private async open(to: string, link: Link): Promise<void> {
+    try {
+      const stream = await this.opts.node.dialProtocol(peerIdFromString(to), SWIM_PROTOCOL, {
+        signal: AbortSignal.timeout(OPEN_TIMEOUT_MS),
+        runOnLimitedConnection: true,
+      })
+      if (this.stopped || this.links.get(to) !== link) {
+        stream.abort(new Error('unused'))
+        return
+      }
+      link.stream = stream
+      link.lp = lpStream(stream, { maxDataLength: MAX_PACKET_BYTES })
+      stream.addEventListener('close', () => this.forget(to, link), { once: true })
+      void this.flush(to, link)
+    } catch (err) {
+      // Unreachable: Swim sees it as loss, its probes and backoff decide what that means.
+      this.opts.logger.debug('membership stream failed', { peer: to, error: (err as Error).message })
+      this.counters.dropped += link.queue.length
+      this.forget(to, link)
+    }
+  }
+
+  private async flush(to: string, link: Link): Promise<void> {
+    if (link.writing || !link.lp) return
+    link.writing = true
+    try {
+      while (link.queue.length > 0) {
+        const batch = link.queue.splice(0)
+        await link.lp.writeV(batch, { signal: AbortSignal.timeout(WRITE_TIMEOUT_MS) })
+      }
+    } catch (err) {
+      this.opts.logger.debug('membership write failed', { peer: to, error: (err as Error).message })
+      link.stream?.abort(err as Error)
+      this.forget(to, link)
+    } finally {
+      link.writing = false
+    }
+  }
+
+  private forget(to: string, link: Link): void {
+    if (this.links.get(to) === link) this.links.delete(to)
+  }
+
+  private async readLoop(stream: Stream, conn: Connection): Promise<void> {
+    const from = conn.remotePeer.toString()
+    const lp = lpStream(stream, { maxDataLength: MAX_PACKET_BYTES })
+    try {
+      while (!this.stopped) {
+        const frame = (await lp.read()).subarray()
+        this.counters.packetsReceived++
+        this.counters.bytesReceived += frame.length
+        let packet: Packet
+        try {
+          packet = decodePacket(frame)
+        } catch (err) {
+          // Garbage from this peer: drop the frame and the stream; a well-behaved peer reopens it.
+          this.warn('malformed membership packet', { peer: from, error: (err as Error).message })
+          stream.abort(err as Error)
+          return
+        }
+        this.opts.onTraffic?.(from)
+        this.call('receive', (swim) => swim.receive(from, packet))
+      }
+    } catch (err) {
+      this.opts.logger.debug('membership stream ended', { peer: from, error: (err as Error).message })
+    }
+  }
+
+  private arm(): void {
+    if (this.stopped) return
+    const at = this.opts.swim().nextWakeAt()
+    if (at >= this.armedAt && this.timer) return
+    clearTimeout(this.timer)
+    this.armedAt = at
+    if (!Number.isFinite(at)) return
+    const delay = Math.min(2 ** 31 - 1, Math.max(MIN_TIMER_MS, at - Date.now()))
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.armedAt = Number.POSITIVE_INFINITY
+      this.call('tick', (swim) => swim.tick())
+    }, delay)
+    this.timer.unref()
+  }
+
+  private warn(msg: string, fields: Record<string, unknown>): void {
+    if (this.logLimiter.take('warn')) this.opts.logger.warn(msg, fields)
+  }
+}

@@ -1,0 +1,106 @@
+// A peer that is not murmur speaks /murmur/swim/2.0.0 to an agent: garbage, a `dead` about a
+// malformed id, and accusations at the incarnation bound. The agent drops them all, keeps its
+// view of the mesh, and restarts cleanly on its data dir.
+import assert from 'node:assert/strict'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { lpStream } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
+import { STATE_TOPIC } from '../../src/gossip/state-service.js'
+import { ed25519Signer, signUpdate } from '../../src/membership/claims.js'
+import { MAX_INCARNATION, SWIM_PROTOCOL } from '../../src/membership/limits.js'
+import type { Accusation } from '../../src/membership/messages.js'
+import { encodePacket, memberIdBytes } from '../../src/membership/wire.js'
+import { createNode, type MurmurNode } from '../../src/transport/node.js'
+import { silentLogger } from '../../src/util/log.js'
+import { disposeAgents, type MemberRow, TestAgent } from '../helpers/agents.js'
+import { waitFor } from '../helpers/wait.js'
+
+describe('a hostile peer on the membership protocol', function () {
+  this.timeout(90_000)
+  let agents: TestAgent[] = []
+  let node: MurmurNode | undefined
+
+  afterEach(async function () {
+    await node?.stop()
+    await disposeAgents(agents.splice(0), this.currentTest?.state === 'failed')
+  })
+
+  it('drops garbage, a dead about a malformed id and accusations past the bound; restarts cleanly', async () => {
+    agents = ['a', 'b'].map((name) => new TestAgent({ name }).start())
+    const [a, b] = agents as [TestAgent, TestAgent]
+    const [ia, ib] = await Promise.all(agents.map((x) => x.ready()))
+    const addrA = ia!.addresses.find((x) => x.includes('127.0.0.1'))!
+    assert.equal((await b.cli(['join', addrA])).code, 0)
+    const bothAlive = async (): Promise<boolean> => {
+      const rows = await a.json<MemberRow[]>(['members'])
+      return rows.length === 2 && rows.every((m) => m.status === 'alive')
+    }
+    await waitFor(bothAlive, { what: 'a to list a and b alive' })
+    const before = await a.json<MemberRow[]>(['members'])
+
+    const key = await generateKeyPair('Ed25519')
+    node = await createNode({
+      privateKey: key,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      announce: [],
+      bootstrap: [],
+      mdns: { enabled: false, intervalMs: 1000 },
+      swarmKeyFile: null,
+      maxConnections: 10,
+      maxMessageBytes: 1 << 20,
+      topics: [STATE_TOPIC],
+      logger: silentLogger,
+    })
+    await node.start()
+    const hostile = ed25519Signer(key)
+    const send = async (frames: Uint8Array[]): Promise<void> => {
+      const stream = await node!.dialProtocol(multiaddr(`${addrA}/p2p/${ia!.peerId}`), SWIM_PROTOCOL)
+      const lp = lpStream(stream)
+      for (const f of frames) await lp.write(f).catch(() => {})
+      await stream.close().catch(() => {})
+    }
+    const accuse = (type: 'suspect' | 'dead', id: string, incarnation: number): Accusation =>
+      signUpdate<Accusation>(hostile, { type, id, incarnation, from: hostile.id })
+
+    // A `dead` about "not-a-peer-id": the codec cannot even write that id, so forge the bytes.
+    const fakeId = ed25519Signer(await generateKeyPair('Ed25519')).id
+    const valid = encodePacket({ type: 'gossip', updates: [accuse('dead', fakeId, 5)] })
+    const idBytes = memberIdBytes(fakeId)
+    const at = Buffer.from(valid).indexOf(Buffer.from(idBytes))
+    const malformedId = Buffer.from(valid)
+    Buffer.from('not-a-peer-id').copy(malformedId, at + 2)
+
+    await send([new Uint8Array([2, 99, 1, 2, 3])])
+    await send([new Uint8Array(malformedId)])
+    await send([
+      encodePacket({
+        type: 'gossip',
+        updates: [
+          accuse('dead', ib!.peerId, MAX_INCARNATION),
+          accuse('dead', ib!.peerId, MAX_INCARNATION - 1),
+          accuse('suspect', ia!.peerId, MAX_INCARNATION),
+          accuse('dead', fakeId, 7),
+        ],
+      }),
+    ])
+
+    await waitFor(() => /malformed membership packet/.test(a.logs) || undefined, { what: 'a to log the garbage' })
+    await waitFor(() => (a.logs.match(/membership input dropped/g)?.length ?? 0) >= 4 || undefined, {
+      what: 'a to drop the four accusations',
+    })
+    const after = await a.json<MemberRow[]>(['members'])
+    assert.deepEqual(
+      after.map((m) => [m.id, m.status, m.incarnation]),
+      before.map((m) => [m.id, m.status, m.incarnation]),
+      'nothing changed: no stranger stored, no incarnation raised',
+    )
+    assert.ok(a.running)
+
+    // The store holds nothing that stops a restart.
+    a.kill('SIGKILL')
+    await a.waitExit()
+    a.start()
+    await a.ready()
+    await waitFor(bothAlive, { what: 'a to list a and b alive after restart' })
+  })
+})
