@@ -55,6 +55,17 @@ interface IpLink {
 
 const hostIp = (i: number) => `${SUBNET}.${10 + i}`
 
+/** eth0 of a host from nothing to usable: address, link up, multicast route. */
+function netUpCommands(h: LabHost): string[] {
+  return [
+    `addr add ${h.ip}/24 dev eth0`,
+    'link set dev eth0 multicast on',
+    'link set dev eth0 up',
+    // Without a route for 224/4 (there is no default route) multicast sends fail with ENETUNREACH
+    'route add 224.0.0.0/4 dev eth0',
+  ]
+}
+
 function linkState(eth: IpLink | undefined): HostStatus['link'] {
   if (!eth) return 'missing'
   const flags = eth.flags ?? []
@@ -147,15 +158,21 @@ export class Lab {
     }
     await ipBatch(br, ports)
     for (const h of this.hosts) {
-      await ipBatch(h.ns, [
-        'link set dev lo up',
-        `addr add ${h.ip}/24 dev eth0`,
-        'link set dev eth0 multicast on',
-        'link set dev eth0 up',
-        // Without a route for 224/4 (there is no default route) multicast sends fail with ENETUNREACH
-        'route add 224.0.0.0/4 dev eth0',
-      ])
+      await ipBatch(h.ns, ['link set dev lo up', ...netUpCommands(h)])
     }
+  }
+
+  /**
+   * Take host i's network away as if it had not come up yet at boot: eth0 loses its address and goes
+   * down (the kernel drops the 224/4 route with it). Loopback stays up.
+   */
+  async netDown(i: number): Promise<void> {
+    await ipBatch(this.host(i).ns, ['addr flush dev eth0', 'link set dev eth0 down'])
+  }
+
+  /** Bring host i's network (back) up the way build() does: address, link up, multicast route. */
+  async netUp(i: number): Promise<void> {
+    await ipBatch(this.host(i).ns, netUpCommands(this.host(i)))
   }
 
   host(i: number): LabHost {
