@@ -70,4 +70,31 @@ describe('lab scenario: mDNS discovery', function () {
       }
     })
   })
+
+  // libp2p announces a peer (peer:discovery) only when it first enters the peer store. If that one event
+  // goes unanswered (no listener yet: the 2-agent flake of issue #8; or the dial fails), mDNS must keep
+  // the peer coming back until a dial succeeds.
+  describe('first dial fails', () => {
+    const ctx = labSuite(`mld${process.pid % 10_000}`, 2)
+
+    it('agents that saw each other by mDNS while TCP was blocked connect once it is unblocked', async () => {
+      const { lab } = ctx
+      await lab.blockTcp(2)
+      const mesh = await ctx.startMesh({ config: { mdns: { enabled: true, intervalMs: 5000 } } })
+      // An agent found the other by mDNS and its dial failed (5 s dial timeout). Not necessarily both:
+      // the one that started first may have found the other before its dialer listened.
+      const deadline = Date.now() + 20_000
+      while (!mesh.indexes.some((i) => mesh.agent(i).logs.includes('"dial failed"'))) {
+        if (Date.now() > deadline) throw new Error('no failed dial within 20 s: mDNS did not find the peer?')
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      for (const i of mesh.indexes) {
+        assert.equal((await mesh.info(i)).members.alive, 1, `h${i} alone while TCP is blocked`)
+      }
+      const t0 = Date.now()
+      await lab.clearNetem(2)
+      const { aliveMs } = await mesh.waitConverged({ timeoutMs: 20_000 })
+      console.log(`      TCP unblocked -> both alive in ${aliveMs} ms (${Date.now() - t0} ms incl. digests)`)
+    })
+  })
 })

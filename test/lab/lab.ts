@@ -12,7 +12,7 @@ import {
 } from './netns.js'
 import { Processes } from './procs.js'
 import { ipBatch, type RunOptions, run } from './run.js'
-import { describeShaping, type NetemOptions, type ShapingKind, shape, unshape } from './shaping.js'
+import { blockTcp, describeShaping, type NetemOptions, type ShapingKind, shape, unshape } from './shaping.js'
 
 export type { Availability } from './netns.js'
 export type { NetemOptions, ShapingKind } from './shaping.js'
@@ -280,6 +280,14 @@ export class Lab {
     if (opts.bothWays) await shape(this.bridgeNs, `v${h.index}`, opts)
     else await unshape(this.bridgeNs, `v${h.index}`)
     return kind
+  }
+
+  /**
+   * Drop all TCP leaving host i (BPF on eth0 egress; replaces any netem there): peers still see each other
+   * by mDNS (UDP) but every dial to or from host i fails. clearNetem(i) lifts it.
+   */
+  async blockTcp(i: number): Promise<void> {
+    await blockTcp(this.host(i).ns, 'eth0')
   }
 
   async clearNetem(i: number): Promise<void> {
