@@ -7,13 +7,13 @@ import { bootstrap } from '@libp2p/bootstrap'
 import { type GossipSub, gossipsub, StrictSign } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
-import { mdns } from '@libp2p/mdns'
 import { preSharedKey } from '@libp2p/pnet'
 import { type Ping, ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { ConfigError } from '../errors.js'
 import type { Logger } from '../util/log.js'
+import { robustMdns } from './mdns.js'
 import { checkSwarmKey } from './swarm-key.js'
 
 export interface TransportOptions {
@@ -40,7 +40,14 @@ const LOOPBACK_ALLOW = ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128']
 export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   if (opts.mdns.enabled) {
-    peerDiscovery.push(mdns({ interval: opts.mdns.intervalMs, serviceTag: '_murmur._udp.local' }))
+    // Not plain mdns(): see mdns.ts (lost first discovery, interfaces that come up after start).
+    peerDiscovery.push(
+      robustMdns({
+        intervalMs: opts.mdns.intervalMs,
+        serviceTag: '_murmur._udp.local',
+        logger: opts.logger.child('mdns'),
+      }),
+    )
   }
   if (opts.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: opts.bootstrap, timeout: 100 }))
 

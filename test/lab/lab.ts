@@ -12,7 +12,7 @@ import {
 } from './netns.js'
 import { Processes } from './procs.js'
 import { ipBatch, type RunOptions, run } from './run.js'
-import { describeShaping, type NetemOptions, type ShapingKind, shape, unshape } from './shaping.js'
+import { blockTcp, describeShaping, type NetemOptions, type ShapingKind, shape, unshape } from './shaping.js'
 
 export type { Availability } from './netns.js'
 export type { NetemOptions, ShapingKind } from './shaping.js'
@@ -54,6 +54,17 @@ interface IpLink {
 }
 
 const hostIp = (i: number) => `${SUBNET}.${10 + i}`
+
+/** eth0 of a host from nothing to usable: address, link up, multicast route. */
+function netUpCommands(h: LabHost): string[] {
+  return [
+    `addr add ${h.ip}/24 dev eth0`,
+    'link set dev eth0 multicast on',
+    'link set dev eth0 up',
+    // Without a route for 224/4 (there is no default route) multicast sends fail with ENETUNREACH
+    'route add 224.0.0.0/4 dev eth0',
+  ]
+}
 
 function linkState(eth: IpLink | undefined): HostStatus['link'] {
   if (!eth) return 'missing'
@@ -147,15 +158,21 @@ export class Lab {
     }
     await ipBatch(br, ports)
     for (const h of this.hosts) {
-      await ipBatch(h.ns, [
-        'link set dev lo up',
-        `addr add ${h.ip}/24 dev eth0`,
-        'link set dev eth0 multicast on',
-        'link set dev eth0 up',
-        // Without a route for 224/4 (there is no default route) multicast sends fail with ENETUNREACH
-        'route add 224.0.0.0/4 dev eth0',
-      ])
+      await ipBatch(h.ns, ['link set dev lo up', ...netUpCommands(h)])
     }
+  }
+
+  /**
+   * Take host i's network away as if it had not come up yet at boot: eth0 loses its address and goes
+   * down (the kernel drops the 224/4 route with it). Loopback stays up.
+   */
+  async netDown(i: number): Promise<void> {
+    await ipBatch(this.host(i).ns, ['addr flush dev eth0', 'link set dev eth0 down'])
+  }
+
+  /** Bring host i's network (back) up the way build() does: address, link up, multicast route. */
+  async netUp(i: number): Promise<void> {
+    await ipBatch(this.host(i).ns, netUpCommands(this.host(i)))
   }
 
   host(i: number): LabHost {
@@ -263,6 +280,14 @@ export class Lab {
     if (opts.bothWays) await shape(this.bridgeNs, `v${h.index}`, opts)
     else await unshape(this.bridgeNs, `v${h.index}`)
     return kind
+  }
+
+  /**
+   * Drop all TCP leaving host i (BPF on eth0 egress; replaces any netem there): peers still see each other
+   * by mDNS (UDP) but every dial to or from host i fails. clearNetem(i) lifts it.
+   */
+  async blockTcp(i: number): Promise<void> {
+    await blockTcp(this.host(i).ns, 'eth0')
   }
 
   async clearNetem(i: number): Promise<void> {

@@ -22,6 +22,11 @@ export interface MeshOptions {
    * announces the relay's lab address.
    */
   relayDelay?: { delayMs: number; jitterMs: number }
+  /**
+   * Listen on 0.0.0.0 (murmur's default, as on a real machine) instead of the host's lab address, so an
+   * agent can start on a host whose network is not up yet (Lab.netDown). Not with relayDelay.
+   */
+  listenAny?: boolean
 }
 
 const RELAY_SCRIPT = fileURLToPath(new URL('./delay-relay.js', import.meta.url))
@@ -64,7 +69,7 @@ export class LabMesh {
         prefix: ['ip', 'netns', 'exec', h.ns],
         args: relay
           ? ['--listen', `/ip4/127.0.0.1/tcp/${BEHIND_RELAY_PORT}`, '--announce', `/ip4/${h.ip}/tcp/${AGENT_PORT}`]
-          : ['--listen', `/ip4/${h.ip}/tcp/${AGENT_PORT}`],
+          : ['--listen', `/ip4/${opts.listenAny ? '0.0.0.0' : h.ip}/tcp/${AGENT_PORT}`],
         config: { mdns: { enabled: mdns, intervalMs: 500 }, ...opts.config },
       })
       agents.set(i, agent)

@@ -23,6 +23,21 @@ export function lossBytecode(pct: number): string {
   return `4,32 0 0 ${LD_RANDOM},53 0 1 ${threshold},6 0 0 0,6 0 0 2`
 }
 
+// Classic BPF negative offset: loads relative to the network header (SKF_NET_OFF), whatever the L2 header
+const NET_OFF = 0x100000000 - 0x100000
+
+/** cBPF for `tc filter ... bpf da`: drop IPv4 TCP (protocol byte 6), pass everything else (mDNS is UDP). */
+export function dropTcpBytecode(): string {
+  return `4,48 0 0 ${NET_OFF + 9},21 0 1 6,6 0 0 2,6 0 0 0`
+}
+
+/** Drop every TCP segment leaving `dev` (so no TCP connection to or from the host can form). */
+export async function blockTcp(ns: string, dev: string): Promise<void> {
+  await unshape(ns, dev)
+  await tc(ns, ['qdisc', 'add', 'dev', dev, 'clsact'])
+  await tc(ns, ['filter', 'add', 'dev', dev, 'egress', 'bpf', 'da', 'bytecode', dropTcpBytecode()])
+}
+
 function tc(ns: string, args: string[]): Promise<string> {
   return run('ip', ['netns', 'exec', ns, 'tc', ...args])
 }
