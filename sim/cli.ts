@@ -1,5 +1,5 @@
 // npm run sim -- --nodes 100,1000,10000 --seconds 60 --loss 0.1 --seed 1 [--scenario all|join|leave|crash|loss|slow]
-//   [--slow-factor 10] [--slow-ms R] [--latency 1-5] [--lossy-sync] [--swim key=value,...] [--jobs 2] [--json]
+//   [--slow-factor 10] [--slow-ms R] [--lag-ms 200] [--latency 1-5] [--lossy-sync] [--swim key=value,...] [--jobs 2] [--json]
 // Runs the real src/membership Swim on a virtual clock; the same seed prints the same figures
 // (only the wall and CPU times differ).
 
@@ -20,6 +20,7 @@ const { values: a } = parseArgs({
     scenario: { type: 'string', default: 'all' },
     'slow-factor': { type: 'string', default: '10' },
     'slow-ms': { type: 'string' },
+    'lag-ms': { type: 'string', default: '200' },
     latency: { type: 'string', default: '1-5' },
     swim: { type: 'string' },
     jobs: { type: 'string', default: '1' },
@@ -57,6 +58,7 @@ function main(): Promise<void> | undefined {
     scenario: a.scenario as Scenario,
     slowFactor: num('slow-factor', a['slow-factor'], 1),
     slowResponseMs: a['slow-ms'] === undefined ? undefined : num('slow-ms', a['slow-ms']),
+    lagResponseMs: num('lag-ms', a['lag-ms']),
     latencyMinMs: num('latency', lo),
     latencyMaxMs: num('latency', hi),
     lossySync: a['lossy-sync'] ?? false,
@@ -117,9 +119,10 @@ function inWorkers(runs: PlannedRun[], jobs: number): Promise<RunResult[]> {
 function readHead(): string {
   return [
     'npm run sim -- --nodes 100,1000,10000 --seconds 60 --loss 0.1 --seed 1 [--scenario all|join|leave|crash|loss|slow]',
-    '  [--slow-factor 10] [--slow-ms R] [--latency 1-5] [--lossy-sync] [--swim key=value,...] [--jobs 2] [--json]',
+    '  [--slow-factor 10] [--slow-ms R] [--lag-ms 200] [--latency 1-5] [--lossy-sync] [--swim key=value,...] [--jobs 2] [--json]',
     "  --lossy-sync: loss applies to push-pull too (default: a stream, like memberlist's TCP push-pull)",
     '  --slow-ms: the normal response time the slow factor multiplies (default: mean round trip)',
+    '  --lag-ms: the same for a second, lagging member run (0: none); 200 ms x 10 = +1.8 s, past the probe period',
   ].join('\n')
 }
 

@@ -5,8 +5,12 @@ import { DEFAULT_RUN, type RunSpec } from './scenario.js'
 export const SCENARIOS = ['all', 'join', 'leave', 'crash', 'loss', 'slow'] as const
 export type Scenario = (typeof SCENARIOS)[number]
 
-/** base: the events at --loss; loss10 / loss50: the same under 10% / 50% loss; slow: one slowed member. */
-export type Role = 'base' | 'loss10' | 'loss50' | 'slow'
+/**
+ * base: the events at --loss; loss10 / loss50: the same under 10% / 50% loss; slow: one member
+ * slowed by the factor relative to the mean round trip; lag: the same factor relative to a longer
+ * response time, so that the member answers after the probe timeout.
+ */
+export type Role = 'base' | 'loss10' | 'loss50' | 'slow' | 'lag'
 
 export interface PlanOptions {
   nodes: number[]
@@ -16,6 +20,8 @@ export interface PlanOptions {
   scenario: Scenario
   slowFactor: number
   slowResponseMs?: number
+  /** Response time the factor multiplies in the lag run, ms; 0: no lag run. */
+  lagResponseMs: number
   latencyMinMs: number
   latencyMaxMs: number
   lossySync: boolean
@@ -47,6 +53,8 @@ export function plan(o: PlanOptions): PlannedRun[] {
     })
     const lossy = (loss: number): RunSpec => ({ ...base, loss })
     const slow: RunSpec = { ...base, slowFactor: o.slowFactor, slowResponseMs: o.slowResponseMs }
+    const lag: PlannedRun[] =
+      o.lagResponseMs > 0 ? [{ role: 'lag', spec: { ...slow, slowResponseMs: o.lagResponseMs } }] : []
     switch (o.scenario) {
       case 'join':
       case 'leave':
@@ -57,12 +65,12 @@ export function plan(o: PlanOptions): PlannedRun[] {
         out.push({ role: 'loss10', spec: lossy(0.1) }, { role: 'loss50', spec: lossy(0.5) })
         break
       case 'slow':
-        out.push({ role: 'slow', spec: slow })
+        out.push({ role: 'slow', spec: slow }, ...lag)
         break
       case 'all':
         out.push({ role: 'base', spec: base })
         if (o.loss !== 0.1) out.push({ role: 'loss10', spec: lossy(0.1) })
-        out.push({ role: 'loss50', spec: lossy(0.5) }, { role: 'slow', spec: slow })
+        out.push({ role: 'loss50', spec: lossy(0.5) }, { role: 'slow', spec: slow }, ...lag)
         break
     }
   }

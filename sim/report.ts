@@ -80,31 +80,23 @@ export function render(sums: readonly Summary[]): string {
       }),
     ),
   )
-  out.push(
-    '',
-    "False deaths: 'dead' events about running members (distinct members in brackets); suspicions, refutes",
-  )
+  out.push('', "False deaths: 'dead' events about running members (distinct members in brackets)")
+  const slowCell = (r: RunResult | undefined): string =>
+    r ? `${deaths(r)}, of it ${r.slowFalseDeaths} (+${r.slowDelayMs.toFixed(0)} ms)` : '-'
+  const sr = (r: RunResult | undefined): string => (r ? `${r.suspicions} / ${r.refutes}` : '-')
   out.push(
     table(
-      [
-        'N',
-        '10% loss',
-        '50% loss',
-        'slowed member',
-        'slow delay',
-        'susp/refute 10%',
-        'susp/refute 50%',
-        'susp/refute slow',
-      ],
+      ['N', '10% loss', '50% loss', 'slowed 10x', 'lagging', 'susp/refute 10%', '50%', 'slowed', 'lagging'],
       sums.map((s) => [
         String(s.nodes),
         deaths(s.loss10),
         deaths(s.loss50),
-        s.slow ? `${deaths(s.slow)} of it: ${s.slow.slowFalseDeaths}` : '-',
-        s.slow ? `${s.slow.slowFactor}x = +${s.slow.slowDelayMs.toFixed(0)} ms` : '-',
-        s.loss10 ? `${s.loss10.suspicions} / ${s.loss10.refutes}` : '-',
-        s.loss50 ? `${s.loss50.suspicions} / ${s.loss50.refutes}` : '-',
-        s.slow ? `${s.slow.suspicions} / ${s.slow.refutes}` : '-',
+        slowCell(s.slow),
+        slowCell(s.lag),
+        sr(s.loss10),
+        sr(s.loss50),
+        sr(s.slow),
+        sr(s.lag),
       ]),
     ),
   )
