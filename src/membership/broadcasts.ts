@@ -1,24 +1,28 @@
 // The dissemination queue: each change about a member waits here until it was sent
 // retransmitLimit times (piggybacked on probes or in gossip rounds). A newer change about the
 // same member replaces the older one, so the queue holds at most two entries per member.
+// Items sit in levels by how often they were sent (memberlist keeps a btree for the same order),
+// so filling a packet visits only what goes in it, however long the queue.
 
 import type { Update } from './messages.js'
 import { encodedUpdateSize } from './wire.js'
 
 interface Item {
+  key: number
   update: Update
   size: number
   sent: number
-  /** Insertion order: among equally sent items the newest goes first, as in memberlist. */
-  order: number
 }
 
-/** Bound on queued changes; the most-sent are dropped first (push-pull repairs what is lost). */
+/** Bound on queued changes; the oldest unsent-most are dropped first (push-pull repairs them). */
 export const MAX_QUEUED = 4096
+/** No update encodes smaller than this: a packet with less room left is full. */
+const MIN_UPDATE_BYTES = 100
 
 export class BroadcastQueue {
   private readonly items = new Map<number, Item>()
-  private counter = 0
+  /** levels[n]: live or replaced items sent n times, oldest first. */
+  private levels: Item[][] = [[]]
 
   get length(): number {
     return this.items.size
@@ -26,8 +30,16 @@ export class BroadcastQueue {
 
   /** `key` is slot * 2 for a member's own claim, slot * 2 + 1 for an accusation about it. */
   push(key: number, update: Update): void {
-    this.items.set(key, { update, size: encodedUpdateSize(update), sent: 0, order: this.counter++ })
+    const item = { key, update, size: encodedUpdateSize(update), sent: 0 }
+    this.items.set(key, item)
+    this.levels[0]!.push(item)
     if (this.items.size > MAX_QUEUED) this.dropMostSent()
+    if (this.levels[0]!.length > 2 * this.items.size + 64) this.compact()
+  }
+
+  /** Replaced items linger in their level until visited; rebuild when they outnumber the live ones. */
+  private compact(): void {
+    this.levels = this.levels.map((level) => level.filter((item) => this.items.get(item.key) === item))
   }
 
   delete(key: number): void {
@@ -35,8 +47,9 @@ export class BroadcastQueue {
   }
 
   /**
-   * Up to `budget` bytes of changes, least-sent first; each counts as one transmission and leaves
-   * the queue after `limit` of them. `first` goes in ahead of the rest (Lifeguard's buddy rule).
+   * Up to `budget` bytes of changes, least-sent and then newest first; each counts as one
+   * transmission and leaves the queue after `limit` of them. `first` goes in ahead of the rest
+   * (Lifeguard's buddy rule).
    */
   take(budget: number, limit: number, first?: Update): Update[] {
     const out: Update[] = []
@@ -45,23 +58,41 @@ export class BroadcastQueue {
       out.push(first)
       used += encodedUpdateSize(first)
     }
-    if (this.items.size === 0) return out
-    const ordered = [...this.items.entries()].sort(
-      ([, a], [, b]) => a.sent - b.sent || b.order - a.order,
-    )
-    for (const [key, item] of ordered) {
-      if (item.update === first) continue
-      if (used + item.size > budget) continue
-      out.push(item.update)
-      used += item.size
-      if (++item.sent >= limit) this.items.delete(key)
+    const moved: Item[] = []
+    for (let lvl = 0; lvl < this.levels.length && budget - used >= MIN_UPDATE_BYTES; lvl++) {
+      const level = this.levels[lvl]!
+      const keep: Item[] = []
+      let i = level.length - 1
+      for (; i >= 0 && budget - used >= MIN_UPDATE_BYTES; i--) {
+        const item = level[i]!
+        if (this.items.get(item.key) !== item) continue // replaced or deleted: forget it here
+        if (item.update === first || used + item.size > budget) {
+          keep.push(item)
+          continue
+        }
+        out.push(item.update)
+        used += item.size
+        if (++item.sent >= limit) this.items.delete(item.key)
+        else moved.push(item)
+      }
+      this.levels[lvl] = level.slice(0, i + 1).concat(keep.reverse())
     }
+    for (const item of moved) {
+      while (this.levels.length <= item.sent) this.levels.push([])
+      this.levels[item.sent]!.push(item)
+    }
+    while (this.levels.length > 1 && this.levels[this.levels.length - 1]!.length === 0) this.levels.pop()
     return out
   }
 
   private dropMostSent(): void {
-    let worst: [number, Item] | undefined
-    for (const e of this.items) if (!worst || e[1].sent > worst[1].sent) worst = e
-    if (worst) this.items.delete(worst[0])
+    for (let lvl = this.levels.length - 1; lvl >= 0; lvl--) {
+      for (const item of this.levels[lvl]!) {
+        if (this.items.get(item.key) === item) {
+          this.items.delete(item.key)
+          return
+        }
+      }
+    }
   }
 }

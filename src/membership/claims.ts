@@ -86,6 +86,7 @@ export function signUpdate<T extends Update>(signer: ClaimSigner, unsigned: Omit
 
 /** True if `u.sig` is its speaker's signature of its content. Never throws. */
 export function verifyUpdate(verifier: ClaimVerifier, u: Update): boolean {
+  if (verifier === acceptAllVerifier) return true
   try {
     return verifier.verify(speakerOf(u), encodeClaimBody(u), u.sig)
   } catch {

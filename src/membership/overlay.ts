@@ -2,8 +2,9 @@
 // HyParView keeps a small active view and a larger passive one refreshed by shuffles; here the
 // passive view is the member table itself, and the active view is derived from it: the
 // `ring` nearest members on each side of a hash ring (so every live member is someone's
-// neighbour, hence probed) plus random chords (so the graph has a small diameter), redrawn
-// every shuffle interval. About log2 N + 2 members, whatever N.
+// neighbour, hence probed) plus chords picked by rendezvous hashing (each member is equally
+// likely to be picked, so every member is someone's chord about as often as any other, and the
+// graph has a small diameter), redrawn every shuffle epoch. About log2 N + 2 members, whatever N.
 
 import { mix32 } from './registry.js'
 import { ALIVE, type MemberTable, SUSPECT } from './table.js'
@@ -13,6 +14,8 @@ export function activeViewSize(n: number): number {
 }
 
 const isCandidate = (code: number): boolean => code === ALIVE || code === SUSPECT
+/** The rendezvous score of a member for a chord point: the lowest score wins the chord. */
+const score = (h: number, point: number): number => mix32(h ^ point)
 
 export class ActiveView {
   private succ: number[] = []
@@ -37,30 +40,30 @@ export class ActiveView {
     return this.slots
   }
 
-  has(slot: number): boolean {
-    return this.slots.includes(slot)
+  invalidate(): void {
+    this.dirty = true
   }
 
   /** A member became or stopped being a candidate (alive/suspect). Cheap: O(view size). */
   touched(slot: number): void {
     if (this.dirty || slot === this.selfSlot) return
-    if (this.slots.includes(slot) || !isCandidate(this.table.statusAt(slot))) {
-      this.dirty = this.slots.includes(slot)
+    if (this.slots.includes(slot)) {
+      this.dirty = !isCandidate(this.table.statusAt(slot))
       return
     }
+    if (!isCandidate(this.table.statusAt(slot))) return
     const self = this.hash(this.selfSlot)
     const h = this.hash(slot)
-    const after = (h - self) >>> 0
-    const before = (self - h) >>> 0
     const last = (list: number[], dist: (x: number) => number): number =>
       list.length < this.ring ? Number.POSITIVE_INFINITY : dist(list[list.length - 1]!)
-    if (after < last(this.succ, (x) => (this.hash(x) - self) >>> 0)) this.dirty = true
-    else if (before < last(this.pred, (x) => (self - this.hash(x)) >>> 0)) this.dirty = true
+    const after = (x: number): number => (x - self) >>> 0
+    const before = (x: number): number => (self - x) >>> 0
+    if (after(h) < last(this.succ, (s) => after(this.hash(s)))) this.dirty = true
+    else if (before(h) < last(this.pred, (s) => before(this.hash(s)))) this.dirty = true
     else {
       for (let j = 0; j < this.points.length; j++) {
-        const p = this.points[j]!
         const cur = this.chords[j]
-        if (cur === undefined || ((h - p) >>> 0) < ((this.hash(cur) - p) >>> 0)) this.dirty = true
+        if (cur === undefined || score(h, this.points[j]!) < score(this.hash(cur), this.points[j]!)) this.dirty = true
       }
     }
   }
@@ -74,40 +77,54 @@ export class ActiveView {
     this.epoch = epoch
     this.size = size
     const self = this.hash(this.selfSlot)
-    const chosen = new Set<number>()
-    this.succ = this.nearest((h) => (h - self) >>> 0, this.ring, chosen)
-    this.pred = this.nearest((h) => (self - h) >>> 0, this.ring, chosen)
-    const chordCount = Math.max(0, size - chosen.size)
-    this.points = []
-    this.chords = []
-    for (let j = 0; j < chordCount; j++) {
-      const p = mix32((self + Math.imul(j + 1, 0x9e3779b9)) ^ mix32(epoch))
-      this.points.push(p)
-      const [c] = this.nearest((h) => (h - p) >>> 0, 1, chosen)
-      if (c !== undefined) this.chords.push(c)
-    }
-    this.slots = [...chosen]
-  }
-
-  /** The `k` candidates with the smallest distance, not yet chosen; adds them to `chosen`. */
-  private nearest(dist: (h: number) => number, k: number, chosen: Set<number>): number[] {
-    const best: number[] = []
-    const bestD: number[] = []
+    const k = this.ring
+    const succ = new Top(k)
+    const pred = new Top(k)
     const span = this.table.span
     for (let s = 0; s < span; s++) {
-      if (s === this.selfSlot || !isCandidate(this.table.statusAt(s)) || chosen.has(s)) continue
-      const d = dist(this.hash(s))
-      if (best.length === k && d >= bestD[k - 1]!) continue
-      let i = best.length < k ? best.length : k - 1
-      while (i > 0 && bestD[i - 1]! > d) {
-        best[i] = best[i - 1]!
-        bestD[i] = bestD[i - 1]!
-        i--
-      }
-      best[i] = s
-      bestD[i] = d
+      if (s === this.selfSlot || !isCandidate(this.table.statusAt(s))) continue
+      const h = this.hash(s)
+      succ.offer(s, (h - self) >>> 0)
+      pred.offer(s, (self - h) >>> 0)
     }
-    for (const s of best) chosen.add(s)
-    return best
+    this.succ = succ.slots
+    const chosen = new Set(this.succ)
+    this.pred = pred.slots.filter((s) => !chosen.has(s))
+    for (const s of this.pred) chosen.add(s)
+    const chordCount = Math.max(0, size - chosen.size)
+    this.points = []
+    for (let j = 0; j < chordCount; j++) this.points.push(mix32((self + Math.imul(j + 1, 0x9e3779b9)) ^ mix32(epoch)))
+    // One pass for every chord point; a member that wins two points fills one, the view shrinks by one.
+    const best = this.points.map(() => new Top(1))
+    if (chordCount > 0) {
+      for (let s = 0; s < span; s++) {
+        if (s === this.selfSlot || chosen.has(s) || !isCandidate(this.table.statusAt(s))) continue
+        const h = this.hash(s)
+        for (let j = 0; j < chordCount; j++) best[j]!.offer(s, score(h, this.points[j]!))
+      }
+    }
+    this.chords = best.map((b) => b.slots[0]).filter((s): s is number => s !== undefined)
+    for (const s of this.chords) chosen.add(s)
+    this.slots = [...chosen]
+  }
+}
+
+/** The k slots with the smallest keys seen so far (k is tiny: insertion into a sorted array). */
+class Top {
+  readonly slots: number[] = []
+  private readonly keys: number[] = []
+  constructor(private readonly k: number) {}
+
+  offer(slot: number, key: number): void {
+    const n = this.slots.length
+    if (n === this.k && key >= this.keys[n - 1]!) return
+    let i = n < this.k ? n : n - 1
+    while (i > 0 && this.keys[i - 1]! > key) {
+      this.slots[i] = this.slots[i - 1]!
+      this.keys[i] = this.keys[i - 1]!
+      i--
+    }
+    this.slots[i] = slot
+    this.keys[i] = key
   }
 }

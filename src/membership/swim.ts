@@ -362,6 +362,17 @@ export class Swim {
     }
   }
 
+  /**
+   * Bootstrap from another member's table (simulator): a copy of its arrays, no events, nothing
+   * queued. Both must share one registry; self's own entry is then set from its claim.
+   */
+  seedFrom(template: Swim): void {
+    if (template.registry !== this.registry) throw new InvalidInputError('seedFrom needs a shared registry')
+    this.table.copyFrom(template.table)
+    this.table.set(this.selfSlot, ALIVE, this.claim.incarnation, this.clock.now(), this.claim)
+    this.view.invalidate()
+  }
+
   /** Bootstrap from a trusted snapshot (simulator, tests): members known alive, no events, nothing queued. */
   seed(claims: readonly AliveClaim[]): void {
     const now = this.clock.now()
@@ -663,15 +674,23 @@ export class Swim {
     }
   }
 
+  /** Our own probe failed. On a member already suspect it counts as an independent confirmation. */
   private suspect(slot: number, now: number): void {
-    if (this.table.statusAt(slot) !== ALIVE) return
+    const code = this.table.statusAt(slot)
+    if (code !== ALIVE && code !== SUSPECT) return
+    const incarnation = this.table.incarnationAt(slot)
+    const existing = this.suspicions.get(slot)
+    if (code === SUSPECT && (!existing || existing.incarnation !== incarnation || !existing.wouldConfirm(this.selfId))) return
     const u = signUpdate<Accusation>(this.init.signer, {
       type: 'suspect',
       id: this.registry.idAt(slot),
-      incarnation: this.table.incarnationAt(slot),
+      incarnation,
       from: this.selfId,
     })
-    this.setAccused(slot, u, now)
+    if (code === ALIVE) return this.setAccused(slot, u, now)
+    existing!.confirm(this.selfId)
+    this.nextSuspicionAt = Math.min(this.nextSuspicionAt, existing!.deadline)
+    this.enqueue(slot * 2 + 1, u, now)
   }
 
   private expireSuspicions(now: number): void {

@@ -85,7 +85,7 @@ export class MemberTable {
     this.since[slot] = now
     if (claim) this.claims[slot] = claim
     if (verdict) this.verdicts.set(slot, verdict)
-    else this.verdicts.delete(slot)
+    else if (this.verdicts.size > 0) this.verdicts.delete(slot)
     this.hash(slot)
   }
 
@@ -97,6 +97,19 @@ export class MemberTable {
     this.status[slot] = NONE
     this.claims[slot] = undefined
     this.verdicts.delete(slot)
+  }
+
+  /** Becomes a copy of `other` (same registry): typed arrays and shared claim references. */
+  copyFrom(other: MemberTable): void {
+    this.status = other.status.slice()
+    this.inc = other.inc.slice()
+    this.since = other.since.slice()
+    this.claims = other.claims.slice()
+    this.verdicts.clear()
+    for (const [k, v] of other.verdicts) this.verdicts.set(k, v)
+    this.fine.set(other.fine)
+    this.rootSum = other.rootSum
+    for (let i = 0; i < this.byStatus.length; i++) this.byStatus[i] = other.byStatus[i]!
   }
 
   /** Sum of every member's element hash: equal tables have equal roots. */

@@ -10,8 +10,8 @@ export const BIN = resolve(import.meta.dirname ?? new URL('.', import.meta.url).
 /** Tiny timers so failure detection and sync happen in test time (like Serf's test config). */
 export const FAST_CONFIG = {
   membership: {
-    probeIntervalMs: 200,
-    probeTimeoutMs: 100,
+    probeIntervalMs: 400,
+    probeTimeoutMs: 200,
     indirectChecks: 3,
     gossipIntervalMs: 50,
     gossipFanout: 3,

@@ -16,7 +16,7 @@ describe('membership (3 agents on loopback)', function () {
 
   it('join, failure detection, leave, and a stable identity across restarts', async () => {
     // A long suspicion so the suspect phase is observable even on a loaded machine.
-    const membership = { ...FAST_CONFIG.membership, suspicionMult: 30 }
+    const membership = { ...FAST_CONFIG.membership, suspicionMult: 20 }
     agents = ['a', 'b', 'c'].map((name) => new TestAgent({ name, config: { membership } }).start())
     const infos = await Promise.all(agents.map((a) => a.ready()))
     const [a, b, c] = agents as [TestAgent, TestAgent, TestAgent]
