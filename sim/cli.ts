@@ -1,4 +1,4 @@
-// npm run sim -- --nodes 100,1000,10000 --seconds 60 --loss 0.1 --seed 1 [--scenario all|join|leave|crash|loss|slow]
+// npm run sim -- --nodes 100,1000,10000 --seconds 60 --loss 0.1 --seed 1 [--scenario all|join|leave|crash|loss|slow|partition|churn]
 //   [--slow-factor 10] [--slow-ms R] [--lag-ms 200] [--latency 1-5] [--lossy-sync] [--swim key=value,...] [--jobs 2] [--json]
 // Runs the real src/membership Swim on a virtual clock; the same seed prints the same figures
 // (only the wall and CPU times differ).
@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util'
 import { Worker } from 'node:worker_threads'
 import type { SwimOptions } from '../src/membership/swim-options.js'
 import { type PlannedRun, plan, SCENARIOS, type Scenario } from './plan.js'
-import { render, renderTimes, summarise } from './report.js'
+import { churn, partition } from './dynamics.js'
+import { render, renderDynamics, renderTimes, summarise } from './report.js'
 import { type RunResult, run } from './scenario.js'
 import { packetSize, swimNode } from './swim-node.js'
 
@@ -23,6 +24,8 @@ const { values: a } = parseArgs({
     'lag-ms': { type: 'string', default: '200' },
     latency: { type: 'string', default: '1-5' },
     swim: { type: 'string' },
+    'partition-s': { type: 'string', default: '30' },
+    'churn-s': { type: 'string', default: '30' },
     jobs: { type: 'string', default: '1' },
     'lossy-sync': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -64,6 +67,16 @@ function main(): Promise<void> | undefined {
     lossySync: a['lossy-sync'] ?? false,
   })
   if (Object.keys(swim).length > 0) for (const r of runs) r.spec.swim = swim
+  if (a.scenario === 'partition' || a.scenario === 'churn') {
+    const impl = { factory: swimNode, sizeOf: packetSize }
+    const results = runs.map((r) =>
+      a.scenario === 'partition'
+        ? partition(r.spec, impl, num('partition-s', a['partition-s']))
+        : churn(r.spec, impl, num('churn-s', a['churn-s'])),
+    )
+    process.stdout.write(a.json ? `${JSON.stringify(results, null, 2)}\n` : `${renderDynamics(results)}\n`)
+    return
+  }
   const jobs = Math.min(num('jobs', a.jobs, 1), runs.length)
   const print = (results: RunResult[]): void => {
     if (a.json) {
@@ -118,7 +131,7 @@ function inWorkers(runs: PlannedRun[], jobs: number): Promise<RunResult[]> {
 
 function readHead(): string {
   return [
-    'npm run sim -- --nodes 100,1000,10000 --seconds 60 --loss 0.1 --seed 1 [--scenario all|join|leave|crash|loss|slow]',
+    'npm run sim -- --nodes 100,1000,10000 --seconds 60 --loss 0.1 --seed 1 [--scenario all|join|leave|crash|loss|slow|partition|churn]',
     '  [--slow-factor 10] [--slow-ms R] [--lag-ms 200] [--latency 1-5] [--lossy-sync] [--swim key=value,...] [--jobs 2] [--json]',
     "  --lossy-sync: loss applies to push-pull too (default: a stream, like memberlist's TCP push-pull)",
     '  --slow-ms: the normal response time the slow factor multiplies (default: mean round trip)',

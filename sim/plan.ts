@@ -2,7 +2,7 @@
 
 import { DEFAULT_RUN, type RunSpec } from './scenario.js'
 
-export const SCENARIOS = ['all', 'join', 'leave', 'crash', 'loss', 'slow'] as const
+export const SCENARIOS = ['all', 'join', 'leave', 'crash', 'loss', 'slow', 'partition', 'churn'] as const
 export type Scenario = (typeof SCENARIOS)[number]
 
 /**
@@ -66,6 +66,10 @@ export function plan(o: PlanOptions): PlannedRun[] {
         break
       case 'slow':
         out.push({ role: 'slow', spec: slow }, ...lag)
+        break
+      case 'partition':
+      case 'churn':
+        out.push({ role: 'base', spec: base })
         break
       case 'all':
         out.push({ role: 'base', spec: base })

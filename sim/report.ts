@@ -1,6 +1,7 @@
 // The printed report: one row per mesh size, Serf's model figures beside ours.
 
 import { SERF_MODEL_S } from './anchors.js'
+import type { DynamicsResult } from './dynamics.js'
 import type { Spread } from './measure.js'
 import type { PlannedRun, Role } from './plan.js'
 import type { RunResult } from './scenario.js'
@@ -120,4 +121,26 @@ export function renderTimes(runs: readonly PlannedRun[], results: readonly RunRe
       ]
     }),
   )
+}
+
+export function renderDynamics(results: readonly DynamicsResult[]): string {
+  const head =
+    results[0]?.kind === 'churn'
+      ? 'Churn: each second one member crashes, one leaves, one joins; then until all views agree'
+      : 'Partition into two halves, then heal; until all views agree (every running member alive, none suspect)'
+  return [
+    head,
+    table(
+      ['N', 'loss', 'for s', 'agreed after s', "'dead' about running", 'crashed/left/joined', 'wall s'],
+      results.map((r) => [
+        String(r.nodes),
+        `${r.loss * 100}%`,
+        String(r.disturbanceS),
+        r.convergedS === null ? 'not by the end' : r.convergedS.toFixed(2),
+        String(r.deaths),
+        `${r.crashed}/${r.left}/${r.joined}`,
+        (r.wallMs / 1000).toFixed(1),
+      ]),
+    ),
+  ].join('\n')
 }
