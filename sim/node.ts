@@ -24,7 +24,10 @@ export interface SimNode {
   nextWakeAt(): number
   join(to: string): void
   leave(): void
-  seed(claims: AliveClaim[]): void
+  /** Must skip its own claim. */
+  seed(claims: readonly AliveClaim[]): void
+  /** Optional bulk bootstrap: become a copy of `template`'s table (same registry). */
+  seedFrom?(template: SimNode): void
   selfClaim(): AliveClaim
   get(id: string): Member | undefined
   counts(): Record<MemberStatus, number>
