@@ -62,7 +62,7 @@ export class MembershipService {
   async start(): Promise<void> {
     await this.link.start()
     this.opts.node.addEventListener('self:peer:update', this.onSelfUpdate)
-    this.upkeepTimer = setInterval(() => this.prune(), UPKEEP_MS)
+    this.upkeepTimer = setInterval(() => this.upkeep(), UPKEEP_MS)
     this.upkeepTimer.unref()
   }
 
@@ -127,12 +127,18 @@ export class MembershipService {
     if (ev.type === 'dead' && m.id !== this.swim.selfId) {
       void this.opts.node.hangUp(peerIdFromString(m.id)).catch(() => {})
     }
+    if ((ev.type === 'join' || ev.type === 'alive') && this.swim.activeView().includes(m.id)) this.link.warm(m.id)
     this.opts.onEvent?.(ev)
   }
 
   private readonly onSelfUpdate = (): void => {
     const addrs = this.opts.node.getMultiaddrs().map((a) => a.toString())
     this.link.call('addresses', (s) => s.setAddrs(addrs))
+  }
+
+  private upkeep(): void {
+    for (const id of this.swim.activeView()) this.link.warm(id)
+    this.prune()
   }
 
   /**

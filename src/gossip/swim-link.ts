@@ -106,6 +106,17 @@ export class SwimLink {
     if (link.lp) void this.flush(to, link)
   }
 
+  /**
+   * Opens the stream to a neighbour before Swim probes it, so a first probe does not wait for a
+   * dial and a protocol negotiation (and fail for it on a busy machine).
+   */
+  warm(to: string): void {
+    if (this.stopped || this.links.has(to)) return
+    const link: Link = { queue: [], writing: false }
+    this.links.set(to, link)
+    void this.open(to, link)
+  }
+
   /** Resolves once every queued frame was handed to its stream, or after `timeoutMs`. */
   async drain(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs

@@ -154,6 +154,7 @@ export class Swim {
   private readonly syncs = new Map<number, { to: string; at: number }>()
   private readonly lastHeard = new Map<number, number>()
   private readonly told = new Map<string, number>()
+  private readonly answered = new Map<string, number>()
   private readonly retry = new Map<number, { attempts: number; nextAt: number }>()
   /** Seeds given to join(): retried with backoff until one answers a push-pull. */
   private readonly seeds = new Map<string, { attempts: number; nextAt: number }>()
@@ -340,10 +341,19 @@ export class Swim {
         // A seed's entries mean the join went through; until then join() keeps retrying.
         if (!p.reply) this.seeds.delete(from)
         this.applyAll(p.entries, from, now)
-        if (p.reply) this.sendEntries(from, p.seq, p.bucketCount, new Set(p.buckets), false)
+        // A reply can be the whole table: at most one per peer per probe period (no amplifier).
+        if (p.reply && this.mayAnswer(from, now)) this.sendEntries(from, p.seq, p.bucketCount, new Set(p.buckets), false)
         break
     }
     this.tellIfAccused(from, now)
+  }
+
+  private mayAnswer(from: string, now: number): boolean {
+    const last = this.answered.get(from) ?? Number.NEGATIVE_INFINITY
+    if (now - last < this.options.probeIntervalMs) return false
+    if (this.answered.size >= MAX_TOLD) this.answered.clear()
+    this.answered.set(from, now)
+    return true
   }
 
   /** Starts a push-pull with a peer, retried with backoff until it answers: how a member joins. */
