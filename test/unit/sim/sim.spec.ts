@@ -11,11 +11,14 @@ const impl = { factory: swimNode, sizeOf: packetSize }
 const timeline = { warmupS: 2, idleS: 5, gapS: 1 }
 const CRASH_AT_S = timeline.warmupS + timeline.idleS + 2 * timeline.gapS
 
-/** Lifeguard's longest suspicion (no confirmations), ms: maxMult * mult * log10 N probe periods. */
-const maxSuspicionMs = (n: number): number =>
-  O.suspicionMaxTimeoutMult * O.suspicionMult * Math.max(1, Math.log10(n)) * O.probeIntervalMs
-/** Crash to dead everywhere: a neighbour's probe within a view round, the suspicion, gossip. */
-const crashDeadlineMs = (n: number): number => 20 * O.probeIntervalMs + maxSuspicionMs(n) + 5000
+/** Lifeguard's shortest suspicion (enough confirmations), ms: mult * log10 N probe periods. */
+const minSuspicionMs = (n: number): number => O.suspicionMult * Math.max(1, Math.log10(n)) * O.probeIntervalMs
+/**
+ * Crash to dead everywhere: a neighbour's probe fails within a few periods, independent failed
+ * probes confirm the suspicion so it lasts about the shortest timeout, then gossip. Twice that,
+ * plus 10 s: without confirmations (the longest timeout, 6x) it fails.
+ */
+const crashDeadlineMs = (n: number): number => 2 * minSuspicionMs(n) + 10_000
 
 const spec = (nodes: number, extra: Partial<RunSpec> = {}): RunSpec => ({
   ...DEFAULT_RUN,
@@ -86,7 +89,7 @@ describe('sim: real Swim on a virtual clock', function () {
   })
 
   it('the same seed gives the same run, under loss too; another seed another run', () => {
-    const lossy = spec(200, { loss: 0.1, seconds: 25 })
+    const lossy = spec(100, { loss: 0.1, seconds: 20 })
     const strip = (r: RunResult) => ({ ...r, setupMs: 0, wallMs: 0, cpuMs: 0 })
     const a = strip(run(lossy, impl))
     assert.deepEqual(strip(run(lossy, impl)), a)
