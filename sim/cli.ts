@@ -1,5 +1,5 @@
 // npm run sim -- --nodes 100,1000,10000 --seconds 60 --loss 0.1 --seed 1 [--scenario all|join|leave|crash|loss|slow|partition|churn]
-//   [--slow-factor 10] [--slow-ms R] [--lag-ms 200] [--latency 1-5] [--lossy-sync] [--swim key=value,...] [--jobs 2] [--json]
+//   [--slow-factor 10] [--slow-ms R] [--lag-ms 200] [--latency 1-5] [--lossy-sync] [--skip-loss] [--swim key=value,...] [--jobs 2] [--json]
 // Runs the real src/membership Swim on a virtual clock; the same seed prints the same figures
 // (only the wall and CPU times differ).
 
@@ -28,6 +28,7 @@ const { values: a } = parseArgs({
     'churn-s': { type: 'string', default: '30' },
     jobs: { type: 'string', default: '1' },
     'lossy-sync': { type: 'boolean', default: false },
+    'skip-loss': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -65,6 +66,7 @@ function main(): Promise<void> | undefined {
     latencyMinMs: num('latency', lo),
     latencyMaxMs: num('latency', hi),
     lossySync: a['lossy-sync'] ?? false,
+    skipLoss: a['skip-loss'] ?? false,
   })
   if (Object.keys(swim).length > 0) for (const r of runs) r.spec.swim = swim
   if (a.scenario === 'partition' || a.scenario === 'churn') {
@@ -132,7 +134,10 @@ function inWorkers(runs: PlannedRun[], jobs: number): Promise<RunResult[]> {
 function readHead(): string {
   return [
     'npm run sim -- --nodes 100,1000,10000 --seconds 60 --loss 0.1 --seed 1 [--scenario all|join|leave|crash|loss|slow|partition|churn]',
-    '  [--slow-factor 10] [--slow-ms R] [--lag-ms 200] [--latency 1-5] [--lossy-sync] [--swim key=value,...] [--jobs 2] [--json]',
+    '  [--slow-factor 10] [--slow-ms R] [--lag-ms 200] [--latency 1-5] [--lossy-sync] [--skip-loss] [--swim key=value,...] [--jobs 2] [--json]',
+    '  --partition-s 30 / --churn-s 30: length of the partition (then heal) / of the churn (one crash,',
+    '    one leave, one join a second); then the time until every node holds exactly the running members',
+    '  --skip-loss: --scenario all without the 10% / 50% loss runs (their cost grows ~N^2)',
     "  --lossy-sync: loss applies to push-pull too (default: a stream, like memberlist's TCP push-pull)",
     '  --slow-ms: the normal response time the slow factor multiplies (default: mean round trip)',
     '  --lag-ms: the same for a second, lagging member run (0: none); 200 ms x 10 = +1.8 s, past the probe period',
