@@ -2,9 +2,9 @@
 // HyParView keeps a small active view and a larger passive one refreshed by shuffles; here the
 // passive view is the member table itself, and the active view is derived from it: the
 // `ring` nearest members on each side of a hash ring (so every live member is someone's
-// neighbour, hence probed) plus chords picked by rendezvous hashing (each member is equally
-// likely to be picked, so every member is someone's chord about as often as any other, and the
-// graph has a small diameter), redrawn every shuffle epoch. About log2 N + 2 members, whatever N.
+// neighbour, hence probed) plus chords drawn uniformly over members (so every member is someone's
+// chord about as often as any other, and the graph has a small diameter), redrawn every
+// shuffle epoch. About log2 N + 2 members, whatever N.
 
 import { mix32 } from './registry.js'
 import { ALIVE, type MemberTable, SUSPECT } from './table.js'
@@ -14,8 +14,6 @@ export function activeViewSize(n: number): number {
 }
 
 const isCandidate = (code: number): boolean => code === ALIVE || code === SUSPECT
-/** The rendezvous score of a member for a chord point: the lowest score wins the chord. */
-const score = (h: number, point: number): number => mix32(h ^ point)
 
 export class ActiveView {
   private succ: number[] = []
@@ -24,6 +22,7 @@ export class ActiveView {
   private points: number[] = []
   private slots: number[] = []
   private size = -1
+  private span = 0
   private epoch = Number.NaN
   private dirty = true
 
@@ -61,9 +60,11 @@ export class ActiveView {
     if (after(h) < last(this.succ, (s) => after(this.hash(s)))) this.dirty = true
     else if (before(h) < last(this.pred, (s) => before(this.hash(s)))) this.dirty = true
     else {
-      for (let j = 0; j < this.points.length; j++) {
+      const dist = (x: number, start: number): number => (x - start + this.span) % this.span
+      if (slot >= this.span) this.dirty = true
+      for (let j = 0; j < this.points.length && !this.dirty; j++) {
         const cur = this.chords[j]
-        if (cur === undefined || score(h, this.points[j]!) < score(this.hash(cur), this.points[j]!)) this.dirty = true
+        if (cur === undefined || dist(slot, this.points[j]!) < dist(cur, this.points[j]!)) this.dirty = true
       }
     }
   }
@@ -92,19 +93,22 @@ export class ActiveView {
     this.pred = pred.slots.filter((s) => !chosen.has(s))
     for (const s of this.pred) chosen.add(s)
     const chordCount = Math.max(0, size - chosen.size)
+    // Chord j: the first candidate at or after a pseudo-random slot, so every member is about
+    // equally likely to be one (slots are dense), found in O(1) expected steps.
+    this.span = span
     this.points = []
-    for (let j = 0; j < chordCount; j++) this.points.push(mix32((self + Math.imul(j + 1, 0x9e3779b9)) ^ mix32(epoch)))
-    // One pass for every chord point; a member that wins two points fills one, the view shrinks by one.
-    const best = this.points.map(() => new Top(1))
-    if (chordCount > 0) {
-      for (let s = 0; s < span; s++) {
+    this.chords = []
+    for (let j = 0; j < chordCount && span > 0; j++) {
+      const start = mix32((self + Math.imul(j + 1, 0x9e3779b9)) ^ mix32(epoch)) % span
+      this.points.push(start)
+      for (let i = 0; i < span; i++) {
+        const s = (start + i) % span
         if (s === this.selfSlot || chosen.has(s) || !isCandidate(this.table.statusAt(s))) continue
-        const h = this.hash(s)
-        for (let j = 0; j < chordCount; j++) best[j]!.offer(s, score(h, this.points[j]!))
+        this.chords.push(s)
+        chosen.add(s)
+        break
       }
     }
-    this.chords = best.map((b) => b.slots[0]).filter((s): s is number => s !== undefined)
-    for (const s of this.chords) chosen.add(s)
     this.slots = [...chosen]
   }
 }

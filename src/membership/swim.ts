@@ -460,8 +460,10 @@ export class Swim {
 
   // ---- applying updates ----
 
+  /** Claims first, then verdicts: a verdict's accuser may be introduced by the same packet. */
   private applyAll(updates: readonly Update[], from: string, now: number): void {
-    for (const u of updates) this.apply(u, from, now)
+    for (const u of updates) if (u.type === 'alive' || u.type === 'leave') this.apply(u, from, now)
+    for (const u of updates) if (u.type === 'suspect' || u.type === 'dead') this.apply(u, from, now)
   }
 
   private apply(u: Update, from: string, now: number): boolean {
@@ -514,7 +516,9 @@ export class Swim {
     const confirming = !wins && next === SUSPECT && code === SUSPECT && u.incarnation === cur
     if (!wins && !confirming) return this.dropped('stale', from)
     if (u.from === this.selfId) return this.dropped('stale', from)
-    if (!this.isLive(u.from)) return this.dropped('unknown-accuser', from)
+    // The accuser must be a member we know, in any status: a verdict outlives its accuser, and a
+    // member that learns it after the accuser left must still believe it.
+    if (!this.isKnown(u.from)) return this.dropped('unknown-accuser', from)
     if (confirming) {
       const s = this.suspicions.get(slot)
       if (!s || s.incarnation !== u.incarnation || !s.wouldConfirm(u.from)) return this.dropped('stale', from)
@@ -559,8 +563,7 @@ export class Swim {
     if (u.incarnation > mine) return this.dropped('unclaimed-life', from)
     // Any member we know may accuse us, even one we hold dead: after a partition that is the
     // only voice telling us what the other side believes.
-    const accuser = this.registry.slotOf(u.from)
-    if (accuser === undefined || this.table.statusAt(accuser) === NONE) return this.dropped('unknown-accuser', from)
+    if (!this.isKnown(u.from)) return this.dropped('unknown-accuser', from)
     if (u.incarnation < mine) {
       // The accuser missed our refutation: send it around again.
       this.enqueue(this.selfSlot * 2, this.claim, now)
@@ -578,10 +581,9 @@ export class Swim {
     return true
   }
 
-  private isLive(id: string): boolean {
+  private isKnown(id: string): boolean {
     const slot = this.registry.slotOf(id)
-    const code = slot === undefined ? NONE : this.table.statusAt(slot)
-    return code === ALIVE || code === SUSPECT
+    return slot !== undefined && this.table.statusAt(slot) !== NONE
   }
 
   private clearSuspicion(slot: number): void {
