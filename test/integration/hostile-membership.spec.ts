@@ -5,13 +5,12 @@ import assert from 'node:assert/strict'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
-import { STATE_TOPIC } from '../../src/gossip/state-service.js'
 import { ed25519Signer, signUpdate } from '../../src/membership/claims.js'
 import { MAX_INCARNATION, SWIM_PROTOCOL } from '../../src/membership/limits.js'
 import type { Accusation } from '../../src/membership/messages.js'
 import { encodePacket, memberIdBytes } from '../../src/membership/wire.js'
-import { createNode, type MurmurNode } from '../../src/transport/node.js'
-import { silentLogger } from '../../src/util/log.js'
+import type { MurmurNode } from '../../src/transport/node.js'
+import { startForeignNode } from '../helpers/foreign-node.js'
 import { disposeAgents, type MemberRow, TestAgent } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -39,19 +38,7 @@ describe('a hostile peer on the membership protocol', function () {
     const before = await a.json<MemberRow[]>(['members'])
 
     const key = await generateKeyPair('Ed25519')
-    node = await createNode({
-      privateKey: key,
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      announce: [],
-      bootstrap: [],
-      mdns: { enabled: false, intervalMs: 1000 },
-      swarmKeyFile: null,
-      maxConnections: 10,
-      maxMessageBytes: 1 << 20,
-      topics: [STATE_TOPIC],
-      logger: silentLogger,
-    })
-    await node.start()
+    node = await startForeignNode(key)
     const hostile = ed25519Signer(key)
     const send = async (frames: Uint8Array[]): Promise<void> => {
       const stream = await node!.dialProtocol(multiaddr(addrA), SWIM_PROTOCOL)

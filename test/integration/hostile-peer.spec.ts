@@ -1,13 +1,12 @@
 // A peer that is not murmur: an in-process libp2p node gossips forged and malformed state.
 // The agent must keep serving, apply what is genuine, and drop the rest.
 import assert from 'node:assert/strict'
-import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { encodeDeltaFrames, Replica } from '../../src/crdt/index.js'
 import { STATE_TOPIC } from '../../src/gossip/state-service.js'
-import { createNode, type MurmurNode } from '../../src/transport/node.js'
+import type { MurmurNode } from '../../src/transport/node.js'
 import { systemClock } from '../../src/util/clock.js'
-import { silentLogger } from '../../src/util/log.js'
+import { startForeignNode } from '../helpers/foreign-node.js'
 import { disposeAgents, type Info, TestAgent } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -25,19 +24,7 @@ describe('a hostile peer on the state topic', function () {
     const agent = new TestAgent({ name: 'target' }).start()
     agents = [agent]
     const info = await agent.ready()
-    node = await createNode({
-      privateKey: await generateKeyPair('Ed25519'),
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      announce: [],
-      bootstrap: [],
-      mdns: { enabled: false, intervalMs: 1000 },
-      swarmKeyFile: null,
-      maxConnections: 10,
-      maxMessageBytes: 1 << 20,
-      topics: [STATE_TOPIC],
-      logger: silentLogger,
-    })
-    await node.start()
+    node = await startForeignNode()
     node.services.pubsub.subscribe(STATE_TOPIC)
     await node.dial(multiaddr(info.addresses.find((a) => a.includes('127.0.0.1'))!))
     await waitFor(() => node!.services.pubsub.getSubscribers(STATE_TOPIC).length > 0, { what: 'agent to subscribe' })

@@ -1,6 +1,7 @@
 // Repeated random partition/heal rounds with random writes; every acknowledged write is checked
 // against a model after each heal. LAB_ROUNDS (default 10) and LAB_SEED make runs repeatable.
 import assert from 'node:assert/strict'
+import { prng } from '../helpers/prng.js'
 import type { LabMesh } from '../lab/mesh.js'
 import { labSuite } from './suite.js'
 
@@ -8,17 +9,6 @@ const ROUNDS = Number(process.env.LAB_ROUNDS ?? 10)
 const SEED = Number(process.env.LAB_SEED ?? Math.floor(Math.random() * 2 ** 31))
 const HOSTS = [1, 2, 3, 4, 5]
 
-/** mulberry32: small seeded PRNG, so a failing run can be replayed with LAB_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 interface Row {
   round: number

@@ -9,17 +9,9 @@ import type { SwimOptions } from '../../../src/membership/swim-options.js'
 import type { MemberEvent } from '../../../src/membership/types.js'
 import { encodedPacketSize } from '../../../src/membership/wire.js'
 import { FakeClock } from '../../../src/util/clock.js'
+import { prng } from '../../helpers/prng.js'
 
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { prng }
 
 const ids: string[] = []
 /** Real Ed25519 peer ids (the codec accepts nothing else), made once per process. */
