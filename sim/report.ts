@@ -116,7 +116,7 @@ export function renderTimes(runs: readonly PlannedRun[], results: readonly RunRe
         String(x.seconds),
         (x.setupMs / 1000).toFixed(1),
         (x.wallMs / 1000).toFixed(1),
-        (x.cpuMs / 1000).toFixed(1),
+        Number.isFinite(x.cpuMs) ? (x.cpuMs / 1000).toFixed(1) : '-',
         String(x.calls),
       ]
     }),

@@ -92,7 +92,7 @@ export interface RunResult {
   calls: number
   setupMs: number
   wallMs: number
-  /** CPU time of the process (user + system) during the run. */
+  /** CPU time of the process (user + system) during the run; NaN (JSON null) from a worker. */
   cpuMs: number
 }
 
