@@ -699,7 +699,10 @@ export class Swim {
       incarnation,
       from: this.selfId,
     })
-    if (code === ALIVE) return this.setAccused(slot, u, now)
+    if (code === ALIVE) {
+      this.setAccused(slot, u, now)
+      return
+    }
     existing!.confirm(this.selfId)
     this.nextSuspicionAt = Math.min(this.nextSuspicionAt, existing!.deadline)
     this.enqueue(slot * 2 + 1, u, now)
