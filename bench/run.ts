@@ -3,9 +3,10 @@
 import { cpus, loadavg, totalmem } from 'node:os'
 import { runAgentBench, stopAll, TIMERS_NOTE } from './agents.js'
 import { runCrdtBench } from './crdt.js'
+import { membershipReport, runMembershipBench, stopMembershipAgents } from './membership.js'
 import { type Figure, fmtBytes, fmtMs, log, now, printTable } from './util.js'
 
-// Optional arguments pick parts: `node dist/bench/run.js crdt n3 n10` (default: all three).
+// Optional arguments pick parts: `node dist/bench/run.js crdt n3 n10 members` (default: all four).
 const parts = process.argv.slice(2)
 const want = (p: string): boolean => parts.length === 0 || parts.includes(p)
 const load = (): string =>
@@ -16,7 +17,7 @@ const load = (): string =>
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
     log(`${sig}: stopping agents`)
-    void stopAll().finally(() => process.exit(130))
+    void Promise.all([stopAll(), stopMembershipAgents()]).finally(() => process.exit(130))
   })
 }
 
@@ -27,10 +28,12 @@ let failure: unknown
 try {
   if (want('crdt')) figs.push(...(await runCrdtBench()))
   figs.push(...(await runAgentBench({ n3: want('n3'), n10: want('n10') })))
+  if (want('members')) figs.push(...(await runMembershipBench()))
 } catch (err) {
   failure = err
 } finally {
   await stopAll()
+  await stopMembershipAgents()
 }
 
 const cpu = cpus()
@@ -40,6 +43,7 @@ console.log(
 console.log(`load average (1/5/15 min) before: ${loadBefore}, after: ${load()}; total ${fmtMs(now() - t0)}`)
 console.log(`${TIMERS_NOTE}\n`)
 printTable(figs)
+for (const line of membershipReport()) console.log(line)
 const anchored = figs.filter((f) => f.anchor !== undefined)
 if (anchored.length > 0) {
   console.log('\nAnchors (../shared/ANCHORS.md):')
