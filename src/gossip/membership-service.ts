@@ -3,6 +3,7 @@
 // least recently used first when there are too many).
 import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
 import { ed25519Signer, ed25519Verifier } from '../membership/claims.js'
 import { activeViewSize } from '../membership/overlay.js'
 import { Swim, type SelfInfo } from '../membership/swim.js'
@@ -127,8 +128,27 @@ export class MembershipService {
     if (ev.type === 'dead' && m.id !== this.swim.selfId) {
       void this.opts.node.hangUp(peerIdFromString(m.id)).catch(() => {})
     }
-    if ((ev.type === 'join' || ev.type === 'alive') && this.swim.activeView().includes(m.id)) this.link.warm(m.id)
+    if (m.id !== this.swim.selfId && (ev.type === 'join' || ev.type === 'alive' || ev.type === 'update')) {
+      // The claim's addresses go to libp2p's peer store, so a member learned from gossip is
+      // reachable at once by peer id (membership frames, state sync), not only once dialled.
+      void this.rememberAddrs(m).then(() => {
+        if (this.swim.activeView().includes(m.id)) this.link.warm(m.id)
+      })
+    }
     this.opts.onEvent?.(ev)
+  }
+
+  private async rememberAddrs(m: Member): Promise<void> {
+    const multiaddrs = m.addrs.flatMap((a) => {
+      try {
+        const ma = multiaddr(a)
+        return ma.getComponents().some((c) => c.name === 'p2p') ? [ma.decapsulateCode(CODE_P2P)] : [ma]
+      } catch {
+        return []
+      }
+    })
+    if (multiaddrs.length === 0) return
+    await this.opts.node.peerStore.merge(peerIdFromString(m.id), { multiaddrs }).catch(() => {})
   }
 
   private readonly onSelfUpdate = (): void => {
