@@ -1,7 +1,10 @@
 // Real agents as separate processes on 127.0.0.1, driven through persistent admin connections.
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join as joinPath } from 'node:path'
 import { AdminClient } from '../src/admin/client.js'
 import { AdminCallError } from '../src/admin/protocol.js'
+import { writeSwarmKey } from '../src/transport/swarm-key.js'
 import { FAST_CONFIG, TestAgent } from '../test/helpers/agents.js'
 import { waitFor } from '../test/helpers/wait.js'
 import { type Figure, fmtBytes, fmtMs, int, log, now, percentile, rssOf, sleep } from './util.js'
@@ -45,10 +48,10 @@ export async function stopAll(): Promise<void> {
   await Promise.all(agents.map((a) => a.dispose().catch(() => {})))
 }
 
-async function startNode(name: string): Promise<Node> {
+async function startNode(name: string, extraArgs: string[] = []): Promise<Node> {
   const agent = new TestAgent({ name })
   live.add(agent)
-  agent.start(AGENT_ARGS)
+  agent.start([...AGENT_ARGS, ...extraArgs])
   // Connect as soon as the socket answers: no CLI processes (they would cost a node start each).
   const client = await waitFor(
     async () => {
@@ -124,9 +127,10 @@ async function waitConverged(nodes: Node[], timeoutMs: number, what: string): Pr
 async function startMesh(
   n: number,
   tag: string,
+  extraArgs: string[] = [],
 ): Promise<{ nodes: Node[]; startMs: number; joinMs: number; aliveMs: number }> {
   const t0 = now()
-  const nodes = await Promise.all(Array.from({ length: n }, (_, i) => startNode(`${tag}-${i}`)))
+  const nodes = await Promise.all(Array.from({ length: n }, (_, i) => startNode(`${tag}-${i}`, extraArgs)))
   const startMs = now() - t0
   const t1 = now()
   for (let i = 1; i < n; i++) await join(nodes[i]!, nodes[i - 1]!)
@@ -396,10 +400,35 @@ async function largeMesh(figs: Figure[]): Promise<void> {
   }
 }
 
-export async function runAgentBench(which: { n3: boolean; n10: boolean }): Promise<Figure[]> {
+/** N=3 with a swarm key: the bulk-write figures again, through the private-mesh protector. */
+async function keyedMesh(figs: Figure[]): Promise<void> {
+  const label = 'N=3, swarm key'
+  const dir = mkdtempSync(joinPath(tmpdir(), 'murmur-bench-key-'))
+  const key = joinPath(dir, 'swarm.key')
+  await writeSwarmKey(key)
+  log(`agents: ${label}`)
+  const { nodes } = await startMesh(3, 'bk', ['--swarm-key', key])
+  try {
+    await bulkFigures(nodes, 1000, label, figs, ORBIT_1K)
+    await bulkFigures(nodes, 10_000, label, figs, 'the same figure without a swarm key, N=3 above')
+    const cpu = await meshCpu(nodes, 3000)
+    figs.push({
+      section: label,
+      name: 'idle CPU per agent (mean)',
+      value: `${cpu.mean.toFixed(0)}% of a core`,
+      detail: 'over 3 s after the writes',
+    })
+  } finally {
+    await stopNodes(nodes)
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+export async function runAgentBench(which: { n3: boolean; n10: boolean; keyed: boolean }): Promise<Figure[]> {
   const figs: Figure[] = []
   try {
     if (which.n3) await smallMesh(figs)
+    if (which.keyed) await keyedMesh(figs)
     if (which.n10) await largeMesh(figs)
   } finally {
     await stopAll()

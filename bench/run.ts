@@ -3,10 +3,11 @@
 import { cpus, loadavg, totalmem } from 'node:os'
 import { runAgentBench, stopAll, TIMERS_NOTE } from './agents.js'
 import { runCrdtBench } from './crdt.js'
+import { runPskBench } from './psk.js'
 import { membershipReport, runMembershipBench, stopMembershipAgents } from './membership.js'
 import { type Figure, fmtBytes, fmtMs, log, now, printTable } from './util.js'
 
-// Optional arguments pick parts: `node dist/bench/run.js crdt n3 n10 members` (default: all four).
+// Optional arguments pick parts: `node dist/bench/run.js crdt psk n3 keyed n10 members` (default: all).
 const parts = process.argv.slice(2)
 const want = (p: string): boolean => parts.length === 0 || parts.includes(p)
 const load = (): string =>
@@ -27,7 +28,8 @@ const figs: Figure[] = []
 let failure: unknown
 try {
   if (want('crdt')) figs.push(...(await runCrdtBench()))
-  figs.push(...(await runAgentBench({ n3: want('n3'), n10: want('n10') })))
+  if (want('psk')) figs.push(...runPskBench())
+  figs.push(...(await runAgentBench({ n3: want('n3'), n10: want('n10'), keyed: want('keyed') })))
   if (want('members')) figs.push(...(await runMembershipBench()))
 } catch (err) {
   failure = err

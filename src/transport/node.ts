@@ -7,14 +7,14 @@ import { bootstrap } from '@libp2p/bootstrap'
 import { type GossipSub, gossipsub, StrictSign } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
-import { preSharedKey } from '@libp2p/pnet'
 import { type Ping, ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { ConfigError } from '../errors.js'
 import type { Logger } from '../util/log.js'
 import { robustMdns } from './mdns.js'
-import { checkSwarmKey } from './swarm-key.js'
+import { pskProtector } from './psk-protector.js'
+import { parseSwarmKey } from './swarm-key.js'
 
 export interface TransportOptions {
   privateKey: PrivateKey
@@ -51,16 +51,22 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
   }
   if (opts.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: opts.bootstrap, timeout: 100 }))
 
-  let connectionProtector: ReturnType<typeof preSharedKey> | undefined
+  let connectionProtector: ReturnType<typeof pskProtector> | undefined
   if (opts.swarmKeyFile) {
-    let psk: Uint8Array
+    let file: Uint8Array
     try {
-      psk = await readFile(opts.swarmKeyFile)
+      file = await readFile(opts.swarmKeyFile)
     } catch (err) {
-      throw new ConfigError(`swarmKeyFile: cannot read ${opts.swarmKeyFile}: ${(err as NodeJS.ErrnoException).code}`)
+      throw new ConfigError(
+        `swarmKeyFile: cannot read ${opts.swarmKeyFile}: ${(err as NodeJS.ErrnoException).code}`,
+      )
     }
-    checkSwarmKey(psk, opts.swarmKeyFile)
-    connectionProtector = preSharedKey({ psk })
+    const log = opts.logger.child('psk')
+    connectionProtector = pskProtector({
+      key: parseSwarmKey(file, opts.swarmKeyFile),
+      onError: (err, remote) =>
+        log.warn('connection ended by an error in the private-mesh layer', { remote, error: err.message }),
+    })
   }
 
   return createLibp2p({

@@ -5,14 +5,14 @@ import { STATE_TOPIC } from '../../src/gossip/state-service.js'
 import { createNode, type MurmurNode } from '../../src/transport/node.js'
 import { silentLogger } from '../../src/util/log.js'
 
-export async function startForeignNode(privateKey?: PrivateKey): Promise<MurmurNode> {
+export async function startForeignNode(privateKey?: PrivateKey, swarmKeyFile: string | null = null): Promise<MurmurNode> {
   const node = await createNode({
     privateKey: privateKey ?? (await generateKeyPair('Ed25519')),
     listen: ['/ip4/127.0.0.1/tcp/0'],
     announce: [],
     bootstrap: [],
     mdns: { enabled: false, intervalMs: 1000 },
-    swarmKeyFile: null,
+    swarmKeyFile,
     maxConnections: 10,
     maxMessageBytes: 1 << 20,
     topics: [STATE_TOPIC],

@@ -1,0 +1,160 @@
+// The private-mesh protector: the XSalsa20 stream against the one-shot cipher, wire compatibility
+// with @libp2p/pnet, bounded pieces, and errors that end one connection, not the process.
+import assert from 'node:assert/strict'
+import type { MessageStream } from '@libp2p/interface'
+import { preSharedKey } from '@libp2p/pnet'
+import { multiaddrConnectionPair } from '@libp2p/utils'
+import { xsalsa20 } from '@noble/ciphers/salsa.js'
+import fc from 'fast-check'
+import { PSK_MAX_CHUNK_BYTES, pskProtector } from '../../../src/transport/psk-protector.js'
+import { parseSwarmKey } from '../../../src/transport/swarm-key.js'
+import { XSalsa20Stream } from '../../../src/transport/xsalsa20-stream.js'
+import { waitFor } from '../../helpers/wait.js'
+
+const KEY = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 1)
+const KEY_FILE = new TextEncoder().encode(
+  `/key/swarm/psk/1.0.0/\n/base16/\n${Buffer.from(KEY).toString('hex')}`,
+)
+
+function bytes(n: number, seed = 1): Uint8Array {
+  const b = new Uint8Array(n)
+  let x = seed
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0
+    b[i] = x >>> 24
+  }
+  return b
+}
+
+/** Collects what arrives on `s` as one byte array. */
+function collect(s: MessageStream): { got: () => Uint8Array; total: () => number } {
+  const parts: Uint8Array[] = []
+  let total = 0
+  s.addEventListener('message', (evt) => {
+    const d = evt.data instanceof Uint8Array ? evt.data : evt.data.subarray()
+    parts.push(Uint8Array.from(d))
+    total += d.length
+  })
+  return { got: () => Buffer.concat(parts), total: () => total }
+}
+
+async function protectedPair(
+  a = pskProtector({ key: KEY })(),
+  b = pskProtector({ key: KEY })(),
+): Promise<[MessageStream, MessageStream]> {
+  const [outbound, inbound] = multiaddrConnectionPair()
+  return Promise.all([a.protect(outbound), b.protect(inbound)])
+}
+
+describe('XSalsa20Stream', () => {
+  it('equals the one-shot cipher however the input is split', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 9000 }), { minLength: 1, maxLength: 12 }),
+        fc.uint8Array({ minLength: 24, maxLength: 24 }),
+        (sizes, nonce) => {
+          const total = sizes.reduce((a, b) => a + b, 0)
+          const input = bytes(total, sizes.length)
+          const want = xsalsa20(KEY, nonce, input)
+          const s = new XSalsa20Stream(KEY, nonce)
+          const got: Uint8Array[] = []
+          let at = 0
+          for (const n of sizes) {
+            got.push(s.update(input.subarray(at, at + n)))
+            at += n
+          }
+          assert.deepEqual(Buffer.concat(got), Buffer.from(want))
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+
+  it('refuses keys and nonces of the wrong size', () => {
+    assert.throws(() => new XSalsa20Stream(new Uint8Array(31), new Uint8Array(24)), RangeError)
+    assert.throws(() => new XSalsa20Stream(KEY, new Uint8Array(8)), RangeError)
+  })
+})
+
+describe('psk protector', function () {
+  this.timeout(30_000)
+
+  it('parses the swarm key file into its 32 bytes', () => {
+    assert.deepEqual(parseSwarmKey(KEY_FILE, 'k'), KEY)
+    assert.throws(
+      () => parseSwarmKey(new TextEncoder().encode('/key/swarm/psk/1.0.0/\n/base16/\nzz'), 'k'),
+      /pnet format/,
+    )
+  })
+
+  for (const [name, other] of [
+    ['itself', () => pskProtector({ key: KEY })()],
+    ['@libp2p/pnet (wire compatibility)', () => preSharedKey({ psk: KEY_FILE })()],
+  ] as const) {
+    it(`talks to ${name} both ways`, async () => {
+      const [a, b] = await protectedPair(pskProtector({ key: KEY })(), other())
+      const atA = collect(a)
+      const atB = collect(b)
+      const toB = bytes(200_000, 3)
+      const toA = bytes(70_001, 4)
+      for (let i = 0; i < toB.length; i += 9_999) a.send(toB.subarray(i, i + 9_999))
+      b.send(toA)
+      await waitFor(() => atB.total() === toB.length && atA.total() === toA.length, {
+        what: 'all bytes',
+        timeoutMs: 10_000,
+      })
+      assert.deepEqual(atB.got(), Buffer.from(toB))
+      assert.deepEqual(atA.got(), Buffer.from(toA))
+    })
+  }
+
+  it('carries one 80 MB write (pnet throws above ~62 MB) in bounded pieces', async () => {
+    const [outbound, inbound] = multiaddrConnectionPair()
+    const [a, b] = await Promise.all([
+      pskProtector({ key: KEY })().protect(outbound),
+      pskProtector({ key: KEY })().protect(inbound),
+    ])
+    const sizes: number[] = []
+    const send = outbound.send.bind(outbound)
+    outbound.send = (d) => {
+      sizes.push(d.byteLength)
+      return send(d)
+    }
+    const atB = collect(b)
+    const big = new Uint8Array(80 * 1024 * 1024)
+    big[big.length - 1] = 42
+    a.send(big)
+    await waitFor(() => atB.total() === big.length, { what: '80 MB through', timeoutMs: 60_000 })
+    assert.equal(atB.got()[big.length - 1], 42)
+    assert.ok(Math.max(...sizes) <= PSK_MAX_CHUNK_BYTES, `largest piece on the wire ${Math.max(...sizes)} B`)
+  })
+
+  it('a cipher failure ends that connection, reported, and nothing else', async () => {
+    const errors: string[] = []
+    const [a, b] = await protectedPair(pskProtector({ key: KEY, onError: (e) => errors.push(e.message) })())
+    // What xsalsa20 1.2 did under load: throw inside the socket's data handler.
+    ;(a as unknown as { inbound: XSalsa20Stream }).inbound.update = () => {
+      throw new RangeError('cipher failed')
+    }
+    let closed = false
+    a.addEventListener('close', () => {
+      closed = true
+    })
+    b.send(new Uint8Array(10))
+    await waitFor(() => closed, { what: 'the connection to close', timeoutMs: 5000 })
+    assert.deepEqual(errors, ['cipher failed'])
+    assert.equal(a.status, 'aborted')
+  })
+
+  it('a peer with another key reads only noise', async () => {
+    const [a, b] = await protectedPair(
+      pskProtector({ key: KEY })(),
+      pskProtector({ key: new Uint8Array(32) })(),
+    )
+    const atB = collect(b)
+    const msg = new TextEncoder().encode('hello private mesh')
+    a.send(msg)
+    await waitFor(() => atB.total() === msg.length, { what: 'bytes', timeoutMs: 5000 })
+    assert.notDeepEqual(atB.got(), Buffer.from(msg))
+  })
+})
