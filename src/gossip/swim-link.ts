@@ -24,6 +24,8 @@ interface Link {
   stream?: Stream
   queue: Uint8Array[]
   writing: boolean
+  /** When the write in progress began (0: none). */
+  writeSince: number
 }
 
 export interface TrafficCounters {
@@ -43,7 +45,13 @@ export interface SwimLinkOptions {
 }
 
 export class SwimLink {
-  readonly counters: TrafficCounters = { packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0, dropped: 0 }
+  readonly counters: TrafficCounters = {
+    packetsSent: 0,
+    packetsReceived: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    dropped: 0,
+  }
   private readonly links = new Map<string, Link>()
   private timer?: NodeJS.Timeout
   private armedAt = Number.POSITIVE_INFINITY
@@ -90,8 +98,14 @@ export class SwimLink {
       return
     }
     let link = this.links.get(to)
+    if (link?.writing && Date.now() - link.writeSince > WRITE_TIMEOUT_MS) {
+      // Checked here rather than with a timeout signal per write: that would leave a timer per packet.
+      link.stream?.abort(new Error(`membership write stalled for ${WRITE_TIMEOUT_MS} ms`))
+      this.forget(to, link)
+      link = undefined
+    }
     if (!link) {
-      link = { queue: [], writing: false }
+      link = { queue: [], writing: false, writeSince: 0 }
       this.links.set(to, link)
       void this.open(to, link)
     }
@@ -112,7 +126,7 @@ export class SwimLink {
    */
   warm(to: string): void {
     if (this.stopped || this.links.has(to)) return
-    const link: Link = { queue: [], writing: false }
+    const link: Link = { queue: [], writing: false, writeSince: 0 }
     this.links.set(to, link)
     void this.open(to, link)
   }
@@ -153,7 +167,8 @@ export class SwimLink {
     try {
       while (link.queue.length > 0) {
         const batch = link.queue.splice(0)
-        await link.lp.writeV(batch, { signal: AbortSignal.timeout(WRITE_TIMEOUT_MS) })
+        link.writeSince = Date.now()
+        await link.lp.writeV(batch)
       }
     } catch (err) {
       this.opts.logger.debug('membership write failed', { peer: to, error: (err as Error).message })
@@ -161,6 +176,7 @@ export class SwimLink {
       this.forget(to, link)
     } finally {
       link.writing = false
+      link.writeSince = 0
     }
   }
 

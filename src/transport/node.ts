@@ -15,6 +15,7 @@ import type { Logger } from '../util/log.js'
 import { robustMdns } from './mdns.js'
 import { pskProtector } from './psk-protector.js'
 import { parseSwarmKey } from './swarm-key.js'
+import { installLazyWindowUpdates } from './yamux-window.js'
 
 export interface TransportOptions {
   privateKey: PrivateKey
@@ -38,6 +39,7 @@ export type MurmurNode = Libp2p<{ pubsub: GossipSub; ping: Ping; identify: unkno
 const LOOPBACK_ALLOW = ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128']
 
 export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
+  installLazyWindowUpdates()
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   if (opts.mdns.enabled) {
     // Not plain mdns(): see mdns.ts (lost first discovery, interfaces that come up after start).
@@ -78,6 +80,9 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
     connectionProtector,
     peerDiscovery,
     connectionManager: { maxConnections: opts.maxConnections, allow: LOOPBACK_ALLOW },
+    // SWIM probes every member; libp2p's own monitor would open a ping stream per connection
+    // every 10 s on top (a stream costs a negotiation and a peer-store write on both sides).
+    connectionMonitor: { enabled: false },
     services: {
       identify: identify(),
       ping: ping(),
