@@ -109,7 +109,7 @@ export class Agent {
         this.exitCode = 1
         void this.stop({ leave: true })
       },
-      livePeers: () => this.membership.list({ status: 'alive' }).map((m) => m.id).filter((id) => id !== this.peerId),
+      syncPeers: () => this.gossip.syncPeers(),
     })
 
     this.dialer = new Dialer({

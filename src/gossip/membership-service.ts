@@ -87,6 +87,18 @@ export class MembershipService {
     return !m || m.status === 'dead' || this.swim.counts().alive <= 1
   }
 
+  /**
+   * Whom periodic state sync may pick: alive members of the active view, which are connected
+   * already. Any alive member instead would dial a new connection (noise, identify, gossipsub)
+   * to a random member every interval, a cost that grows with N; the view is a connected
+   * overlay, so syncing along it still reaches everyone. Falls back to any alive member.
+   */
+  syncPeers(): string[] {
+    const inView = this.swim.activeView().filter((id) => this.swim.get(id)?.status === 'alive')
+    if (inView.length > 0) return inView
+    return this.swim.list({ status: 'alive' }).map((m) => m.id).filter((id) => id !== this.swim.selfId)
+  }
+
   /** The active view with the addresses its members announced: what the dialer keeps up. */
   wanted(): KnownPeer[] {
     return this.swim.activeView().map((id) => ({ id, addrs: this.swim.get(id)?.addrs ?? [] }))

@@ -40,7 +40,7 @@ export interface StateServiceOptions {
   syncIntervalMs: number
   maxMessageBytes: number
   /** Peers a periodic sync may pick from. */
-  livePeers: () => string[]
+  syncPeers: () => string[]
   /** The store failed: in-memory state is ahead of disk and the agent must stop. */
   onFatal?: (err: unknown) => void
 }
@@ -228,7 +228,7 @@ export class StateService {
   }
 
   private syncRandom(): void {
-    const peers = this.opts.livePeers()
+    const peers = this.opts.syncPeers()
     const pick = peers[Math.floor(Math.random() * peers.length)]
     if (pick) void this.syncWith(pick)
   }
