@@ -17,6 +17,8 @@ import { stateMethods } from './state-methods.js'
 
 const PEER_PREFIX = 'peer:'
 const INCARNATION_KEY = 'meta:incarnation'
+/** A peer that left stays a rejoin candidate this long: a mesh stopped together leaves a moment apart. */
+const FORGET_LEFT_AFTER_MS = 60_000
 
 export class Agent {
   private dialer!: Dialer
@@ -24,6 +26,8 @@ export class Agent {
   private admin!: AdminServer
   private stopping?: Promise<void>
   private readonly knownPeers = new Map<string, KnownPeer>()
+  /** Peers that left, forgotten after FORGET_LEFT_AFTER_MS unless they come back or we stop. */
+  private readonly forgetting = new Map<string, NodeJS.Timeout>()
   private resolveStopped!: () => void
   /** Resolves once the agent has fully stopped, whoever asked (signal or `murmur leave`). */
   readonly stopped = new Promise<void>((r) => {
@@ -155,7 +159,7 @@ export class Agent {
 
   private async rejoin(peer: KnownPeer): Promise<void> {
     const res = await this.dialer.join(peer.addrs.map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peer.id}`)))
-    if (res.reached === 0) this.gossip.join(peer.id)
+    if (res.reached === 0) this.gossip.join(peer.id, peer.addrs)
   }
 
   /** Graceful leave requested by a client: answer first, then stop. */
@@ -177,6 +181,7 @@ export class Agent {
         this.log.warn(`stop: ${what} failed`, { error: (err as Error).message })
       }
     }
+    for (const t of this.forgetting.values()) clearTimeout(t)
     if (leave && this.gossip) await step('leave', () => this.gossip.leave())
     if (this.admin) await step('admin socket', () => this.admin.close())
     this.dialer?.stop()
@@ -188,6 +193,10 @@ export class Agent {
     this.resolveStopped()
   }
 
+  private forgetPeer(id: string): void {
+    if (this.knownPeers.delete(id)) void this.store.write([{ type: 'del', key: PEER_PREFIX + id }]).catch(() => {})
+  }
+
   /** Known peers persist so a restarted agent rejoins without --join. */
   private rememberPeer(ev: MemberEvent): void {
     const m = ev.member
@@ -197,13 +206,24 @@ export class Agent {
       }
       return
     }
-    if (ev.type === 'leave' || ev.type === 'reap') {
-      // While we stop, the whole mesh may be stopping (a restart): forgetting peers that leave
-      // now would leave nobody to dial when it comes back.
-      if (this.stopping) return
-      if (this.knownPeers.delete(m.id)) void this.store.write([{ type: 'del', key: PEER_PREFIX + m.id }]).catch(() => {})
+    if (ev.type === 'leave') {
+      // The whole mesh may be stopping (a restart), and our own SIGTERM may come a moment after
+      // the others' leaves: forgetting them at once would leave nobody to dial when it comes back.
+      if (this.stopping || this.forgetting.has(m.id)) return
+      const t = setTimeout(() => {
+        this.forgetting.delete(m.id)
+        if (!this.stopping) this.forgetPeer(m.id)
+      }, FORGET_LEFT_AFTER_MS)
+      t.unref()
+      this.forgetting.set(m.id, t)
       return
     }
+    if (ev.type === 'reap') {
+      if (!this.stopping) this.forgetPeer(m.id)
+      return
+    }
+    clearTimeout(this.forgetting.get(m.id))
+    this.forgetting.delete(m.id)
     const prev = this.knownPeers.get(m.id)
     if (prev && prev.addrs.join() === m.addrs.join()) return
     const peer = { id: m.id, addrs: m.addrs }

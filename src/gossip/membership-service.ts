@@ -74,8 +74,17 @@ export class MembershipService {
   }
 
   /** Push-pull with a peer we just reached (join address, discovery, a known peer after restart). */
-  join(id: string): void {
-    this.link.call('join', (s) => s.join(id))
+  /**
+   * Joins through `id`, retried by Swim until it answers. `addrs` (what we remember of it) go to
+   * the peer store first: the membership stream dials by peer id, and after a restart libp2p's
+   * peer store is empty.
+   */
+  join(id: string, addrs: string[] = []): void {
+    if (addrs.length === 0) {
+      this.link.call('join', (s) => s.join(id))
+      return
+    }
+    void this.rememberAddrs({ id, addrs }).then(() => this.link.call('join', (s) => s.join(id)))
   }
 
   /**
@@ -150,7 +159,7 @@ export class MembershipService {
     this.opts.onEvent?.(ev)
   }
 
-  private async rememberAddrs(m: Member): Promise<void> {
+  private async rememberAddrs(m: Pick<Member, 'id' | 'addrs'>): Promise<void> {
     const multiaddrs = m.addrs.flatMap((a) => {
       try {
         const ma = multiaddr(a)

@@ -2,6 +2,7 @@
 // without any --join. They find each other through the peers kept in their stores, and keep the
 // same state. Fixed ports: a restarted agent must be reachable where its peers remember it.
 import assert from 'node:assert/strict'
+import { Store } from '../../src/state/store.js'
 import { type Info, TestAgent } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
 import { connect, disposeAll, freePort } from './helpers.js'
@@ -69,5 +70,42 @@ describe('durability: restart of a whole mesh', function () {
     assert.deepEqual(await digests(agents), [before, before, before])
     assert.equal((await a.cli(['counter', 'get', 'starts'])).stdout, '6\n')
     assert.deepEqual(JSON.parse((await c.cli(['kv', 'get', 'm1-k9'])).stdout), { k: 9 })
+  })
+
+  it('an agent that saw the others leave a moment before its own stop still rejoins them', async () => {
+    const ports = [await freePort(), await freePort()]
+    const [a, b] = ports.map(
+      (port, i) => new TestAgent({ name: `r${i}`, args: ['--listen', `/ip4/127.0.0.1/tcp/${port}`] }),
+    ) as [TestAgent, TestAgent]
+    agents.push(a, b)
+    a.start()
+    b.start()
+    const [ia] = await Promise.all([a.ready(), b.ready()])
+    assert.equal((await b.cli(['join', ia!.addresses.find((m) => m.includes(`/tcp/${ports[0]}/`))!])).code, 0)
+    await waitFor(() => allSeeAlive(agents, 2), { what: '2 alive on each', timeoutMs: 20_000 })
+
+    // a stops first; b, still running, sees a leave, then stops too (a restart done in turn).
+    a.kill('SIGTERM')
+    assert.equal(await a.waitExit(), 0)
+    await waitFor(async () => (await b.json<Info>(['info'])).members.left === 1, { what: 'b to see a leave' })
+    b.kill('SIGTERM')
+    assert.equal(await b.waitExit(), 0)
+    // a forgets b, so only b's memory of a can bring the two together again.
+    const store = await Store.open(a.dataDir)
+    try {
+      const peers: string[] = []
+      for await (const [id] of store.scan<unknown>('peer:')) peers.push(id)
+      await store.write(peers.map((id) => ({ type: 'del' as const, key: `peer:${id}` })))
+    } finally {
+      await store.close()
+    }
+
+    a.start()
+    b.start()
+    await Promise.all([a.ready(), b.ready()])
+    await waitFor(() => allSeeAlive(agents, 2), {
+      what: '2 alive on each after the restart',
+      timeoutMs: 30_000,
+    })
   })
 })
