@@ -2,16 +2,14 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join as joinPath } from 'node:path'
-import { AdminClient } from '../src/admin/client.js'
 import { AdminCallError } from '../src/admin/protocol.js'
 import { writeSwarmKey } from '../src/transport/swarm-key.js'
-import { FAST_CONFIG, TestAgent } from '../test/helpers/agents.js'
+import { FAST_CONFIG } from '../test/helpers/agents.js'
 import { waitFor } from '../test/helpers/wait.js'
+import { type BenchNode, Fleet } from './fleet.js'
 import { type Figure, fmtBytes, fmtMs, int, log, now, percentile, rssOf, sleep } from './util.js'
 
-/** Every agent this process started and has not stopped yet (so any exit path can stop them). */
-const live = new Set<TestAgent>()
-const clients = new Set<AdminClient>()
+const fleet = new Fleet()
 
 interface AgentInfo {
   peerId: string
@@ -20,11 +18,7 @@ interface AgentInfo {
   state: { keys: number; records: number; digest: string }
 }
 
-interface Node {
-  agent: TestAgent
-  client: AdminClient
-  info: AgentInfo
-}
+type Node = BenchNode<AgentInfo>
 
 /** Polling interval of the "has every agent got the value" loop. */
 const POLL_MS = 5
@@ -40,48 +34,13 @@ export const TIMERS_NOTE =
   `(D=6, heartbeat 1 s); poll ${POLL_MS} ms; agents log at warn`
 
 /** Stops every agent still running and closes every admin connection. Safe to call twice. */
-export async function stopAll(): Promise<void> {
-  for (const c of clients) c.close()
-  clients.clear()
-  const agents = [...live]
-  live.clear()
-  await Promise.all(agents.map((a) => a.dispose().catch(() => {})))
+export const stopAll = (): Promise<void> => fleet.stopAll()
+
+function startNode(name: string, extraArgs: string[] = []): Promise<Node> {
+  return fleet.start<AgentInfo>(name, { args: [...AGENT_ARGS, ...extraArgs] })
 }
 
-async function startNode(name: string, extraArgs: string[] = []): Promise<Node> {
-  const agent = new TestAgent({ name })
-  live.add(agent)
-  agent.start([...AGENT_ARGS, ...extraArgs])
-  // Connect as soon as the socket answers: no CLI processes (they would cost a node start each).
-  const client = await waitFor(
-    async () => {
-      if (!agent.running)
-        throw new Error(`agent ${name} exited ${agent.exitCode}:\n${agent.logs.slice(-2000)}`)
-      try {
-        return await AdminClient.connect(agent.socket, { timeoutMs: 30_000 })
-      } catch {
-        return undefined
-      }
-    },
-    { timeoutMs: 60_000, intervalMs: 50, what: `agent ${name} to accept admin connections` },
-  )
-  clients.add(client)
-  const info = await client.call<AgentInfo>('info', {})
-  return { agent, client, info }
-}
-
-async function stopNodes(nodes: Node[]): Promise<void> {
-  for (const n of nodes) {
-    n.client.close()
-    clients.delete(n.client)
-  }
-  await Promise.all(
-    nodes.map(async (n) => {
-      await n.agent.dispose().catch(() => {})
-      live.delete(n.agent)
-    }),
-  )
-}
+const stopNodes = (nodes: Node[]): Promise<void> => fleet.stop(nodes)
 
 const loopback = (info: AgentInfo): string => {
   const a = info.addresses.find((x) => x.includes('/127.0.0.1/'))

@@ -5,10 +5,10 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AdminClient } from '../src/admin/client.js'
 import { DEFAULT_CONFIG_PATH, readConfigFile } from '../src/config/load.js'
-import { TestAgent } from '../test/helpers/agents.js'
+import type { MembershipTraffic } from '../src/daemon/api.js'
 import { waitFor } from '../test/helpers/wait.js'
+import { type BenchNode, Fleet } from './fleet.js'
 import { type Figure, fmtMs, log, now, rssOf, sleep } from './util.js'
 
 /** MURMUR_BENCH_SIZES=10,30 runs only those (for diagnosis); the default is the issue's 3, 10, 30. */
@@ -46,17 +46,7 @@ interface Counts {
   left: number
 }
 
-interface Traffic {
-  activeView: number
-  connections: number
-  healthScore: number
-  queued: number
-  packetsSent: number
-  packetsReceived: number
-  bytesSent: number
-  bytesReceived: number
-  dropped: number
-}
+type Traffic = MembershipTraffic
 
 interface AgentInfo {
   peerId: string
@@ -73,11 +63,7 @@ interface MemberRow {
   incarnation: number
 }
 
-interface Node {
-  agent: TestAgent
-  client: AdminClient
-  info: AgentInfo
-}
+type Node = BenchNode<AgentInfo>
 
 /** What one agent did over the idle window. */
 interface PerAgent {
@@ -123,8 +109,7 @@ interface MemberlistRun {
   error?: string
 }
 
-const live = new Set<TestAgent>()
-const clients = new Set<AdminClient>()
+const fleet = new Fleet()
 let baseline: ChildProcess | undefined
 const murmurRuns: MurmurRun[] = []
 const memberlistRuns: MemberlistRun[] = []
@@ -135,16 +120,12 @@ const load1 = (): string => loadavg()[0]!.toFixed(2)
 
 /** Stops every agent and the memberlist run still going. Safe to call twice. */
 export async function stopMembershipAgents(): Promise<void> {
-  for (const c of clients) c.close()
-  clients.clear()
   if (baseline?.pid !== undefined && baseline.exitCode === null) {
     try {
       process.kill(-baseline.pid, 'SIGKILL') // the whole group: bash, python and the Go nodes
     } catch {}
   }
-  const agents = [...live]
-  live.clear()
-  await Promise.all(agents.map((a) => a.dispose().catch(() => {})))
+  await fleet.stopAll()
 }
 
 /** Default timers and sync; only mDNS off (the agents would find each other on their own). */
@@ -172,38 +153,16 @@ export function defaultTimersNote(): string {
   )
 }
 
-async function startNode(name: string, config: Record<string, unknown>): Promise<Node> {
-  const agent = new TestAgent({ name, config })
-  live.add(agent)
-  agent.start(['--log-level', AGENT_LOG_LEVEL])
-  const client = await waitFor(
-    async () => {
-      if (!agent.running)
-        throw new Error(`agent ${name} exited ${agent.exitCode}:\n${agent.logs.slice(-2000)}`)
-      try {
-        return await AdminClient.connect(agent.socket, { timeoutMs: 30_000 })
-      } catch {
-        return undefined
-      }
-    },
-    { timeoutMs: START_TIMEOUT_MS, intervalMs: 100, what: `agent ${name} to accept admin connections` },
-  )
-  clients.add(client)
-  return { agent, client, info: await client.call<AgentInfo>('info', {}) }
+function startNode(name: string, config: Record<string, unknown>): Promise<Node> {
+  return fleet.start<AgentInfo>(name, {
+    config,
+    args: ['--log-level', AGENT_LOG_LEVEL],
+    timeoutMs: START_TIMEOUT_MS,
+    intervalMs: 100,
+  })
 }
 
-async function stopNodes(nodes: Node[]): Promise<void> {
-  for (const n of nodes) {
-    n.client.close()
-    clients.delete(n.client)
-  }
-  await Promise.all(
-    nodes.map(async (n) => {
-      await n.agent.dispose().catch(() => {})
-      live.delete(n.agent)
-    }),
-  )
-}
+const stopNodes = (nodes: Node[]): Promise<void> => fleet.stop(nodes)
 
 function assertRunning(nodes: Node[], except?: Node): void {
   for (const n of nodes) {
@@ -348,7 +307,9 @@ async function runMurmur(n: number, config: Record<string, unknown>): Promise<Mu
       )
       log(`members: N=${n} ${(err as Error).message}; ${lagging.join('; ')}`)
     }
-    log(`members: N=${n} all alive ${fmtMs(aliveMs)} after the last join; idle window next, ${fmtMs(IDLE_MS)} from ${fmtMs(WARM_MS)} after convergence`)
+    log(
+      `members: N=${n} all alive ${fmtMs(aliveMs)} after the last join; idle window next, ${fmtMs(IDLE_MS)} from ${fmtMs(WARM_MS)} after convergence`,
+    )
 
     // Measurement quiet time, not synchronisation (from the last join if it never converged).
     await sleep(Math.max(SETTLE_MS, WARM_MS - (now() - t2 - (Number.isFinite(aliveMs) ? aliveMs : 0))))
@@ -419,8 +380,7 @@ async function runMurmur(n: number, config: Record<string, unknown>): Promise<Mu
     const victim = nodes[n - 1]!
     const others = nodes.slice(0, -1)
     log(`members: N=${n} kill -9 ${victim.agent.opts.name}`)
-    victim.client.close()
-    clients.delete(victim.client)
+    fleet.release(victim)
     const aliveBefore = (
       await Promise.all(
         others.map(async (o) => (await members(o)).find((m) => m.id === victim.info.peerId)?.status),

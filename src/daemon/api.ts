@@ -22,15 +22,17 @@ export interface InfoResult {
   members: Record<MemberStatus, number>
   state?: StateSummary
   /** Membership traffic since start and the size of this agent's bounded neighbourhood. */
-  membership?: {
-    activeView: number
-    connections: number
-    healthScore: number
-    queued: number
-    packetsSent: number
-    packetsReceived: number
-    bytesSent: number
-    bytesReceived: number
-    dropped: number
-  }
+  membership?: MembershipTraffic
+}
+
+export interface MembershipTraffic {
+  activeView: number
+  connections: number
+  healthScore: number
+  queued: number
+  packetsSent: number
+  packetsReceived: number
+  bytesSent: number
+  bytesReceived: number
+  dropped: number
 }

@@ -73,17 +73,12 @@ export class MembershipService {
     await this.link.stop()
   }
 
-  /** Push-pull with a peer we just reached (join address, discovery, a known peer after restart). */
   /**
-   * Joins through `id`, retried by Swim until it answers. `addrs` (what we remember of it) go to
-   * the peer store first: the membership stream dials by peer id, and after a restart libp2p's
-   * peer store is empty.
+   * Push-pull with a peer we just reached (join address, discovery, a known peer after restart),
+   * retried by Swim until it answers. `addrs` (what we remember of it) go to the peer store
+   * first: the membership stream dials by peer id, and after a restart that store is empty.
    */
   join(id: string, addrs: string[] = []): void {
-    if (addrs.length === 0) {
-      this.link.call('join', (s) => s.join(id))
-      return
-    }
     void this.rememberAddrs({ id, addrs }).then(() => this.link.call('join', (s) => s.join(id)))
   }
 
@@ -105,7 +100,10 @@ export class MembershipService {
   syncPeers(): string[] {
     const inView = this.swim.activeView().filter((id) => this.swim.get(id)?.status === 'alive')
     if (inView.length > 0) return inView
-    return this.swim.list({ status: 'alive' }).map((m) => m.id).filter((id) => id !== this.swim.selfId)
+    return this.swim
+      .list({ status: 'alive' })
+      .map((m) => m.id)
+      .filter((id) => id !== this.swim.selfId)
   }
 
   /** The active view with the addresses its members announced: what the dialer keeps up. */

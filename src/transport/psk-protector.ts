@@ -79,8 +79,10 @@ class PskConnection extends AbstractMultiaddrConnection {
     try {
       // One piece per call (at most PSK_MAX_CHUNK_BYTES): noise hands over a length prefix and its
       // ciphertext as two buffers, and sending them apart would cost two socket writes.
-      const piece = data.byteLength === 0 ? new Uint8Array(0) : data.subarray()
-      return { sentBytes: data.byteLength, canSendMore: this.inner.send(this.outbound.update(piece)) }
+      return {
+        sentBytes: data.byteLength,
+        canSendMore: this.inner.send(this.outbound.update(data.subarray())),
+      }
     } catch (err) {
       // Report the bytes as taken (they are dropped) and end the connection; throwing would unwind
       // through the muxer into whichever stream wrote.
