@@ -51,6 +51,8 @@ export class StateService {
   private readonly topic: GossipTopic
   private readonly watchers = new Set<Watcher>()
   private readonly syncing = new Set<string>()
+  /** When a session with each peer last completed, in either role. */
+  private readonly lastSession = new Map<string, number>()
   private pendingOps: StoreOp[] = []
   private persistScheduled = false
   /** The next seq as of the last batch known to be on disk. */
@@ -223,11 +225,22 @@ export class StateService {
 
   // ---- anti-entropy
 
+  /**
+   * A new connection catches both sides up at once. The session is bidirectional, so only the
+   * smaller peer id starts it (both used to, two sessions per connection), and not again within an
+   * interval of the last one with that peer.
+   */
   private readonly onIdentify = (evt: CustomEvent<{ peerId: { toString(): string }; protocols: string[] }>) => {
-    if (evt.detail.protocols.includes(SYNC_PROTOCOL)) void this.syncWith(evt.detail.peerId.toString())
+    if (!evt.detail.protocols.includes(SYNC_PROTOCOL)) return
+    const peer = evt.detail.peerId.toString()
+    if (this.opts.node.peerId.toString() > peer) return
+    if (Date.now() - (this.lastSession.get(peer) ?? Number.NEGATIVE_INFINITY) < this.opts.syncIntervalMs) return
+    void this.syncWith(peer)
   }
 
   private syncRandom(): void {
+    const old = Date.now() - this.opts.syncIntervalMs
+    for (const [p, t] of this.lastSession) if (t < old) this.lastSession.delete(p)
     const peers = this.opts.syncPeers()
     const pick = peers[Math.floor(Math.random() * peers.length)]
     if (pick) void this.syncWith(pick)
@@ -242,6 +255,7 @@ export class StateService {
     try {
       stream = await this.opts.node.dialProtocol(peerIdFromString(peer), SYNC_PROTOCOL, { signal })
       const res = await this.session(stream, signal, runSyncInitiator)
+      this.lastSession.set(peer, Date.now())
       this.opts.logger.debug('synced', { peer, sent: res.sent, received: res.received, changes: res.changes.length })
     } catch (err) {
       stream?.abort(err as Error)
@@ -255,6 +269,7 @@ export class StateService {
     const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
     try {
       await this.session(stream, signal, runSyncResponder)
+      this.lastSession.set(conn.remotePeer.toString(), Date.now())
     } catch (err) {
       stream.abort(err as Error)
       this.opts.logger.debug('sync (responder) failed', { peer: conn.remotePeer.toString(), error: (err as Error).message })
