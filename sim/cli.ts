@@ -1,5 +1,5 @@
 // npm run sim -- --nodes 100,1000,10000 --seconds 60 --loss 0.1 --seed 1 [--scenario all|join|leave|crash|loss|slow|partition|churn]
-//   [--slow-factor 10] [--slow-ms R] [--lag-ms 200] [--latency 1-5] [--lossy-sync] [--skip-loss] [--swim key=value,...] [--jobs 2] [--json]
+//   [--slow-factor 10] [--slow-ms R] [--lag-ms 200] [--latency 1-5] [--transport stream|datagram] [--rto-ms 200] [--lossy-sync] [--skip-loss] [--loss50-max-nodes 1000] [--swim key=value,...] [--jobs 2] [--json]
 // Runs the real src/membership Swim on a virtual clock; the same seed prints the same figures
 // (only the wall and CPU times differ).
 
@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads'
 import type { SwimOptions } from '../src/membership/swim-options.js'
 import { type PlannedRun, plan, SCENARIOS, type Scenario } from './plan.js'
 import { churn, partition } from './dynamics.js'
+import type { Transport } from './network.js'
 import { render, renderDynamics, renderTimes, summarise } from './report.js'
 import { type RunResult, run } from './scenario.js'
 import { packetSize, swimNode } from './swim-node.js'
@@ -28,7 +29,10 @@ const { values: a } = parseArgs({
     'churn-s': { type: 'string', default: '30' },
     jobs: { type: 'string', default: '1' },
     'lossy-sync': { type: 'boolean', default: false },
+    transport: { type: 'string', default: 'stream' },
+    'rto-ms': { type: 'string', default: '200' },
     'skip-loss': { type: 'boolean', default: false },
+    'loss50-max-nodes': { type: 'string', default: '1000' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -48,6 +52,8 @@ function main(): Promise<void> | undefined {
   }
   if (!SCENARIOS.includes(a.scenario as Scenario))
     throw new Error(`--scenario: one of ${SCENARIOS.join(', ')}`)
+  if (a.transport !== 'stream' && a.transport !== 'datagram')
+    throw new Error('--transport: stream or datagram')
   const [lo, hi = lo] = (a.latency ?? '').split('-')
   const swim: Partial<SwimOptions> = {}
   for (const kv of a.swim ? a.swim.split(',') : []) {
@@ -66,7 +72,10 @@ function main(): Promise<void> | undefined {
     latencyMinMs: num('latency', lo),
     latencyMaxMs: num('latency', hi),
     lossySync: a['lossy-sync'] ?? false,
+    transport: a.transport as Transport,
+    rtoMs: num('rto-ms', a['rto-ms'], 1),
     skipLoss: a['skip-loss'] ?? false,
+    loss50MaxNodes: num('loss50-max-nodes', a['loss50-max-nodes']),
   })
   if (Object.keys(swim).length > 0) for (const r of runs) r.spec.swim = swim
   if (a.scenario === 'partition' || a.scenario === 'churn') {
@@ -134,10 +143,13 @@ function inWorkers(runs: PlannedRun[], jobs: number): Promise<RunResult[]> {
 function readHead(): string {
   return [
     'npm run sim -- --nodes 100,1000,10000 --seconds 60 --loss 0.1 --seed 1 [--scenario all|join|leave|crash|loss|slow|partition|churn]',
-    '  [--slow-factor 10] [--slow-ms R] [--lag-ms 200] [--latency 1-5] [--lossy-sync] [--skip-loss] [--swim key=value,...] [--jobs 2] [--json]',
+    '  [--slow-factor 10] [--slow-ms R] [--lag-ms 200] [--latency 1-5] [--transport stream|datagram] [--rto-ms 200] [--lossy-sync] [--skip-loss] [--loss50-max-nodes 1000] [--swim key=value,...] [--jobs 2] [--json]',
     '  --partition-s 30 / --churn-s 30: length of the partition (then heal) / of the churn (one crash,',
     '    one leave, one join a second); then the time until every node holds exactly the running members',
+    '  --transport: stream (default, the daemon: Swim frames on TCP, a lost segment is resent after',
+    "    --rto-ms, doubling per loss) or datagram (memberlist's UDP: a lost packet is gone)",
     '  --skip-loss: --scenario all without the 10% / 50% loss runs (their cost grows ~N^2)',
+    '  --loss50-max-nodes 1000: --scenario all runs 50% loss only up to this N (a suspicion storm, ~N^2)',
     "  --lossy-sync: loss applies to push-pull too (default: a stream, like memberlist's TCP push-pull)",
     '  --slow-ms: the normal response time the slow factor multiplies (default: mean round trip)',
     '  --lag-ms: the same for a second, lagging member run (0: none); 200 ms x 10 = +1.8 s, past the probe period',

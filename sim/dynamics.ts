@@ -51,7 +51,13 @@ function cluster(cfg: RunSpec, impl: Impl, spares: number): Cluster {
     factory: impl.factory,
     sizeOf: impl.sizeOf,
     swim: cfg.swim,
-    network: { loss: cfg.loss, latencyMinMs: cfg.latencyMinMs, latencyMaxMs: cfg.latencyMaxMs },
+    network: {
+      loss: cfg.loss,
+      latencyMinMs: cfg.latencyMinMs,
+      latencyMaxMs: cfg.latencyMaxMs,
+      transport: cfg.transport,
+      rtoMs: cfg.rtoMs,
+    },
   })
 }
 

@@ -7,6 +7,13 @@
 // model, or an explicit figure). Its handling stays in FIFO order and its clock reads the
 // handling time, so it answers a ping k times slower than a normal node and its own timers run
 // late by the same amount: a member that lags, as under CPU starvation.
+//
+// Transports. 'datagram' (memberlist's UDP): a lost packet is gone. 'stream' (the daemon: every
+// Swim frame rides one TCP connection per pair): a lost segment is sent again after the
+// retransmission timeout, which doubles per loss (Linux: 200 ms minimum, far above a LAN round
+// trip; tail loss probes, which often recover sooner, are left out to stay pessimistic), and a
+// later packet of the same pair never overtakes it (head-of-line blocking). Jitter within the
+// latency bounds may still reorder packets that were not resent; Swim does not mind.
 
 import { type EventQueue, PACKET } from './events.js'
 import type { Random } from './rng.js'
@@ -19,12 +26,20 @@ export interface NetworkOptions<P = object> {
   loss: number
   /** Packets never lost (stream traffic), only blocked by partitions and down nodes. */
   reliable?: (packet: P) => boolean
+  /** What loss does: drop the packet, or delay it by retransmissions (see the head comment). */
+  transport: Transport
+  /** First retransmission timeout of the stream transport, ms. */
+  rtoMs: number
 }
+
+export type Transport = 'datagram' | 'stream'
 
 export const DEFAULT_NETWORK: Readonly<Omit<NetworkOptions, 'reliable'>> = Object.freeze({
   latencyMinMs: 1,
   latencyMaxMs: 5,
   loss: 0,
+  transport: 'stream',
+  rtoMs: 200,
 })
 
 export class Network<P extends object = object> {
@@ -32,6 +47,10 @@ export class Network<P extends object = object> {
   latencyMinMs: number
   latencyMaxMs: number
   private readonly reliable?: (packet: P) => boolean
+  readonly transport: Transport
+  private readonly rtoMs: number
+  /** Stream transport: per (from, to) pair, when its latest delayed packet arrives. */
+  private readonly streamTail = new Map<number, number>()
   /** 1: the node runs (gets packets and timers); 0: not started, crashed or stopped. */
   readonly up: Uint8Array
   /** Partition group per node: packets only flow within a group. */
@@ -61,6 +80,8 @@ export class Network<P extends object = object> {
     this.latencyMinMs = o.latencyMinMs
     this.latencyMaxMs = o.latencyMaxMs
     this.reliable = o.reliable
+    this.transport = o.transport
+    this.rtoMs = o.rtoMs
     this.up = new Uint8Array(nodes)
     this.group = new Int32Array(nodes)
     this.delay = new Float64Array(nodes)
@@ -88,12 +109,36 @@ export class Network<P extends object = object> {
       return
     }
     const random = this.random
-    if (this.loss > 0 && !this.reliable?.(packet) && random() < this.loss) {
+    let at = this.queue.time + this.latencyMinMs + random() * (this.latencyMaxMs - this.latencyMinMs)
+    if (this.transport === 'stream') at = this.inOrder(from, dest, at + this.retransmitDelay())
+    else if (this.loss > 0 && !this.reliable?.(packet) && random() < this.loss) {
       this.lost++
       return
     }
-    const latency = this.latencyMinMs + random() * (this.latencyMaxMs - this.latencyMinMs)
-    this.queue.push(this.queue.time + latency + this.delay[dest]!, PACKET, dest, from, packet)
+    this.queue.push(at + this.delay[dest]!, PACKET, dest, from, packet)
+  }
+
+  /** Stream transport: the time lost transmissions add, RTO doubling per loss. */
+  private retransmitDelay(): number {
+    let wait = 0
+    for (let rto = this.rtoMs; this.loss > 0 && this.random() < this.loss; rto *= 2) {
+      this.lost++
+      wait += rto
+    }
+    return wait
+  }
+
+  /** Stream transport: a packet arrives no earlier than the pair's previous one. */
+  private inOrder(from: number, dest: number, at: number): number {
+    const key = from * this.up.length + dest
+    const tail = this.streamTail.get(key)
+    if (tail !== undefined) {
+      if (tail > at) return tail
+      this.streamTail.delete(key)
+    }
+    // Only a delayed packet can be overtaken; remember those alone, so the map stays small.
+    if (at - this.queue.time > this.latencyMaxMs) this.streamTail.set(key, at)
+    return at
   }
 
   /** For a popped PACKET event: may the destination handle it? */

@@ -41,6 +41,15 @@ function table(head: string[], rows: string[][]): string {
 
 export function render(sums: readonly Summary[]): string {
   const out: string[] = []
+  const t = sums.map((x) => x.base ?? x.loss10 ?? x.slow).find((r) => r !== undefined)?.transport
+  if (t) {
+    out.push(
+      t === 'stream'
+        ? 'Transport: stream (Swim frames on TCP, as the daemon sends them): a lost segment is resent after --rto-ms, doubling per loss'
+        : "Transport: datagram (memberlist's UDP): a lost packet is gone; push-pull is a stream",
+      '',
+    )
+  }
   out.push('Convergence: virtual seconds after the action until 99.99% / 100% of live nodes emitted it')
   out.push(
     table(

@@ -10,6 +10,7 @@
 import type { Packet } from '../src/membership/messages.js'
 import type { SwimOptions } from '../src/membership/swim-options.js'
 import { Cluster, EPOCH_MS } from './cluster.js'
+import type { Transport } from './network.js'
 import { type Spread, type Traffic, TrafficWindow, type Watch } from './measure.js'
 import type { NodeFactory } from './node.js'
 import { RUNNING } from './states.js'
@@ -34,6 +35,9 @@ export interface RunSpec {
   latencyMaxMs: number
   /** Push-pull packets (sync-*) are lost like the others; by default they are a stream. */
   lossySync: boolean
+  /** What loss does to a packet: see network.ts. */
+  transport: Transport
+  rtoMs: number
   swim?: Partial<SwimOptions>
 }
 
@@ -56,6 +60,8 @@ export const DEFAULT_RUN = {
   latencyMinMs: 1,
   latencyMaxMs: 5,
   lossySync: false,
+  transport: 'stream',
+  rtoMs: 200,
 } as const
 
 /** Push-pull travels on a stream (memberlist: TCP); probes and gossip are datagrams. */
@@ -66,6 +72,7 @@ export interface RunResult {
   seed: number
   seconds: number
   loss: number
+  transport: Transport
   slowFactor: number
   /** Extra handling delay of the slowed member, ms. */
   slowDelayMs: number
@@ -112,6 +119,8 @@ export function run(cfg: RunSpec, impl: Impl, ids?: string[]): RunResult {
       latencyMinMs: cfg.latencyMinMs,
       latencyMaxMs: cfg.latencyMaxMs,
       reliable: cfg.lossySync ? undefined : isStream,
+      transport: cfg.transport,
+      rtoMs: cfg.rtoMs,
     },
   })
   const setupMs = performance.now() - wall0
@@ -172,6 +181,7 @@ export function run(cfg: RunSpec, impl: Impl, ids?: string[]): RunResult {
     seed: cfg.seed,
     seconds: cfg.seconds,
     loss: cfg.loss,
+    transport: cfg.transport,
     slowFactor: cfg.slowFactor,
     slowDelayMs: slowed >= 0 ? c.net.delay[slowed]! : 0,
     join: join?.spread ?? null,

@@ -44,7 +44,7 @@ describe('sim: network', () => {
   })
 
   it('loses about `loss` of the packets, each independently, and still counts them as sent', () => {
-    const { net, deliveries } = setup({ loss: 0.3 })
+    const { net, deliveries } = setup({ loss: 0.3, transport: 'datagram' })
     for (let i = 0; i < 10_000; i++) net.send(0, 'b', { n: i })
     const got = deliveries().length
     assert.ok(got > 6700 && got < 7300, String(got))
@@ -53,12 +53,36 @@ describe('sim: network', () => {
   })
 
   it('never loses packets the reliable predicate marks (streams), but still blocks them', () => {
-    const { net, deliveries } = setup({ loss: 0.9, reliable: (p: P) => p.n < 0 })
+    const { net, deliveries } = setup({ loss: 0.9, transport: 'datagram', reliable: (p: P) => p.n < 0 })
     for (let i = 0; i < 100; i++) net.send(0, 'b', { n: -1 })
     assert.equal(deliveries().length, 100)
     net.partition([[0]])
     net.send(0, 'b', { n: -1 })
     assert.equal(deliveries().length, 0)
+  })
+
+  it('stream transport: loss delays a packet by the doubling RTO, loses none, and it holds up the pair', () => {
+    const { net, deliveries } = setup({ loss: 0.3, transport: 'stream', rtoMs: 200, latencyMinMs: 1, latencyMaxMs: 5 })
+    for (let i = 0; i < 2000; i++) {
+      net.send(0, 'b', { n: i })
+      net.send(1, 'c', { n: i })
+    }
+    const got = deliveries()
+    assert.equal(got.length, 4000)
+    for (const pair of [0, 1]) {
+      // In send order, a packet never arrives before an earlier one that was resent (jitter aside).
+      const at = got.filter((d) => d.from === pair).sort((x, y) => x.n - y.n).map((d) => d.at)
+      let latest = 0
+      for (const t of at) {
+        assert.ok(t >= latest - 4, `a packet at ${t} overtook one at ${latest}`)
+        latest = Math.max(latest, t)
+      }
+    }
+    // Retransmissions: lost counts each, about loss / (1 - loss) per packet (0.43).
+    assert.ok(net.lost > 0.35 * 4000 && net.lost < 0.5 * 4000, String(net.lost))
+    // A packet lost k times arrives after 200 * (2^k - 1) ms more: some waited 600 ms or longer.
+    const late = got.filter((d) => d.at > 600).length
+    assert.ok(late > 0, 'no packet was lost twice')
   })
 
   it('blocks packets across a partition until healed', () => {
