@@ -159,7 +159,7 @@ export class Agent {
 
   private async rejoin(peer: KnownPeer): Promise<void> {
     const res = await this.dialer.join(peer.addrs.map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peer.id}`)))
-    if (res.reached === 0) this.gossip.join(peer.id, peer.addrs)
+    if (res.reached === 0) void this.gossip.join(peer.id, peer.addrs)
   }
 
   /** Graceful leave requested by a client: answer first, then stop. */

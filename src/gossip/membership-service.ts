@@ -17,6 +17,8 @@ import { SwimLink, type TrafficCounters } from './swim-link.js'
 const UPKEEP_MS = 2000
 /** A connection that carried no membership traffic this long may be closed when over the limit. */
 const IDLE_MS = 30_000
+/** How long join() waits for the seed's push-pull answer before it resolves anyway (Swim retries on). */
+const JOIN_WAIT_MS = 5000
 
 export interface MembershipServiceOptions {
   node: MurmurNode
@@ -38,6 +40,8 @@ export class MembershipService {
   readonly swim: Swim
   private readonly link: SwimLink
   private readonly lastTraffic = new Map<string, number>()
+  /** join() calls waiting for a seed's push-pull answer. */
+  private readonly joinWaiters = new Map<string, Array<() => void>>()
   private upkeepTimer?: NodeJS.Timeout
   private readonly log: Logger
 
@@ -48,6 +52,7 @@ export class MembershipService {
       swim: () => this.swim,
       logger: opts.logger,
       onTraffic: (peer) => this.lastTraffic.set(peer, Date.now()),
+      afterReceive: (peer) => this.settleJoin(peer),
     })
     this.swim = new Swim({
       self: opts.self,
@@ -69,6 +74,7 @@ export class MembershipService {
 
   async stop(): Promise<void> {
     clearInterval(this.upkeepTimer)
+    for (const waiters of [...this.joinWaiters.values()]) for (const w of [...waiters]) w()
     this.opts.node.removeEventListener('self:peer:update', this.onSelfUpdate)
     await this.link.stop()
   }
@@ -77,9 +83,32 @@ export class MembershipService {
    * Push-pull with a peer we just reached (join address, discovery, a known peer after restart),
    * retried by Swim until it answers. `addrs` (what we remember of it) go to the peer store
    * first: the membership stream dials by peer id, and after a restart that store is empty.
+   * Resolves once the seed answered, so `murmur join` returns knowing the mesh (memberlist's
+   * Join does the same), or after JOIN_WAIT_MS; it never rejects.
    */
-  join(id: string, addrs: string[] = []): void {
-    void this.rememberAddrs({ id, addrs }).then(() => this.link.call('join', (s) => s.join(id)))
+  async join(id: string, addrs: string[] = []): Promise<void> {
+    await this.rememberAddrs({ id, addrs })
+    this.link.call('join', (s) => s.join(id))
+    if (!this.swim.joining(id)) return
+    await new Promise<void>((resolve) => {
+      const waiters = this.joinWaiters.get(id) ?? []
+      this.joinWaiters.set(id, waiters)
+      const done = (): void => {
+        clearTimeout(timer)
+        const i = waiters.indexOf(done)
+        if (i >= 0) waiters.splice(i, 1)
+        if (waiters.length === 0 && this.joinWaiters.get(id) === waiters) this.joinWaiters.delete(id)
+        resolve()
+      }
+      const timer = setTimeout(done, JOIN_WAIT_MS)
+      waiters.push(done)
+    })
+  }
+
+  private settleJoin(peer: string): void {
+    const waiters = this.joinWaiters.get(peer)
+    if (!waiters || this.swim.joining(peer)) return
+    for (const w of [...waiters]) w()
   }
 
   /**

@@ -42,6 +42,8 @@ export interface SwimLinkOptions {
   logger: Logger
   /** Peers whose membership traffic we saw last, for pruning idle connections. */
   onTraffic?: (peer: string) => void
+  /** After Swim handled a packet from `peer`. */
+  afterReceive?: (peer: string) => void
 }
 
 export class SwimLink {
@@ -203,6 +205,7 @@ export class SwimLink {
         }
         this.opts.onTraffic?.(from)
         this.call('receive', (swim) => swim.receive(from, packet))
+        this.opts.afterReceive?.(from)
       }
     } catch (err) {
       this.opts.logger.debug('membership stream ended', { peer: from, error: (err as Error).message })

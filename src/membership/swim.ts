@@ -363,6 +363,11 @@ export class Swim {
     this.retrySeeds(this.clock.now())
   }
 
+  /** Is a join through `to` still waiting for its push-pull answer? */
+  joining(to: string): boolean {
+    return this.seeds.has(to)
+  }
+
   private retrySeeds(now: number): void {
     for (const [to, r] of this.seeds) {
       if (r.nextAt > now) continue

@@ -20,8 +20,11 @@ export interface DialerOptions {
   wanted: () => KnownPeer[]
   /** A peer discovery found: true to dial it (e.g. it is not a member yet). */
   wantsDiscovered: (id: string) => boolean
-  /** A connection to a peer reached by join address or discovery: membership joins through it. */
-  onReached: (id: string) => void
+  /**
+   * A connection to a peer reached by join address or discovery: membership joins through it.
+   * join() waits for what it returns (the push-pull), so a join call returns knowing the mesh.
+   */
+  onReached: (id: string) => void | Promise<void>
   intervalMs: number
   maxBackoffMs?: number
   dialTimeoutMs?: number
@@ -107,7 +110,7 @@ export class Dialer {
       })
       this.backoff.delete(id)
       this.opts.logger.debug('connected', { peer: id })
-      if (reached) this.opts.onReached(id)
+      if (reached) void this.opts.onReached(id)
     } catch (err) {
       this.failed(id)
       this.opts.logger.debug('dial failed', { peer: id, error: errorText(err) })
@@ -128,7 +131,7 @@ export class Dialer {
 
   private async dialAddr(ma: Multiaddr): Promise<void> {
     const conn = await this.opts.node.dial(ma, { signal: AbortSignal.timeout(this.opts.dialTimeoutMs ?? 5000) })
-    this.opts.onReached(conn.remotePeer.toString())
+    await this.opts.onReached(conn.remotePeer.toString())
   }
 }
 

@@ -1,5 +1,6 @@
 // Three real agents on 127.0.0.1 (mDNS off), driven only through the CLI.
 import assert from 'node:assert/strict'
+import { AdminClient } from '../../src/admin/client.js'
 import { disposeAgents, FAST_CONFIG, type MemberRow, TestAgent } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -62,5 +63,23 @@ describe('membership (3 agents on loopback)', function () {
     assert.equal(again.peerId, cId)
     await c.cli(['join', addrOf(0)])
     await waitFor(async () => (await statusOf(a, cId)) === 'alive' || undefined, { what: 'c alive again on a' })
+  })
+
+  it('a join call returns once the seed answered: the joiner already lists the whole mesh', async () => {
+    agents = ['a', 'b', 'c'].map((name) => new TestAgent({ name }).start())
+    const infos = await Promise.all(agents.map((a) => a.ready()))
+    const [, b, c] = agents as [TestAgent, TestAgent, TestAgent]
+    const addrOf = (i: number) => infos[i]!.addresses.find((x) => x.includes('127.0.0.1'))!
+    assert.equal((await b.cli(['join', addrOf(0)])).code, 0)
+    // c joins b over one admin connection and asks at once: no CLI start-up hides a race.
+    const client = await AdminClient.connect(c.socket)
+    try {
+      const joined = await client.call<{ reached: number }>('join', { addrs: [addrOf(1)] })
+      assert.equal(joined.reached, 1)
+      const { members } = await client.call<{ members: MemberRow[] }>('members', {})
+      assert.deepEqual(members.map((m) => m.name).sort(), ['a', 'b', 'c'])
+    } finally {
+      client.close()
+    }
   })
 })

@@ -41,7 +41,7 @@ export function registerMembership(program: Command): void {
     .description('connect to peers of a mesh')
     .argument('<multiaddr...>', 'peer addresses, e.g. /ip4/10.0.0.2/tcp/7946')
     .action(async (addrs: string[], _opts: unknown, cmd: Command) => {
-      // The agent gives each dial 5 s; the call must outlast that on a busy machine.
+      // The agent gives each dial 5 s and its push-pull answer 5 s; the call must outlast both.
       const res = (await withClient(cmd, (c) => c.call('join', { addrs }, { timeoutMs: 20_000 }))) as {
         reached: number
         failed: Array<{ addr: string; error: string }>
