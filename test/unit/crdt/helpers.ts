@@ -58,14 +58,5 @@ export function readAll(r: Replica, setNames: readonly string[], counterNames: r
   })
 }
 
-/** Small deterministic PRNG so delivery schedules replay from a fast-check seed. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Delivery schedules replay from a fast-check seed (the one mulberry32 of the test helpers). */
+export { prng } from '../../helpers/prng.js'
