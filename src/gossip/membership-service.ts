@@ -5,18 +5,16 @@ import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
 import { ed25519Signer, ed25519Verifier } from '../membership/claims.js'
-import { activeViewSize } from '../membership/overlay.js'
 import { Swim, type SelfInfo } from '../membership/swim.js'
 import type { SwimOptions } from '../membership/swim-options.js'
 import type { Member, MemberEvent } from '../membership/types.js'
 import type { KnownPeer } from '../transport/dialer.js'
 import type { MurmurNode } from '../transport/node.js'
 import type { Logger } from '../util/log.js'
+import { surplusIdleMs, surplusPeers } from './surplus-connections.js'
 import { SwimLink, type TrafficCounters } from './swim-link.js'
 
 const UPKEEP_MS = 2000
-/** A connection that carried no membership traffic this long may be closed when over the limit. */
-const IDLE_MS = 30_000
 /** How long join() waits for the seed's push-pull answer before it resolves anyway (Swim retries on). */
 const JOIN_WAIT_MS = 5000
 
@@ -209,24 +207,22 @@ export class MembershipService {
     this.prune()
   }
 
-  /**
-   * libp2p never prunes connections that carry gossipsub streams, so murmur does: above twice the
-   * active view size, close the connections idle longest that are not in our active view.
-   */
+  /** Closes connections in neither our view nor the peer's (see surplus-connections.ts). */
   private prune(): void {
     const view = new Set(this.swim.activeView())
-    const limit = 2 * activeViewSize(this.swim.counts().alive + this.swim.counts().suspect) + 2
-    const conns = this.opts.node.getConnections()
-    const peers = [...new Set(conns.map((c) => c.remotePeer.toString()))]
-    if (peers.length <= limit) return
+    const idleMs = surplusIdleMs(view.size, this.swim.options.probeIntervalMs)
+    // Active since its last frame, or since it opened: a peer that just dialled us may probe later.
+    const active = new Map<string, number>()
+    for (const c of this.opts.node.getConnections()) {
+      const p = c.remotePeer.toString()
+      active.set(p, Math.max(active.get(p) ?? this.lastTraffic.get(p) ?? 0, c.timeline.open))
+    }
     const now = Date.now()
-    const idle = peers
-      .filter((p) => !view.has(p) && now - (this.lastTraffic.get(p) ?? 0) > IDLE_MS)
-      .sort((a, b) => (this.lastTraffic.get(a) ?? 0) - (this.lastTraffic.get(b) ?? 0))
-    for (const p of idle.slice(0, peers.length - limit)) {
+    for (const p of surplusPeers([...active.keys()], view, active, now, idleMs)) {
       this.log.debug('closing surplus connection', { peer: p })
       void this.opts.node.hangUp(peerIdFromString(p)).catch(() => {})
     }
-    for (const [p, t] of this.lastTraffic) if (now - t > 10 * IDLE_MS) this.lastTraffic.delete(p)
+    for (const [p, t] of this.lastTraffic) if (now - t > 10 * idleMs) this.lastTraffic.delete(p)
   }
+
 }
