@@ -3,6 +3,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { AGENT_NODE_FLAGS } from '../../src/daemon/node-flags.js'
 import { waitFor } from './wait.js'
 
 export const BIN = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../../bin/murmur')
@@ -77,7 +78,7 @@ export class TestAgent {
       BIN, 'agent', '--config', this.configPath, '--data-dir', this.dataDir, '--name', this.opts.name,
       '--log-level', 'debug', ...(this.opts.args ?? ['--listen', '/ip4/127.0.0.1/tcp/0']), ...extraArgs,
     ]
-    const [cmd, ...argv] = [...(this.opts.prefix ?? []), process.execPath, ...args]
+    const [cmd, ...argv] = [...(this.opts.prefix ?? []), process.execPath, ...AGENT_NODE_FLAGS, ...args]
     this.proc = spawn(cmd ?? process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
     this.exitCode = null
     const proc = this.proc

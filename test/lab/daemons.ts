@@ -5,6 +5,7 @@ import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } fro
 import { join, resolve } from 'node:path'
 import { AdminClient } from '../../src/admin/client.js'
 import type { InfoResult } from '../../src/daemon/api.js'
+import { AGENT_NODE_FLAGS } from '../../src/daemon/node-flags.js'
 import { FAST_CONFIG } from '../helpers/agents.js'
 import type { Lab, LabHost } from './lab.js'
 import { AGENT_PORT } from './mesh.js'
@@ -59,7 +60,7 @@ export async function startLabAgents(
     const log = openSync(join(dir, 'agent.log'), 'a')
     const args = [bin, 'agent', '--config', config, '--data-dir', dir, '--name', `h${h.index}`]
     args.push('--listen', `/ip4/${h.ip}/tcp/${AGENT_PORT}`)
-    const child = spawn('ip', ['netns', 'exec', h.ns, process.execPath, ...args], {
+    const child = spawn('ip', ['netns', 'exec', h.ns, process.execPath, ...AGENT_NODE_FLAGS, ...args], {
       stdio: ['ignore', log, log],
       detached: true,
     })
