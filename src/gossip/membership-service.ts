@@ -224,5 +224,4 @@ export class MembershipService {
     }
     for (const [p, t] of this.lastTraffic) if (now - t > 10 * idleMs) this.lastTraffic.delete(p)
   }
-
 }
