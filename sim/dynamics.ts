@@ -3,7 +3,7 @@
 // running members alive (and none suspect).
 
 import { Cluster, EPOCH_MS } from './cluster.js'
-import type { Impl, RunSpec } from './scenario.js'
+import { type Impl, networkOf, type RunSpec } from './scenario.js'
 import { RUNNING } from './states.js'
 
 export interface DynamicsResult {
@@ -51,13 +51,7 @@ function cluster(cfg: RunSpec, impl: Impl, spares: number): Cluster {
     factory: impl.factory,
     sizeOf: impl.sizeOf,
     swim: cfg.swim,
-    network: {
-      loss: cfg.loss,
-      latencyMinMs: cfg.latencyMinMs,
-      latencyMaxMs: cfg.latencyMaxMs,
-      transport: cfg.transport,
-      rtoMs: cfg.rtoMs,
-    },
+    network: networkOf(cfg),
   })
 }
 

@@ -10,7 +10,7 @@
 import type { Packet } from '../src/membership/messages.js'
 import type { SwimOptions } from '../src/membership/swim-options.js'
 import { Cluster, EPOCH_MS } from './cluster.js'
-import type { Transport } from './network.js'
+import type { NetworkOptions, Transport } from './network.js'
 import { type Spread, type Traffic, TrafficWindow, type Watch } from './measure.js'
 import type { NodeFactory } from './node.js'
 import { RUNNING } from './states.js'
@@ -67,6 +67,18 @@ export const DEFAULT_RUN = {
 /** Push-pull travels on a stream (memberlist: TCP); probes and gossip are datagrams. */
 const isStream = (p: Packet): boolean => p.type.startsWith('sync-')
 
+/** The network a run's settings describe (every kind of run builds it here). */
+export function networkOf(cfg: RunSpec): Partial<NetworkOptions<Packet>> {
+  return {
+    loss: cfg.loss,
+    latencyMinMs: cfg.latencyMinMs,
+    latencyMaxMs: cfg.latencyMaxMs,
+    reliable: cfg.lossySync ? undefined : isStream,
+    transport: cfg.transport,
+    rtoMs: cfg.rtoMs,
+  }
+}
+
 export interface RunResult {
   nodes: number
   seed: number
@@ -114,14 +126,7 @@ export function run(cfg: RunSpec, impl: Impl, ids?: string[]): RunResult {
     sizeOf: impl.sizeOf,
     swim: cfg.swim,
     ids,
-    network: {
-      loss: cfg.loss,
-      latencyMinMs: cfg.latencyMinMs,
-      latencyMaxMs: cfg.latencyMaxMs,
-      reliable: cfg.lossySync ? undefined : isStream,
-      transport: cfg.transport,
-      rtoMs: cfg.rtoMs,
-    },
+    network: networkOf(cfg),
   })
   const setupMs = performance.now() - wall0
   const s = (secs: number): number => EPOCH_MS + secs * 1000
