@@ -39,7 +39,7 @@ export class MembershipService {
   private readonly link: SwimLink
   private readonly lastTraffic = new Map<string, number>()
   /** join() calls waiting for a seed's push-pull answer. */
-  private readonly joinWaiters = new Map<string, Array<() => void>>()
+  private readonly joinWaiters = new Map<string, Set<() => void>>()
   private upkeepTimer?: NodeJS.Timeout
   private readonly log: Logger
 
@@ -72,7 +72,7 @@ export class MembershipService {
 
   async stop(): Promise<void> {
     clearInterval(this.upkeepTimer)
-    for (const waiters of [...this.joinWaiters.values()]) for (const w of [...waiters]) w()
+    for (const waiters of [...this.joinWaiters.values()]) for (const done of waiters) done()
     this.opts.node.removeEventListener('self:peer:update', this.onSelfUpdate)
     await this.link.stop()
   }
@@ -88,25 +88,25 @@ export class MembershipService {
     await this.rememberAddrs({ id, addrs })
     this.link.call('join', (s) => s.join(id))
     if (!this.swim.joining(id)) return
+    const waiters = this.joinWaiters.get(id) ?? new Set()
+    this.joinWaiters.set(id, waiters)
     await new Promise<void>((resolve) => {
-      const waiters = this.joinWaiters.get(id) ?? []
-      this.joinWaiters.set(id, waiters)
       const done = (): void => {
         clearTimeout(timer)
-        const i = waiters.indexOf(done)
-        if (i >= 0) waiters.splice(i, 1)
-        if (waiters.length === 0 && this.joinWaiters.get(id) === waiters) this.joinWaiters.delete(id)
+        waiters.delete(done)
+        if (waiters.size === 0) this.joinWaiters.delete(id)
         resolve()
       }
       const timer = setTimeout(done, JOIN_WAIT_MS)
-      waiters.push(done)
+      waiters.add(done)
     })
   }
 
+  /** Runs after every received packet: the common case is no join waiting at all. */
   private settleJoin(peer: string): void {
     const waiters = this.joinWaiters.get(peer)
     if (!waiters || this.swim.joining(peer)) return
-    for (const w of [...waiters]) w()
+    for (const done of waiters) done()
   }
 
   /**
