@@ -1,18 +1,11 @@
 // The agent's Node flags only act when given at start: every way of starting it must pass them.
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { AGENT_NODE_FLAGS } from '../../../src/daemon/node-flags.js'
+import { BIN } from '../../helpers/agents.js'
 
-const root = ['../../..', '../../../..']
-  .map((p) => resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, p))
-  .find((p) => {
-    try {
-      return JSON.parse(readFileSync(resolve(p, 'package.json'), 'utf8')).name === 'murmur'
-    } catch {
-      return false
-    }
-  })!
+const root = dirname(dirname(BIN))
 
 describe('agent node flags', () => {
   it("bin/murmur's shebang and npm start pass every flag", () => {
