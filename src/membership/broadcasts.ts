@@ -1,5 +1,5 @@
-// The dissemination queue: each change about a member waits here until it was sent
-// retransmitLimit times (piggybacked on probes or in gossip rounds). A newer change about the
+// The dissemination queue: each change about a member waits here until gossip rounds sent it
+// retransmitLimit times; meanwhile it also rides free on probe traffic. A newer change about the
 // same member replaces the older one, so the queue holds at most two entries per member.
 // Items sit in levels by how often they were sent (memberlist keeps a btree for the same order),
 // so filling a packet visits only what goes in it, however long the queue.
@@ -47,11 +47,11 @@ export class BroadcastQueue {
   }
 
   /**
-   * Up to `budget` bytes of changes, least-sent and then newest first; each counts as one
+   * Up to `budget` bytes of changes, least-sent and then newest first. With `count`, each is one
    * transmission and leaves the queue after `limit` of them. `first` goes in ahead of the rest
    * (Lifeguard's buddy rule).
    */
-  take(budget: number, limit: number, first?: Update): Update[] {
+  take(budget: number, limit: number, first?: Update, count = true): Update[] {
     const out: Update[] = []
     let used = 0
     if (first) {
@@ -72,7 +72,8 @@ export class BroadcastQueue {
         }
         out.push(item.update)
         used += item.size
-        if (++item.sent >= limit) this.items.delete(item.key)
+        if (!count) keep.push(item)
+        else if (++item.sent >= limit) this.items.delete(item.key)
         else moved.push(item)
       }
       this.levels[lvl] = level.slice(0, i + 1).concat(keep.reverse())

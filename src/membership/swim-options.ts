@@ -10,7 +10,7 @@ export interface SwimOptions {
   /** A gossip round sends queued changes to `gossipFanout` neighbours; no changes, no round. */
   gossipIntervalMs: number
   gossipFanout: number
-  /** Each change is sent retransmitMult * ceil(log10(N + 1)) times, then dropped. */
+  /** Each change is sent retransmitMult * ceil(log10(N + 1)) times (at least once per view member), then dropped. */
   retransmitMult: number
   /** Suspicion lasts suspicionMult * max(1, log10 N) probe periods with enough confirmations... */
   suspicionMult: number

@@ -25,7 +25,7 @@ import type {
   SyncEntriesPacket,
   Update,
 } from './messages.js'
-import { ActiveView } from './overlay.js'
+import { ActiveView, activeViewSize } from './overlay.js'
 import { IdRegistry } from './registry.js'
 import { Suspicion, suspicionBounds } from './suspicion.js'
 import { DEFAULT_SWIM_OPTIONS, type SwimOptions } from './swim-options.js'
@@ -164,6 +164,10 @@ export class Swim {
   private probe?: Probe
   private probeOrder: number[] = []
   private probeIndex = 0
+  /** Gossip walks the view in one shuffled order, so consecutive rounds reach distinct members. */
+  private gossipView: readonly number[] = []
+  private gossipOrder: number[] = []
+  private gossipIndex = 0
   private nextProbeAt: number
   private nextGossipAt = INF
   private nextPushPullAt: number
@@ -753,7 +757,8 @@ export class Swim {
   // ---- dissemination ----
 
   private retransmitLimit(): number {
-    return this.options.retransmitMult * Math.ceil(Math.log10(this.table.live + 1))
+    const live = this.table.live
+    return Math.max(this.options.retransmitMult * Math.ceil(Math.log10(live + 1)), activeViewSize(live))
   }
 
   private enqueue(key: number, u: Update, now: number): void {
@@ -766,20 +771,39 @@ export class Swim {
     const slot = this.registry.slotOf(to)
     const code = slot === undefined ? NONE : this.table.statusAt(slot)
     const first = code === SUSPECT || code === DEAD ? this.table.verdicts.get(slot!) : undefined
-    return this.queue.take(this.options.piggybackBytes, this.retransmitLimit(), first)
+    // Free riders: only gossip rounds count transmissions, so they alone decide coverage.
+    return this.queue.take(this.options.piggybackBytes, this.retransmitLimit(), first, false)
   }
 
   private gossipRound(now: number): void {
     const o = this.options
     if (this.queue.length > 0) {
-      const peers = this.shuffled(this.viewSlots()).slice(0, o.gossipFanout)
       const limit = this.retransmitLimit()
-      for (const s of peers) {
+      for (const s of this.nextGossipTargets(o.gossipFanout)) {
         const updates = this.queue.take(o.gossipBytes, limit)
         if (updates.length > 0) this.send(this.registry.idAt(s), { type: 'gossip', updates })
       }
     }
     this.nextGossipAt = this.queue.length > 0 ? now + o.gossipIntervalMs : INF
+  }
+
+  /**
+   * The next `k` members of the view in a fixed shuffled order. A change is sent about
+   * log N times, at least once per view member, so walking the view (rather than drawing each
+   * round afresh) has it reach every neighbour, not ~3/4 of them.
+   */
+  private nextGossipTargets(k: number): number[] {
+    const view = this.viewSlots()
+    if (view !== this.gossipView) {
+      this.gossipView = view
+      this.gossipOrder = this.shuffled(view)
+      this.gossipIndex = 0
+    }
+    const n = this.gossipOrder.length
+    const out: number[] = []
+    for (let i = 0; i < Math.min(k, n); i++) out.push(this.gossipOrder[this.gossipIndex++ % n]!)
+    if (this.gossipIndex >= n) this.gossipIndex -= n
+    return out
   }
 
   // ---- push-pull ----

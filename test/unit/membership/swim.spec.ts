@@ -150,6 +150,29 @@ describe('swim: only changes travel, over a bounded view', () => {
     assert.equal(activeViewSize(10_000), 16)
   })
 
+  it('every member gossips a change to each member of its view, so none learns it only by push-pull', async () => {
+    const { net, ids } = await mesh(30, 3)
+    net.run(10_000)
+    const origin = ids[7]!
+    net.tap = []
+    const views = new Map(ids.map((id) => [id, net.node(id).activeView()]))
+    net.node(origin).setTags({ role: 'db' })
+    net.run(5_000)
+    // A view reshuffled meanwhile (every few minutes) gossips to its members of the moment.
+    const steady = ids.filter((id) => net.node(id).activeView().join() === views.get(id)!.join())
+    assert.ok(steady.length >= 25, `${steady.length} views unchanged`)
+    for (const id of steady) {
+      assert.equal(net.node(id).get(origin)?.tags.role, 'db', `${id.slice(-6)} has the change`)
+      const gossipedTo = new Set(
+        net.tap
+          .filter((t) => t.from === id && t.packet.type === 'gossip')
+          .filter((t) => t.packet.type === 'gossip' && t.packet.updates.some((u) => u.id === origin && u.type === 'alive'))
+          .map((t) => t.to),
+      )
+      for (const peer of net.node(id).activeView()) assert.ok(gossipedTo.has(peer), `${id.slice(-6)} -> ${peer.slice(-6)}`)
+    }
+  })
+
   it('push-pull between members in sync costs two small packets; a stale member gets only what differs', async () => {
     const { net, ids } = await mesh(40)
     net.run(60_000)
