@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'TOO_LARGE'
   | 'DIAL_FAILED'
+  | 'SWARM_KEY_MISMATCH'
   | 'SHUTTING_DOWN'
   | 'INTERNAL'
 
@@ -75,5 +76,13 @@ export class NotFoundError extends MurmurError {
   constructor(message: string) {
     super('NOT_FOUND', message)
     this.name = 'NotFoundError'
+  }
+}
+
+/** A connection's peer encrypts with another swarm key, or none: it is not in this private mesh. */
+export class SwarmKeyMismatchError extends MurmurError {
+  constructor(remoteAddr: string) {
+    super('SWARM_KEY_MISMATCH', `swarm key mismatch: the peer at ${remoteAddr} uses a different swarm key, or none`)
+    this.name = 'SwarmKeyMismatchError'
   }
 }

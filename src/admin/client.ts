@@ -1,4 +1,5 @@
 // The CLI side of the admin socket. One connection; calls are multiplexed by id.
+import { lstat } from 'node:fs/promises'
 import { connect, type Socket } from 'node:net'
 import { NoAgentError } from '../errors.js'
 import { LineSplitter, parseJsonLine } from './lines.js'
@@ -71,6 +72,7 @@ export class AdminClient {
   /** Throws NoAgentError when nothing listens at socketPath (missing, refused, not a socket). */
   static async connect(socketPath: string, options: AdminClientOptions = {}): Promise<AdminClient> {
     checkSocketPath(socketPath)
+    await checkSocketOwner(socketPath)
     const opts: Required<AdminClientOptions> = {
       timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
       maxLineBytes: options.maxLineBytes ?? defaultMaxLineBytes,
@@ -252,4 +254,24 @@ function isErrorObject(v: unknown): v is JsonRpcErrorObject {
     typeof e.message === 'string' &&
     (data === undefined || (typeof data === 'object' && data !== null))
   )
+}
+
+/**
+ * Another user's socket at our path could be a fake agent that collects what we write to it, so
+ * the client talks only to a socket owned by its own user. A missing one is left to connect().
+ */
+async function checkSocketOwner(socketPath: string): Promise<void> {
+  const uid = process.getuid?.()
+  if (uid === undefined) return
+  let owner: number
+  try {
+    owner = (await lstat(socketPath)).uid
+  } catch {
+    return
+  }
+  if (owner !== uid) {
+    throw new AdminConnectionError(
+      `refusing the socket ${socketPath}: it belongs to uid ${owner}, not to this user (uid ${uid})`,
+    )
+  }
 }

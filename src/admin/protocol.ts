@@ -83,6 +83,7 @@ export const murmurRpcCodes: Readonly<Record<ErrorCode, number>> = {
   STORE_CORRUPT: -32008,
   NO_AGENT: -32009,
   ADMIN_PROTOCOL: -32010,
+  SWARM_KEY_MISMATCH: -32011,
   INTERNAL: RpcCode.INTERNAL_ERROR,
 }
 

@@ -73,6 +73,9 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const merged = mergeLayers(defaults, file, env, opts.flags ?? {})
   const config = validateConfig(merged, opts.file ? `config (${opts.file})` : 'config')
   config.dataDir = expandPath(config.dataDir)
+  if (config.open && config.swarmKeyFile) {
+    throw new ConfigError('config: open and swarmKeyFile exclude each other (an open mesh has no swarm key)')
+  }
   if (config.swarmKeyFile) config.swarmKeyFile = expandPath(config.swarmKeyFile)
   config.name ??= hostname()
   return config

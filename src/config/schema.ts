@@ -28,7 +28,9 @@ export const configSchema = z
     // The same rules as on the wire: a tag the config accepts is one peers accept.
     tags: tagsSchema,
     mdns: z.object({ enabled: z.boolean(), intervalMs: ms(100, 3_600_000) }).strict(),
+    // Private by default: null means <dataDir>/swarm.key, created at first start. `open` runs without one.
     swarmKeyFile: z.string().min(1).nullable(),
+    open: z.boolean(),
     logLevel: z.enum(LOG_LEVELS as [string, ...string[]]),
     // SWIM + Lifeguard timers (docs/membership.md); every one is per member, not per mesh.
     membership: z

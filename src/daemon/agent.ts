@@ -1,6 +1,6 @@
 // The one place that wires everything: store -> identity -> libp2p -> membership -> state -> admin.
 // Start order builds from the bottom up; stop runs it in reverse.
-import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import { AdminServer } from '../admin/server.js'
 import { socketPathFor } from '../admin/protocol.js'
 import type { Config } from '../config/schema.js'
@@ -10,13 +10,16 @@ import { MAX_INCARNATION, type MemberEvent, type Swim } from '../membership/inde
 import { Store } from '../state/store.js'
 import { Dialer, type JoinResult, type KnownPeer } from '../transport/dialer.js'
 import { loadOrCreateIdentity } from '../transport/identity.js'
+import { ensureSwarmKey } from '../transport/swarm-key.js'
 import { createNode, type MurmurNode } from '../transport/node.js'
 import type { Logger } from '../util/log.js'
+import { prepareDataDir, tighten } from './data-dir.js'
 import { membershipMethods } from './membership-methods.js'
 import { stateMethods } from './state-methods.js'
 
 const PEER_PREFIX = 'peer:'
 const INCARNATION_KEY = 'meta:incarnation'
+export const SWARM_KEY_FILE = 'swarm.key'
 /** A peer that left stays a rejoin candidate this long: a mesh stopped together leaves a moment apart. */
 const FORGET_LEFT_AFTER_MS = 60_000
 
@@ -37,6 +40,8 @@ export class Agent {
   membership!: Swim
   state!: StateService
   peerId = ''
+  /** The swarm key this agent's mesh is private by; null in an open mesh. */
+  swarmKeyFile: string | null = null
   /** What the process should exit with once stopped: non-zero after a fatal error. */
   exitCode = 0
 
@@ -47,8 +52,9 @@ export class Agent {
   ) {}
 
   static async start(config: Config, log: Logger): Promise<Agent> {
-    await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
+    await prepareDataDir(config.dataDir)
     const store = await Store.open(config.dataDir, { warn: (msg) => log.warn(msg) })
+    await tighten(store.path).catch((err) => log.warn('cannot make the store owner-only', { error: err.message }))
     const agent = new Agent(config, log, store)
     try {
       await agent.startServices()
@@ -70,13 +76,14 @@ export class Agent {
     await store.write([{ type: 'put', key: INCARNATION_KEY, value: incarnation }])
     for await (const [id, peer] of store.scan<KnownPeer>(PEER_PREFIX)) this.knownPeers.set(id, peer)
 
+    this.swarmKeyFile = await this.resolveSwarmKey()
     this.node = await createNode({
       privateKey,
       listen: config.listen,
       announce: config.announce,
       bootstrap: config.join.filter((a) => a.includes('/p2p/')),
       mdns: config.mdns,
-      swarmKeyFile: config.swarmKeyFile,
+      swarmKeyFile: this.swarmKeyFile,
       maxConnections: config.limits.maxConnections,
       maxMessageBytes: config.limits.maxMessageBytes,
       topics: [STATE_TOPIC],
@@ -142,6 +149,23 @@ export class Agent {
       addrs: this.node.getMultiaddrs().map((m) => m.toString()),
       socket: socketPathFor(config.dataDir),
     })
+  }
+
+  /** Private by default: a configured key, else DATADIR/swarm.key, made at first start. */
+  private async resolveSwarmKey(): Promise<string | null> {
+    const { config, log } = this
+    if (config.open) {
+      log.warn('open mesh: no swarm key, so anyone who can reach the listen addresses can join and write', {
+        listen: config.listen,
+      })
+      return null
+    }
+    if (config.swarmKeyFile) return config.swarmKeyFile
+    const file = join(config.dataDir, SWARM_KEY_FILE)
+    if (await ensureSwarmKey(file)) {
+      log.info('created a swarm key for a new private mesh; copy it to every machine that joins', { file })
+    }
+    return file
   }
 
   join(addrs: string[]): Promise<JoinResult> {

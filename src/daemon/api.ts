@@ -20,6 +20,8 @@ export interface InfoResult {
   version: string
   addresses: string[]
   members: Record<MemberStatus, number>
+  /** Private by a swarm key (the file other machines need a copy of), or open to anyone. */
+  mesh: { private: boolean; swarmKeyFile: string | null }
   state?: StateSummary
   /** Membership traffic since start and the size of this agent's bounded neighbourhood. */
   membership?: MembershipTraffic

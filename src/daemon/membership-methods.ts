@@ -16,6 +16,7 @@ export function membershipMethods(agent: Agent): MethodRegistry {
         version: VERSION,
         addresses: agent.node.getMultiaddrs().map((m) => m.toString()),
         members: agent.membership.counts(),
+        mesh: { private: agent.swarmKeyFile !== null, swarmKeyFile: agent.swarmKeyFile },
         state: agent.state?.summary(),
         membership: agent.membershipStats(),
       }),

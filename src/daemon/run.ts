@@ -7,6 +7,8 @@ import { Agent } from './agent.js'
 export async function runAgent(config: Config, reload?: () => Config): Promise<number> {
   const sink: LogSink = { level: config.logLevel as LogLevel, write: (l) => process.stderr.write(l) }
   const log = createLogger('murmur', sink)
+  // Whatever the agent creates (store files, keys, the socket) is owner-only, whatever the shell's umask.
+  process.umask(0o077)
   let agent: Agent
   try {
     agent = await Agent.start(config, log.child('agent'))

@@ -10,8 +10,9 @@ import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import { type Ping, ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
-import { ConfigError } from '../errors.js'
+import { ConfigError, SwarmKeyMismatchError } from '../errors.js'
 import type { Logger } from '../util/log.js'
+import { RateLimiter } from '../util/rate-limit.js'
 import { robustMdns } from './mdns.js'
 import { pskProtector } from './psk-protector.js'
 import { parseSwarmKey } from './swarm-key.js'
@@ -64,10 +65,15 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
       )
     }
     const log = opts.logger.child('psk')
+    // A peer with another key redials with backoff; one line per 10 s keeps a crowd of them quiet.
+    const logLimit = new RateLimiter(0.1, 1)
     connectionProtector = pskProtector({
       key: parseSwarmKey(file, opts.swarmKeyFile),
-      onError: (err, remote) =>
-        log.warn('connection ended by an error in the private-mesh layer', { remote, error: err.message }),
+      onError: (err, remote) => {
+        if (!logLimit.take('psk')) return
+        if (err instanceof SwarmKeyMismatchError) log.warn(err.message, { remote })
+        else log.warn('connection ended by an error in the private-mesh layer', { remote, error: err.message })
+      },
     })
   }
 

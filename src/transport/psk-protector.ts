@@ -7,7 +7,14 @@
 import '../polyfill.js'
 import type { AbortOptions, ConnectionProtector, MessageStream, MultiaddrConnection } from '@libp2p/interface'
 import { AbstractMultiaddrConnection, byteStream } from '@libp2p/utils'
+import { SwarmKeyMismatchError } from '../errors.js'
 import { XSALSA20_NONCE_BYTES, XSalsa20Stream } from './xsalsa20-stream.js'
+
+/**
+ * What every libp2p peer sends first (multistream-select's header). Decrypted with the wrong key
+ * it is noise, so a mismatch is told apart from a broken connection on the first bytes.
+ */
+export const FIRST_PLAINTEXT = new TextEncoder().encode('\x13/multistream/1.0.0\n')
 
 /** Largest piece handed to the cipher and the socket at once: keeps every buffer bounded. */
 export const PSK_MAX_CHUNK_BYTES = 64 * 1024
@@ -24,6 +31,8 @@ export interface PskProtectorOptions {
 
 class PskConnection extends AbstractMultiaddrConnection {
   private failed = false
+  /** How many bytes of FIRST_PLAINTEXT have arrived intact. */
+  private checked = 0
 
   constructor(
     private readonly inner: MultiaddrConnection,
@@ -56,7 +65,16 @@ class PskConnection extends AbstractMultiaddrConnection {
 
   private receive(buf: Uint8Array): void {
     for (let i = 0; i < buf.length; i += PSK_MAX_CHUNK_BYTES) {
-      this.onData(this.inbound.update(buf.subarray(i, i + PSK_MAX_CHUNK_BYTES)))
+      const plain = this.inbound.update(buf.subarray(i, i + PSK_MAX_CHUNK_BYTES))
+      if (this.checked < FIRST_PLAINTEXT.length) this.checkKey(plain)
+      this.onData(plain)
+    }
+  }
+
+  private checkKey(plain: Uint8Array): void {
+    for (let j = 0; j < plain.length && this.checked < FIRST_PLAINTEXT.length; j++, this.checked++) {
+      if (plain[j] !== FIRST_PLAINTEXT[this.checked])
+        throw new SwarmKeyMismatchError(this.remoteAddr.toString())
     }
   }
 

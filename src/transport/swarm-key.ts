@@ -7,17 +7,20 @@ const HEADER = '/key/swarm/psk/1.0.0/\n/base16/\n'
 
 /** Writes a fresh key with mode 0600; never overwrites an existing file. */
 export async function writeSwarmKey(path: string): Promise<void> {
+  if (!(await ensureSwarmKey(path)))
+    throw new InvalidInputError(`${path} already exists; not overwriting a swarm key`)
+}
+
+/** Makes a fresh key (mode 0600, fsync'd) at `path` unless a file is there; true when it made one. */
+export async function ensureSwarmKey(path: string): Promise<boolean> {
   const key = Buffer.from(HEADER + randomBytes(32).toString('hex'))
   let fh: Awaited<ReturnType<typeof open>>
   try {
     fh = await open(path, 'wx', 0o600)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    throw new InvalidInputError(
-      code === 'EEXIST'
-        ? `${path} already exists; not overwriting a swarm key`
-        : `cannot create ${path}: ${code}`,
-    )
+    if (code === 'EEXIST') return false
+    throw new InvalidInputError(`cannot create ${path}: ${code}`)
   }
   try {
     await fh.writeFile(key)
@@ -25,6 +28,7 @@ export async function writeSwarmKey(path: string): Promise<void> {
   } finally {
     await fh.close()
   }
+  return true
 }
 
 /** Parses the pnet format ("/key/swarm/psk/1.0.0/", "/base16/", 64 hex digits) into the 32-byte key. */

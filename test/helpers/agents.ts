@@ -1,6 +1,6 @@
 // Starts real murmur agents as separate processes and drives them through the CLI.
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { AGENT_NODE_FLAGS } from '../../src/daemon/node-flags.js'
@@ -23,6 +23,19 @@ export const FAST_CONFIG = {
   sync: { intervalMs: 500 },
   reconnectIntervalMs: 300,
   mdns: { enabled: false, intervalMs: 1000 },
+}
+
+/**
+ * The swarm key test agents share unless a test says otherwise, as a user copies one key to every
+ * machine of a mesh (agents are private by default and would each make their own).
+ */
+export const TEST_SWARM_KEY = `/key/swarm/psk/1.0.0/\n/base16/\n${'6d75726d7572'.repeat(5)}7465\n`
+
+/** A file holding TEST_SWARM_KEY, for peers that are not TestAgents (foreign libp2p nodes). */
+export function testSwarmKeyFile(): string {
+  const file = join(tmpdir(), `murmur-test-swarm-${process.pid}.key`)
+  if (!existsSync(file)) writeFileSync(file, TEST_SWARM_KEY, { mode: 0o600 })
+  return file
 }
 
 export interface CliResult {
@@ -53,6 +66,8 @@ export interface AgentOptions {
   args?: string[]
   /** Run under a command prefix, e.g. ['ip', 'netns', 'exec', 'ns1']. */
   prefix?: string[]
+  /** 'shared' (default): TEST_SWARM_KEY is put in the data dir; 'own': the agent makes its own at start. */
+  swarmKey?: 'shared' | 'own'
 }
 
 export class TestAgent {
@@ -67,6 +82,10 @@ export class TestAgent {
     this.dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), `murmur-${opts.name}-`))
     this.configPath = join(this.dataDir, '..', `${opts.name}-${process.pid}-${Date.now()}.json`)
     writeFileSync(this.configPath, JSON.stringify({ ...FAST_CONFIG, ...opts.config }))
+    const keyFile = join(this.dataDir, 'swarm.key')
+    if ((opts.swarmKey ?? 'shared') === 'shared' && !existsSync(keyFile)) {
+      writeFileSync(keyFile, TEST_SWARM_KEY, { mode: 0o600 })
+    }
   }
 
   get socket(): string {
@@ -153,6 +172,7 @@ export interface Info {
   name: string
   addresses: string[]
   members: Record<string, number>
+  mesh: { private: boolean; swarmKeyFile: string | null }
   state?: { keys: number; digest: string }
 }
 

@@ -11,7 +11,7 @@ import type { Accusation } from '../../src/membership/messages.js'
 import { encodePacket, memberIdBytes } from '../../src/membership/wire.js'
 import type { MurmurNode } from '../../src/transport/node.js'
 import { startForeignNode } from '../helpers/foreign-node.js'
-import { disposeAgents, type MemberRow, TestAgent } from '../helpers/agents.js'
+import { disposeAgents, type MemberRow, TestAgent, testSwarmKeyFile } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
 
 describe('a hostile peer on the membership protocol', function () {
@@ -38,7 +38,7 @@ describe('a hostile peer on the membership protocol', function () {
     const before = await a.json<MemberRow[]>(['members'])
 
     const key = await generateKeyPair('Ed25519')
-    node = await startForeignNode(key)
+    node = await startForeignNode(key, testSwarmKeyFile())
     const hostile = ed25519Signer(key)
     const send = async (frames: Uint8Array[]): Promise<void> => {
       const stream = await node!.dialProtocol(multiaddr(addrA), SWIM_PROTOCOL)

@@ -7,7 +7,7 @@ import { STATE_TOPIC } from '../../src/gossip/state-service.js'
 import type { MurmurNode } from '../../src/transport/node.js'
 import { systemClock } from '../../src/util/clock.js'
 import { startForeignNode } from '../helpers/foreign-node.js'
-import { disposeAgents, type Info, TestAgent } from '../helpers/agents.js'
+import { disposeAgents, type Info, TestAgent, testSwarmKeyFile } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
 
 describe('a hostile peer on the state topic', function () {
@@ -24,7 +24,8 @@ describe('a hostile peer on the state topic', function () {
     const agent = new TestAgent({ name: 'target' }).start()
     agents = [agent]
     const info = await agent.ready()
-    node = await startForeignNode()
+    // A member gone bad: it holds the mesh's key.
+    node = await startForeignNode(undefined, testSwarmKeyFile())
     node.services.pubsub.subscribe(STATE_TOPIC)
     await node.dial(multiaddr(info.addresses.find((a) => a.includes('127.0.0.1'))!))
     await waitFor(() => node!.services.pubsub.getSubscribers(STATE_TOPIC).length > 0, { what: 'agent to subscribe' })

@@ -1,6 +1,6 @@
 // A private mesh: only agents holding the same swarm key can connect.
 import assert from 'node:assert/strict'
-import { statSync } from 'node:fs'
+import { copyFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { disposeAgents, type Info, TestAgent } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
@@ -14,15 +14,15 @@ describe('private mesh (swarm key)', function () {
   })
 
   it('agents with the key mesh; an agent without it cannot join', async () => {
-    const a = new TestAgent({ name: 'pa' })
-    const key = join(a.dataDir, 'swarm.key')
+    const a = new TestAgent({ name: 'pa', swarmKey: 'own' })
+    const key = join(a.dataDir, 'made.key')
     const gen = await a.cli(['keygen', key])
     assert.equal(gen.code, 0, gen.stderr)
     assert.equal(statSync(key).mode & 0o777, 0o600)
     assert.equal((await a.cli(['keygen', key])).code, 2, 'keygen never overwrites')
 
     const b = new TestAgent({ name: 'pb' })
-    const outsider = new TestAgent({ name: 'po' })
+    const outsider = new TestAgent({ name: 'po', swarmKey: 'own' })
     agents = [a, b, outsider]
     a.start(['--swarm-key', key])
     b.start(['--swarm-key', key])
@@ -37,6 +37,59 @@ describe('private mesh (swarm key)', function () {
     assert.equal(refused.code, 1)
     assert.match(refused.stdout, /reached 0 of 1/)
     assert.equal((await a.json<Info>(['info'])).members.alive, 2)
+    await waitFor(
+      () => /swarm key mismatch: the peer at \S+ uses a different swarm key, or none/.test(a.logs),
+      {
+        what: 'a to log the mismatch',
+      },
+    )
+  })
+
+  it('is private by default: the first start makes a 0600 key, info says how to add a machine, a copy joins', async () => {
+    const a = new TestAgent({ name: 'da', swarmKey: 'own' })
+    const b = new TestAgent({ name: 'db', swarmKey: 'own' })
+    agents = [a, b]
+    a.start()
+    const ia = (await a.ready()) as Info
+    const key = join(a.dataDir, 'swarm.key')
+    assert.equal(statSync(key).mode & 0o777, 0o600)
+    assert.deepEqual(ia.mesh, { private: true, swarmKeyFile: key })
+    const text = await a.cli(['info'])
+    assert.match(text.stdout, new RegExp(`mesh: +private, swarm key ${key}\n`))
+    assert.match(
+      text.stdout,
+      new RegExp(`to add a machine: copy ${key} to it .*\n.*murmur agent --join /ip4/`),
+    )
+
+    copyFileSync(key, join(b.dataDir, 'swarm.key'))
+    b.start()
+    await b.ready()
+    const addr = ia.addresses.find((x) => x.includes('127.0.0.1'))!
+    assert.equal((await b.cli(['join', addr])).code, 0)
+    await waitFor(async () => (await a.json<Info>(['info'])).members.alive === 2, { what: 'a and b to mesh' })
+  })
+
+  it('--open runs without a key, warns at start, and cannot join a private mesh', async () => {
+    const a = new TestAgent({ name: 'oa' })
+    const open = new TestAgent({ name: 'oo', swarmKey: 'own' })
+    agents = [a, open]
+    a.start()
+    open.start(['--open'])
+    const [ia, io] = (await Promise.all(agents.map((x) => x.ready()))) as [Info, Info]
+    assert.deepEqual(io.mesh, { private: false, swarmKeyFile: null })
+    assert.match(open.logs, /"level":"warn".*open mesh: no swarm key/)
+    const refused = await open.cli(['join', ia.addresses.find((x) => x.includes('127.0.0.1'))!])
+    assert.equal(refused.code, 1)
+    await waitFor(() => /swarm key mismatch/.test(a.logs), { what: 'the private agent to log the mismatch' })
+    assert.equal((await a.json<Info>(['info'])).members.alive, 1)
+  })
+
+  it('refuses --open together with a swarm key', async () => {
+    const a = new TestAgent({ name: 'pboth' })
+    agents = [a]
+    a.start(['--open', '--swarm-key', join(a.dataDir, 'swarm.key')])
+    assert.equal(await a.waitExit(), 1)
+    assert.match(a.logs, /open and swarmKeyFile exclude each other/)
   })
 
   it('refuses a malformed swarm key file with a clear line', async () => {

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path'
 import { AdminClient } from '../../src/admin/client.js'
 import type { InfoResult } from '../../src/daemon/api.js'
 import { AGENT_NODE_FLAGS } from '../../src/daemon/node-flags.js'
-import { FAST_CONFIG } from '../helpers/agents.js'
+import { FAST_CONFIG, TEST_SWARM_KEY } from '../helpers/agents.js'
 import type { Lab, LabHost } from './lab.js'
 import { AGENT_PORT } from './mesh.js'
 
@@ -55,6 +55,9 @@ export async function startLabAgents(
     const dir = agentDir(h, base)
     if (fresh) rmSync(dir, { recursive: true, force: true })
     mkdirSync(dir, { recursive: true, mode: 0o700 })
+    // One private mesh: every host holds the same key, as a user copies it to each machine.
+    const keyFile = join(dir, 'swarm.key')
+    if (!existsSync(keyFile)) writeFileSync(keyFile, TEST_SWARM_KEY, { mode: 0o600 })
     const config = join(base, `h${h.index}.json`)
     writeFileSync(config, JSON.stringify({ ...FAST_CONFIG, mdns: { enabled: mdns, intervalMs: 1000 } }))
     const log = openSync(join(dir, 'agent.log'), 'a')

@@ -14,6 +14,7 @@ interface AgentFlags {
   mdns?: boolean
   logLevel?: string
   swarmKey?: string
+  open?: boolean
 }
 
 export function registerAgent(program: Command): void {
@@ -28,7 +29,8 @@ export function registerAgent(program: Command): void {
     .option('--tag <key=value>', 'tag of this member, repeatable', collect)
     .option('--no-mdns', 'do not discover peers by mDNS')
     .option('--log-level <level>', 'debug, info, warn or error')
-    .option('--swarm-key <file>', 'pre-shared key file: only peers with the same key can connect')
+    .option('--swarm-key <file>', 'pre-shared key file: only peers with the same key can connect (default: DATADIR/swarm.key, created at first start)')
+    .option('--open', 'run an open mesh without a swarm key: anyone who can reach the listen address can join')
     .action(async (_opts: AgentFlags, cmd: Command) => {
       const flags = cmd.optsWithGlobals() as AgentFlags
       // Loaded lazily so client commands do not pay for libp2p's start-up.
@@ -47,6 +49,7 @@ function flagLayer(f: AgentFlags, cmd: Command): Record<string, unknown> {
     join: f.join,
     logLevel: f.logLevel,
     swarmKeyFile: f.swarmKey,
+    open: f.open,
   }
   if (f.tag) {
     layer.tags = Object.fromEntries(f.tag.map((t) => parseKeyValue(t, '--tag')))

@@ -73,10 +73,12 @@ export function registerMembership(program: Command): void {
         ['addresses', info.addresses.join(' ') || '-'],
         ['members', Object.entries(info.members).map(([s, n]) => `${s}=${n}`).join(' ')],
       ]
+      lines.push(['mesh', info.mesh.private ? `private, swarm key ${info.mesh.swarmKeyFile}` : 'open (no swarm key)'])
       if (info.state) {
         lines.push(['state keys', String(info.state.keys)], ['state digest', info.state.digest])
       }
       for (const [k, v] of lines) process.stdout.write(`${`${k}:`.padEnd(14)}${v}\n`)
+      process.stdout.write(`\n${addMachineHint(info)}\n`)
     })
 
   const tags = program.command('tags').description('change this member\'s tags')
@@ -97,6 +99,17 @@ export function registerMembership(program: Command): void {
       const res = (await withClient(cmd, (c) => c.call('tags.del', { keys }))) as { tags: Record<string, string> }
       printTags(res.tags)
     })
+}
+
+/** What a user does to bring one more machine into this mesh. */
+function addMachineHint(info: InfoResult): string {
+  const addr = info.addresses.find((a) => !a.startsWith('/ip4/127.') && !a.startsWith('/ip6/::1/')) ?? info.addresses[0]
+  const join = addr ? `murmur agent --join ${addr}${addr.includes('/p2p/') ? '' : `/p2p/${info.peerId}`}` : 'murmur agent --join ADDR'
+  if (!info.mesh.private) return `to add a machine: on it, run  ${join} --open`
+  return (
+    `to add a machine: copy ${info.mesh.swarmKeyFile} to it (as swarm.key in its data directory,\n` +
+    `or pass --swarm-key FILE), then on it run  ${join}`
+  )
 }
 
 function printTags(tags: Record<string, string>): void {

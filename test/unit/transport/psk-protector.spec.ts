@@ -6,7 +6,7 @@ import { preSharedKey } from '@libp2p/pnet'
 import { multiaddrConnectionPair } from '@libp2p/utils'
 import { xsalsa20 } from '@noble/ciphers/salsa.js'
 import fc from 'fast-check'
-import { PSK_MAX_CHUNK_BYTES, pskProtector } from '../../../src/transport/psk-protector.js'
+import { FIRST_PLAINTEXT, PSK_MAX_CHUNK_BYTES, pskProtector } from '../../../src/transport/psk-protector.js'
 import { parseSwarmKey } from '../../../src/transport/swarm-key.js'
 import { XSalsa20Stream } from '../../../src/transport/xsalsa20-stream.js'
 import { waitFor } from '../../helpers/wait.js'
@@ -23,6 +23,13 @@ function bytes(n: number, seed = 1): Uint8Array {
     x = (x * 1103515245 + 12345) >>> 0
     b[i] = x >>> 24
   }
+  return b
+}
+
+/** `n` bytes of a connection's traffic: like every libp2p peer's, it opens with multistream-select. */
+function traffic(n: number, seed = 1): Uint8Array {
+  const b = bytes(n, seed)
+  b.set(FIRST_PLAINTEXT)
   return b
 }
 
@@ -95,8 +102,8 @@ describe('psk protector', function () {
       const [a, b] = await protectedPair(pskProtector({ key: KEY })(), other())
       const atA = collect(a)
       const atB = collect(b)
-      const toB = bytes(200_000, 3)
-      const toA = bytes(70_001, 4)
+      const toB = traffic(200_000, 3)
+      const toA = traffic(70_001, 4)
       for (let i = 0; i < toB.length; i += 9_999) a.send(toB.subarray(i, i + 9_999))
       b.send(toA)
       await waitFor(() => atB.total() === toB.length && atA.total() === toA.length, {
@@ -122,6 +129,7 @@ describe('psk protector', function () {
     }
     const atB = collect(b)
     const big = new Uint8Array(80 * 1024 * 1024)
+    big.set(FIRST_PLAINTEXT)
     big[big.length - 1] = 42
     a.send(big)
     await waitFor(() => atB.total() === big.length, { what: '80 MB through', timeoutMs: 60_000 })
@@ -146,15 +154,32 @@ describe('psk protector', function () {
     assert.equal(a.status, 'aborted')
   })
 
-  it('a peer with another key reads only noise', async () => {
-    const [a, b] = await protectedPair(
-      pskProtector({ key: KEY })(),
-      pskProtector({ key: new Uint8Array(32) })(),
-    )
-    const atB = collect(b)
-    const msg = new TextEncoder().encode('hello private mesh')
-    a.send(msg)
-    await waitFor(() => atB.total() === msg.length, { what: 'bytes', timeoutMs: 5000 })
-    assert.notDeepEqual(atB.got(), Buffer.from(msg))
+  it('a peer with another key, or none, is cut off on its first bytes as a swarm key mismatch', async () => {
+    for (const other of ['another key', 'no key'] as const) {
+      const errors: Array<{ code?: string; message: string }> = []
+      const b = pskProtector({
+        key: KEY,
+        onError: (e) => errors.push(e as { code?: string; message: string }),
+      })()
+      const [outbound, inbound] = multiaddrConnectionPair()
+      const protecting = b.protect(inbound)
+      if (other === 'no key') {
+        // An open peer's first 24 bytes are taken as its nonce; what follows is undecryptable.
+        outbound.send(traffic(200, 5))
+      }
+      const [sender, receiver] = await Promise.all([
+        other === 'no key' ? outbound : pskProtector({ key: new Uint8Array(32) })().protect(outbound),
+        protecting,
+      ])
+      const atB = collect(receiver)
+      if (other === 'another key') sender.send(traffic(200, 5))
+      await waitFor(() => errors.length > 0, { what: `the mismatch (${other})`, timeoutMs: 5000 })
+      assert.equal(errors[0]!.code, 'SWARM_KEY_MISMATCH')
+      assert.match(
+        errors[0]!.message,
+        /^swarm key mismatch: the peer at .* uses a different swarm key, or none$/,
+      )
+      assert.equal(atB.total(), 0, 'no byte reached the layers above')
+    }
   })
 })
