@@ -55,6 +55,8 @@ export const configSchema = z
       .object({
         maxConnections: z.number().int().min(2).max(10_000),
         maxMessageBytes: z.number().int().min(4096).max(16 * 1024 * 1024),
+        // A peer's write stamped further ahead of our clock is held back until the clock catches up.
+        maxClockDriftMs: ms(1000, 86_400_000),
       })
       .strict(),
   })

@@ -10,9 +10,12 @@ import { type SeqMap, seqOf, type VersionVector } from './records.js'
 class OriginIndex {
   seqs: number[] = []
   readonly live = new Map<number, string>()
+  /** The highest seq of this origin ever indexed, live or since replaced. */
+  maxSeen = 0
   private stale = 0
 
   insert(seq: number, id: string): void {
+    if (seq > this.maxSeen) this.maxSeen = seq
     if (this.live.has(seq)) {
       this.live.set(seq, id)
       return
@@ -83,6 +86,20 @@ export class DotIndex {
       if (old !== undefined) oi.remove(old, id)
       oi.insert(s, id)
     }
+  }
+
+  /** Origins with a write in some record we hold or held. */
+  get origins(): number {
+    return this.byOrigin.size
+  }
+
+  hasOrigin(origin: string): boolean {
+    return this.byOrigin.has(origin)
+  }
+
+  /** The highest seq of `origin` that any record here carried (0 if none). */
+  maxSeen(origin: string): number {
+    return this.byOrigin.get(origin)?.maxSeen ?? 0
   }
 
   /** Ids of every record with some dots[O] > remote[O] (missing = 0). */

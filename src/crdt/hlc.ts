@@ -1,7 +1,7 @@
 // Hybrid logical clock: wall-clock milliseconds plus a logical counter, so timestamps stay close to
 // real time yet never go backwards and always exceed anything this peer has already seen.
 import type { Clock } from '../util/clock.js'
-import { MAX_CLOCK_DRIFT_MS } from './limits.js'
+import { DEFAULT_MAX_FUTURE_MS, MAX_HLC_LOGICAL } from './limits.js'
 
 export interface Hlc {
   readonly wall: number
@@ -14,12 +14,19 @@ export function compareHlc(a: Hlc, b: Hlc): number {
   return 0
 }
 
+/** The least timestamp above `t`: at its bound the logical counter moves on to the next millisecond. */
+export function hlcAfter(t: Hlc): Hlc {
+  return t.logical < MAX_HLC_LOGICAL
+    ? { wall: t.wall, logical: t.logical + 1 }
+    : { wall: t.wall + 1, logical: 0 }
+}
+
 export class HybridClock {
   private last: Hlc = { wall: 0, logical: 0 }
   private readonly clock: Clock
   private readonly maxDriftMs: number
 
-  constructor(clock: Clock, maxDriftMs = MAX_CLOCK_DRIFT_MS) {
+  constructor(clock: Clock, maxDriftMs = DEFAULT_MAX_FUTURE_MS) {
     this.clock = clock
     this.maxDriftMs = maxDriftMs
   }
@@ -27,10 +34,7 @@ export class HybridClock {
   /** A timestamp for a local event, strictly greater than every earlier now() and observed time. */
   now(): Hlc {
     const pt = Math.floor(this.clock.now())
-    this.last =
-      pt > this.last.wall
-        ? { wall: pt, logical: 0 }
-        : { wall: this.last.wall, logical: this.last.logical + 1 }
+    this.last = pt > this.last.wall ? { wall: pt, logical: 0 } : hlcAfter(this.last)
     return this.last
   }
 

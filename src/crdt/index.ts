@@ -18,7 +18,9 @@ export { compareHlc, type Hlc, HybridClock } from './hlc.js'
 export { counterId, kvId, type ParsedId, parseId, setId } from './ids.js'
 export { canonicalJson, type JsonValue } from './json.js'
 export {
-  MAX_CLOCK_DRIFT_MS,
+  DEFAULT_MAX_FUTURE_MS,
+  MAX_COUNTER_TOTAL,
+  MAX_SEQ,
   MAX_ELEMENTS_PER_WRITE,
   MAX_NAME_BYTES,
   MAX_ORIGINS_PER_RECORD,

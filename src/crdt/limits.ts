@@ -16,8 +16,23 @@ export const MAX_ORIGINS_PER_RECORD = 2048
 export const MAX_VV_ORIGINS = 8192
 /** Out-of-order seqs remembered per origin before we give up and leave the gap to anti-entropy. */
 export const MAX_PENDING_PER_ORIGIN = 1024
-/** Remote HLC wall times further than this ahead of our clock do not move our clock. */
-export const MAX_CLOCK_DRIFT_MS = 60 * 60 * 1000
+/**
+ * A record stamped further than this ahead of the receiver's clock is held back (not merged);
+ * anti-entropy offers it again once the receiver's clock has caught up.
+ */
+export const DEFAULT_MAX_FUTURE_MS = 60 * 1000
+
+// Numeric bounds, far below 2^53 so that no increment can overflow and every sum stays exact. A
+// value past one is refused where it enters (a peer, the disk); a local write that would pass
+// one fails with TooLargeError instead of wrapping.
+/** Write sequence numbers of one origin (2^48: a million writes a second for nine years). */
+export const MAX_SEQ = 2 ** 48
+/** One origin's total of increments (or of decrements) of one counter: 2048 origins sum below 2^52. */
+export const MAX_COUNTER_TOTAL = 2 ** 41
+/** HLC wall time in ms (2^47: the year 6429). */
+export const MAX_HLC_WALL = 2 ** 47
+/** HLC logical counter; the clock moves to the next millisecond before reaching it. */
+export const MAX_HLC_LOGICAL = 2 ** 31
 
 /**
  * Origins are peer ids. They never start with '_' so that no origin can be '__proto__', and the

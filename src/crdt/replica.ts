@@ -9,7 +9,7 @@
 // Every local write takes the next seq of this replica; the dot (selfId, seq) travels with the
 // delta. Deleting a key with no live value and removing an absent element are no-ops (no seq
 // used, no delta): a delete only makes sense against a value this replica has observed.
-import { InvalidInputError } from '../errors.js'
+import { InvalidInputError, TooLargeError } from '../errors.js'
 import type { Clock } from '../util/clock.js'
 import { type Change, visibleChange } from './changes.js'
 import { StateDigest } from './digest.js'
@@ -17,7 +17,14 @@ import { DotIndex } from './dot-index.js'
 import { HybridClock } from './hlc.js'
 import { counterId, kvId, type ParsedId, parseId, setId } from './ids.js'
 import { type JsonValue, normalizeValue } from './json.js'
-import { originProblem, validateElements, validateName } from './limits.js'
+import {
+  DEFAULT_MAX_FUTURE_MS,
+  MAX_SEQ,
+  MAX_VV_ORIGINS,
+  originProblem,
+  validateElements,
+  validateName,
+} from './limits.js'
 import {
   type CounterRecord,
   type CrdtRecord,
@@ -50,7 +57,11 @@ export class Replica {
   private readonly stateDigest = new StateDigest()
   private readonly views = new Views()
   private readonly hlc: HybridClock
+  private readonly clock: Clock
+  private readonly maxFutureMs: number
   private seq: number
+  /** Peer records not merged (stamped too far ahead, or over the origin cap); see heldBack(). */
+  private held = { future: 0, origins: 0 }
   /** Called after every record change (local, gossip or sync): the hook the durable store uses. */
   onRecord?: (id: string, record: CrdtRecord) => void
 
@@ -58,12 +69,14 @@ export class Replica {
     const p = originProblem(selfId)
     if (p !== undefined) throw new InvalidInputError(`replica id ${p}`)
     const nextSeq = opts.nextSeq ?? 1
-    if (!Number.isSafeInteger(nextSeq) || nextSeq < 1) {
-      throw new InvalidInputError('nextSeq must be an integer >= 1')
+    if (!Number.isSafeInteger(nextSeq) || nextSeq < 1 || nextSeq > MAX_SEQ + 1) {
+      throw new InvalidInputError(`nextSeq must be an integer from 1 to 2^48 + 1`)
     }
     this.selfId = selfId
     this.seq = nextSeq
-    this.hlc = new HybridClock(clock, opts.maxClockDriftMs)
+    this.clock = clock
+    this.maxFutureMs = opts.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS
+    this.hlc = new HybridClock(clock, this.maxFutureMs)
     // Own seqs below nextSeq are in the restored state or were never seen by anyone (see
     // ReplicaOptions.nextSeq), so claiming them keeps skipped seqs from leaving a gap forever.
     if (nextSeq > 1) this.versions.raise({ [selfId]: nextSeq - 1 })
@@ -76,9 +89,11 @@ export class Replica {
     records: Iterable<readonly [string, CrdtRecord]>,
     vv: VersionVector,
     nextSeq: number,
+    opts: Omit<ReplicaOptions, 'nextSeq'> = {},
   ): Replica {
-    const r = new Replica(selfId, clock, { nextSeq })
-    r.applyRecords(records, vv)
+    const r = new Replica(selfId, clock, { ...opts, nextSeq })
+    for (const [id, record] of records) r.merge(id, record)
+    r.versions.raise(vv)
     return r
   }
 
@@ -154,12 +169,16 @@ export class Replica {
 
   // ---- replication
 
-  /** Merges one gossiped write. Returns the visible changes (none for duplicates). */
+  /**
+   * Merges one gossiped write. Returns the visible changes (none for duplicates, and none for a
+   * write held back: its dot stays unobserved, so anti-entropy offers it again).
+   */
   applyDelta(delta: Delta): Change[] {
     const { id, record, dot } = delta
     if ((seqOf(record.dots, dot.origin) ?? 0) < dot.seq) {
       throw new InvalidInputError(`delta for ${JSON.stringify(id)} does not contain its own dot`)
     }
+    if (this.holdBack(record)) return []
     const change = this.merge(id, record)
     this.versions.observe(dot.origin, dot.seq)
     return change === undefined ? [] : [change]
@@ -168,19 +187,39 @@ export class Replica {
   /**
    * Merges an anti-entropy batch. Pass `senderVV` only with the last batch of a complete
    * diffFor(ourVV) answer, taken by the sender together with that diff: then every write it
-   * covers is in our state and our vv may rise to it.
+   * covers is in our state. Our vv then rises towards it, but for each origin only as far as a
+   * write of that origin we hold has reached: a peer's word alone never advances it (no fake
+   * origins, no switching off repair), and an origin of a held-back record does not rise.
    */
   applyRecords(records: Iterable<readonly [string, CrdtRecord]>, senderVV?: VersionVector): Change[] {
     const changes: Change[] = []
+    const heldOrigins = new Set<string>()
     for (const [id, record] of records) {
+      if (this.holdBack(record)) {
+        for (const o of Object.keys(record.dots)) heldOrigins.add(o)
+        continue
+      }
       const c = this.merge(id, record)
       if (c !== undefined) changes.push(c)
     }
     if (senderVV !== undefined) {
-      this.versions.raise(senderVV)
+      const raise: Record<string, number> = {}
+      for (const o of Object.keys(senderVV)) {
+        if (heldOrigins.has(o)) continue
+        const s = Math.min(senderVV[o]!, this.dotIndex.maxSeen(o))
+        if (s > this.versions.get(o)) raise[o] = s
+      }
+      this.versions.raise(raise)
+      // Peers that saw our writes from before a lost or restored data dir: never reuse those seqs
+      // (a write of ours overwritten since leaves no record to bump from). Bounded by MAX_SEQ.
       this.bumpSeq(seqOf(senderVV, this.selfId))
     }
     return changes
+  }
+
+  /** Counts of peer records not merged: stamped too far ahead, or naming origins past the cap. */
+  heldBack(): { future: number; origins: number } {
+    return { ...this.held }
   }
 
   versionVector(): VersionVector {
@@ -235,7 +274,26 @@ export class Replica {
   }
 
   private takeDot(): Dot {
+    if (this.seq > MAX_SEQ) throw new TooLargeError('this agent has used all 2^48 write sequence numbers')
     return { origin: this.selfId, seq: this.seq++ }
+  }
+
+  /**
+   * A peer's record we do not merge (yet): stamped beyond the drift bound (merged later, once our
+   * clock has caught up, when anti-entropy offers it again), or bringing origins past the cap.
+   */
+  private holdBack(record: CrdtRecord): boolean {
+    if (record.t === 'lww' && record.hlc.wall > this.clock.now() + this.maxFutureMs) {
+      this.held.future++
+      return true
+    }
+    let fresh = 0
+    for (const o of Object.keys(record.dots)) if (!this.dotIndex.hasOrigin(o)) fresh++
+    if (fresh > 0 && this.dotIndex.origins + fresh > MAX_VV_ORIGINS) {
+      this.held.origins++
+      return true
+    }
+    return false
   }
 
   private localWrite(id: string, parsed: ParsedId, record: CrdtRecord, dot: Dot): WriteResult {

@@ -4,19 +4,30 @@ import { z } from 'zod'
 import { InvalidInputError } from '../errors.js'
 import { parseId } from './ids.js'
 import { type JsonValue, valueProblem } from './json.js'
-import { MAX_ORIGINS_PER_RECORD, MAX_VV_ORIGINS, ORIGIN_RE } from './limits.js'
+import {
+  MAX_COUNTER_TOTAL,
+  MAX_HLC_LOGICAL,
+  MAX_HLC_WALL,
+  MAX_ORIGINS_PER_RECORD,
+  MAX_SEQ,
+  MAX_VV_ORIGINS,
+  ORIGIN_RE,
+} from './limits.js'
 import { type CrdtRecord, type Delta, type SeqMap, seqOf, type VersionVector } from './records.js'
 
 const origin = z.string().regex(ORIGIN_RE, 'origin must be a peer id')
 
-const seqMap = (min: number, maxKeys: number, nonEmpty: boolean) =>
+const seqMap = (min: number, maxKeys: number, nonEmpty: boolean, max = MAX_SEQ) =>
   z
-    .record(origin, z.int().min(min))
+    .record(origin, z.int().min(min).max(max))
     .refine((m) => Object.keys(m).length <= maxKeys, `at most ${maxKeys} origins`)
     .refine((m) => !nonEmpty || Object.keys(m).length > 0, 'must not be empty')
 
 const dots = seqMap(1, MAX_ORIGINS_PER_RECORD, true)
-const hlc = z.strictObject({ wall: z.int().min(0), logical: z.int().min(0) })
+const hlc = z.strictObject({
+  wall: z.int().min(0).max(MAX_HLC_WALL),
+  logical: z.int().min(0).max(MAX_HLC_LOGICAL),
+})
 
 const value = z.custom<JsonValue>().superRefine((v, ctx) => {
   const p = valueProblem(v)
@@ -32,8 +43,8 @@ const setRecord = z.strictObject({
 })
 const counterRecord = z.strictObject({
   t: z.literal('counter'),
-  p: seqMap(0, MAX_ORIGINS_PER_RECORD, false),
-  n: seqMap(0, MAX_ORIGINS_PER_RECORD, false),
+  p: seqMap(0, MAX_ORIGINS_PER_RECORD, false, MAX_COUNTER_TOTAL),
+  n: seqMap(0, MAX_ORIGINS_PER_RECORD, false, MAX_COUNTER_TOTAL),
   dots,
 })
 
@@ -50,6 +61,18 @@ export function entryProblem(id: string, r: CrdtRecord): string | undefined {
       if (r.removed[o]! > (seqOf(r.adds, o) ?? 0))
         return `set record ${JSON.stringify(id)} removed exceeds adds`
     }
+    // Only O's own add writes adds[O], at a seq O's dot covers.
+    for (const o of Object.keys(r.adds)) {
+      if (r.adds[o]! > (seqOf(r.dots, o) ?? 0))
+        return `set record ${JSON.stringify(id)} has an add without its dot`
+    }
+  }
+  if (r.t === 'counter') {
+    // Only O's own writes move p[O] and n[O], so each needs O's dot.
+    for (const o of [...Object.keys(r.p), ...Object.keys(r.n)]) {
+      if (seqOf(r.dots, o) === undefined)
+        return `counter record ${JSON.stringify(id)} has a total without its dot`
+    }
   }
   return undefined
 }
@@ -63,7 +86,7 @@ export const deltaSchema = z
   .strictObject({
     id: z.string(),
     record: recordSchema,
-    dot: z.strictObject({ origin, seq: z.int().min(1) }),
+    dot: z.strictObject({ origin, seq: z.int().min(1).max(MAX_SEQ) }),
   })
   .superRefine((d, ctx) => {
     const p = entryProblem(d.id, d.record as CrdtRecord)

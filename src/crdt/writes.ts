@@ -2,8 +2,9 @@
 // dominates `prev`, so merging it into the local state simply replaces `prev`.
 import { TooLargeError } from '../errors.js'
 import type { Change } from './changes.js'
-import { compareHlc, type Hlc } from './hlc.js'
+import { compareHlc, type Hlc, hlcAfter } from './hlc.js'
 import type { JsonValue } from './json.js'
+import { MAX_COUNTER_TOTAL } from './limits.js'
 import {
   type CounterRecord,
   type Delta,
@@ -23,10 +24,7 @@ export function lwwWrite(
 ): LwwRecord {
   // Only a record from a far-future clock (ignored by HybridClock.observe) can be ahead of `now`;
   // step past it for this key alone so a local write always wins locally without poisoning the clock.
-  const hlc =
-    prev !== undefined && compareHlc(now, prev.hlc) <= 0
-      ? { wall: prev.hlc.wall, logical: prev.hlc.logical + 1 }
-      : now
+  const hlc = prev !== undefined && compareHlc(now, prev.hlc) <= 0 ? hlcAfter(prev.hlc) : now
   // Only the winning write matters for a register, so it carries only its own dot: a record never
   // grows with the number of writers, and a peer whose vv covers that dot already holds it or better.
   return { t: 'lww', hlc, origin: self, value, dots: { [self]: seq } }
@@ -67,7 +65,11 @@ export function counterWrite(
   const side = amount > 0 ? 'p' : 'n'
   const map = prev?.[side] ?? {}
   const total = (seqOf(map, self) ?? 0) + Math.abs(amount)
-  if (!Number.isSafeInteger(total)) throw new TooLargeError('counter total would exceed 2^53 - 1')
+  if (!(total <= MAX_COUNTER_TOTAL)) {
+    throw new TooLargeError(
+      `this agent's ${amount > 0 ? 'increments' : 'decrements'} of a counter may total at most 2^41`,
+    )
+  }
   const bumped = { ...map, [self]: total }
   return {
     t: 'counter',
@@ -89,6 +91,6 @@ export interface ReplicaOptions {
    * replica claims all of them in its version vector; seqs reserved but never used are harmless.
    */
   nextSeq?: number
-  /** Remote HLC wall times further ahead than this do not move our clock. */
-  maxClockDriftMs?: number
+  /** Records stamped further ahead of our clock than this are held back (DEFAULT_MAX_FUTURE_MS). */
+  maxFutureMs?: number
 }

@@ -116,6 +116,7 @@ export class Agent {
       logger: log.child('state'),
       syncIntervalMs: config.sync.intervalMs,
       maxMessageBytes: config.limits.maxMessageBytes,
+      maxClockDriftMs: config.limits.maxClockDriftMs,
       onFatal: () => {
         this.exitCode = 1
         void this.stop({ leave: true })

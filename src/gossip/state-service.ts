@@ -22,6 +22,7 @@ import { runSyncInitiator, runSyncResponder } from '../sync/index.js'
 import type { MurmurNode } from '../transport/node.js'
 import { systemClock } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
+import { RateLimiter } from '../util/rate-limit.js'
 import { GossipTopic } from './topic.js'
 
 export const STATE_TOPIC = '/murmur/state/1'
@@ -39,6 +40,8 @@ export interface StateServiceOptions {
   logger: Logger
   syncIntervalMs: number
   maxMessageBytes: number
+  /** Peer records stamped further ahead of our clock are held back. */
+  maxClockDriftMs: number
   /** Peers a periodic sync may pick from. */
   syncPeers: () => string[]
   /** The store failed: in-memory state is ahead of disk and the agent must stop. */
@@ -59,6 +62,9 @@ export class StateService {
   private durableSeq = 0
   private timer?: NodeJS.Timeout
   private stopped = false
+  /** heldBack() counts as of the last warning about them. */
+  private held = { future: 0, origins: 0 }
+  private readonly heldLog = new RateLimiter(0.1, 1)
 
   private constructor(
     private readonly opts: StateServiceOptions,
@@ -76,6 +82,7 @@ export class StateService {
         const changes: Change[] = []
         for (const d of msg.deltas) changes.push(...this.replica.applyDelta(d))
         this.emit(changes)
+        this.reportHeld(author)
         return 'accept'
       },
     })
@@ -93,7 +100,9 @@ export class StateService {
     }
     const vv = (await store.get<VersionVector>(VV_KEY)) ?? {}
     const nextSeq = (await store.get<number>(SEQ_KEY)) ?? 1
-    const replica = Replica.restore(opts.selfId, systemClock, records, vv, nextSeq)
+    const replica = Replica.restore(opts.selfId, systemClock, records, vv, nextSeq, {
+      maxFutureMs: opts.maxClockDriftMs,
+    })
     opts.logger.info('state loaded', { records: records.length, digest: replica.digest() })
     const svc = new StateService(opts, replica)
     svc.durableSeq = nextSeq
@@ -254,7 +263,7 @@ export class StateService {
     let stream: Stream | undefined
     try {
       stream = await this.opts.node.dialProtocol(peerIdFromString(peer), SYNC_PROTOCOL, { signal })
-      const res = await this.session(stream, signal, runSyncInitiator)
+      const res = await this.session(peer, stream, signal, runSyncInitiator)
       this.lastSession.set(peer, Date.now())
       this.opts.logger.debug('synced', { peer, sent: res.sent, received: res.received, changes: res.changes.length })
     } catch (err) {
@@ -268,7 +277,7 @@ export class StateService {
   private async respond(stream: Stream, conn: Connection): Promise<void> {
     const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
     try {
-      await this.session(stream, signal, runSyncResponder)
+      await this.session(conn.remotePeer.toString(), stream, signal, runSyncResponder)
       this.lastSession.set(conn.remotePeer.toString(), Date.now())
     } catch (err) {
       stream.abort(err as Error)
@@ -277,6 +286,7 @@ export class StateService {
   }
 
   private async session(
+    peer: string,
     stream: Stream,
     signal: AbortSignal,
     run: typeof runSyncInitiator,
@@ -292,6 +302,22 @@ export class StateService {
     })
     await stream.close({ signal }).catch(() => {})
     this.emit(res.changes)
+    this.reportHeld(peer)
     return res
+  }
+
+  /** Says, at most once per 10 s, that a peer's records were held back rather than merged. */
+  private reportHeld(peer: string): void {
+    const now = this.replica.heldBack()
+    const future = now.future - this.held.future
+    const origins = now.origins - this.held.origins
+    if ((future === 0 && origins === 0) || !this.heldLog.take('held')) return
+    this.held = now
+    this.opts.logger.warn('records held back, not merged', {
+      peer,
+      future,
+      overOriginCap: origins,
+      why: 'stamped beyond limits.maxClockDriftMs ahead of our clock (merged once it catches up), or bringing origins past the cap',
+    })
   }
 }

@@ -2,10 +2,19 @@
 // The agent must keep serving, apply what is genuine, and drop the rest.
 import assert from 'node:assert/strict'
 import { multiaddr } from '@multiformats/multiaddr'
-import { encodeDeltaFrames, Replica } from '../../src/crdt/index.js'
-import { STATE_TOPIC } from '../../src/gossip/state-service.js'
+import { lpStream } from '@libp2p/utils'
+import {
+  type CrdtRecord,
+  decodeMessage,
+  encodeDeltaFrames,
+  encodeMessage,
+  encodeSyncResponseFrames,
+  MAX_SEQ,
+  Replica,
+} from '../../src/crdt/index.js'
+import { STATE_TOPIC, SYNC_PROTOCOL } from '../../src/gossip/state-service.js'
 import type { MurmurNode } from '../../src/transport/node.js'
-import { systemClock } from '../../src/util/clock.js'
+import { FakeClock, systemClock } from '../../src/util/clock.js'
 import { startForeignNode } from '../helpers/foreign-node.js'
 import { disposeAgents, type Info, TestAgent, testSwarmKeyFile } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
@@ -28,7 +37,9 @@ describe('a hostile peer on the state topic', function () {
     node = await startForeignNode(undefined, testSwarmKeyFile())
     node.services.pubsub.subscribe(STATE_TOPIC)
     await node.dial(multiaddr(info.addresses.find((a) => a.includes('127.0.0.1'))!))
-    await waitFor(() => node!.services.pubsub.getSubscribers(STATE_TOPIC).length > 0, { what: 'agent to subscribe' })
+    await waitFor(() => node!.services.pubsub.getSubscribers(STATE_TOPIC).length > 0, {
+      what: 'agent to subscribe',
+    })
 
     const publish = (bytes: Uint8Array) => node!.services.pubsub.publish(STATE_TOPIC, bytes)
     // Forged: a write claiming to come from the agent itself, signed by us.
@@ -42,10 +53,76 @@ describe('a hostile peer on the state topic', function () {
     const me = new Replica(node.peerId.toString(), systemClock)
     for (const f of encodeDeltaFrames(me.kvSet('genuine', 'ok').deltas)) await publish(f)
 
-    await waitFor(async () => (await agent.cli(['kv', 'get', 'genuine'])).stdout === 'ok\n', { what: 'genuine write' })
+    await waitFor(async () => (await agent.cli(['kv', 'get', 'genuine'])).stdout === 'ok\n', {
+      what: 'genuine write',
+    })
     assert.equal((await agent.cli(['kv', 'get', 'forged'])).code, 1)
     assert.equal((await agent.json<Info>(['info'])).state?.keys, 1)
     assert.match(agent.logs, /dropped malformed message/)
     assert.ok(agent.running)
+  })
+  it('a member with a clock years ahead, numbers past the bounds and a vv of fake origins bricks nothing', async () => {
+    const agent = new TestAgent({ name: 'target' }).start()
+    agents = [agent]
+    const info = await agent.ready()
+    const addr = multiaddr(info.addresses.find((a) => a.includes('127.0.0.1'))!)
+    node = await startForeignNode(undefined, testSwarmKeyFile())
+    node.services.pubsub.subscribe(STATE_TOPIC)
+    await node.dial(addr)
+    await waitFor(() => node!.services.pubsub.getSubscribers(STATE_TOPIC).length > 0, {
+      what: 'agent to subscribe',
+    })
+    const me = node.peerId.toString()
+
+    // A write stamped ten years ahead, so it would beat every honest write to the key for good.
+    const ahead = new Replica(me, new FakeClock(Date.now() + 10 * 365 * 86_400_000))
+    for (const f of encodeDeltaFrames(ahead.kvSet('leader', 'attacker').deltas))
+      await node.services.pubsub.publish(STATE_TOPIC, f)
+    // A counter total and a seq past their bounds (once they bricked the victim's store).
+    const huge = { t: 'counter', p: { [me]: 2 ** 53 - 1 }, n: {}, dots: { [me]: MAX_SEQ + 5 } }
+    const raw = `{"type":"delta","deltas":[{"id":"c\\u0000hits","record":${JSON.stringify(huge)},"dot":{"origin":"${me}","seq":1}}]}`
+    await node.services.pubsub.publish(STATE_TOPIC, Uint8Array.from([1, ...new TextEncoder().encode(raw)]))
+
+    // One anti-entropy session whose vv claims 5,000 origins nobody has heard of.
+    const fake: Record<string, number> = {}
+    for (let i = 0; i < 5000; i++) fake[`fake${i}`] = 1_000 + i
+    const session = async (vv: Record<string, number>): Promise<Record<string, number>> => {
+      const stream = await node!.dialProtocol(addr, SYNC_PROTOCOL)
+      const lp = lpStream(stream, { maxDataLength: 1 << 20 })
+      await lp.write(encodeMessage({ type: 'sync-req', vv }))
+      let theirs: Record<string, number> = {}
+      for (;;) {
+        const m = decodeMessage((await lp.read()).subarray())
+        if (m.type !== 'sync-resp') throw new Error(`unexpected ${m.type}`)
+        if (m.done) {
+          theirs = { ...m.vv }
+          break
+        }
+      }
+      await lp.read() // its sync-req
+      for (const f of encodeSyncResponseFrames([] as Array<[string, CrdtRecord]>, vv)) await lp.write(f)
+      await stream.close().catch(() => {})
+      return theirs
+    }
+    await session(fake)
+    const after = await session({})
+    assert.deepEqual(
+      Object.keys(after).filter((o) => o.startsWith('fake')),
+      [],
+      'no fake origin in its vv',
+    )
+
+    assert.equal((await agent.cli(['kv', 'get', 'leader'])).code, 1, 'the future write is held back')
+    assert.equal((await agent.cli(['kv', 'set', 'leader', 'honest'])).code, 0)
+    assert.equal((await agent.cli(['kv', 'get', 'leader'])).stdout, 'honest\n')
+    assert.equal((await agent.cli(['counter', 'incr', 'hits'])).stdout, '1\n')
+    await waitFor(() => /records held back, not merged/.test(agent.logs), { what: 'the held-back warning' })
+
+    agent.kill('SIGTERM')
+    assert.equal(await agent.waitExit(), 0)
+    agent.start()
+    await agent.ready()
+    assert.equal((await agent.cli(['counter', 'incr', 'hits'])).stdout, '2\n', 'restarts and writes on')
+    assert.equal((await agent.cli(['kv', 'get', 'leader'])).stdout, 'honest\n')
   })
 })

@@ -18,7 +18,7 @@ const MAX_MESSAGE_BYTES = 1 << 20
 
 async function keyedMesh(names: string[]): Promise<{ agents: TestAgent[]; key: string; infos: Info[] }> {
   const agents = names.map((name) => new TestAgent({ name }))
-  const key = join(agents[0]!.dataDir, 'swarm.key')
+  const key = join(agents[0]!.dataDir, 'mesh.key')
   assert.equal((await agents[0]!.cli(['keygen', key])).code, 0)
   for (const a of agents) a.start(['--swarm-key', key, '--log-level', 'info'])
   const infos = await Promise.all(agents.map((a) => a.ready()))

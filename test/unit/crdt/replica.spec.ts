@@ -1,5 +1,17 @@
 import assert from 'node:assert/strict'
-import { type Delta, Replica } from '../../../src/crdt/index.js'
+import {
+  type CrdtRecord,
+  counterId,
+  type Delta,
+  kvId,
+  MAX_COUNTER_TOTAL,
+  MAX_SEQ,
+  parseEntry,
+  Replica,
+  setId,
+} from '../../../src/crdt/index.js'
+import { MAX_VV_ORIGINS } from '../../../src/crdt/limits.js'
+import { hlcAfter } from '../../../src/crdt/hlc.js'
 import { FakeClock } from '../../../src/util/clock.js'
 import { syncPair } from './helpers.js'
 
@@ -63,18 +75,31 @@ describe('Replica', () => {
       assert.equal(a.digest(), b.digest())
     })
 
-    it('lets a local write win over a value from a far-future clock without adopting that clock', () => {
+    it('holds back a write stamped beyond the drift bound, and merges it once the clock catches up', () => {
       const clock = new FakeClock()
       const a = replica('A', clock)
       const b = replica('B', new FakeClock(clock.now() + 10 * 3600_000))
       deliver(a, b.kvSet('k', 'future').deltas)
-      assert.equal(a.kvGet('k'), 'future')
-      const w = a.kvSet('k', 'mine')
-      assert.equal(a.kvGet('k'), 'mine')
-      deliver(b, w.deltas)
-      assert.equal(b.kvGet('k'), 'mine')
+      assert.equal(a.kvGet('k'), undefined, 'a write 10 h ahead is not merged')
+      syncPair(a, b)
+      assert.equal(a.kvGet('k'), undefined, 'nor through anti-entropy')
+      assert.deepEqual(a.heldBack(), { future: 2, origins: 0 })
       const other = a.kvSet('other', 1).deltas[0]!.record
       assert.ok(other.t === 'lww' && other.hlc.wall === clock.now(), 'clock not dragged forward')
+      clock.advance(10 * 3600_000)
+      syncPair(a, b)
+      assert.equal(a.kvGet('k'), 'future', 'merged once it is within the bound')
+      assert.equal(a.digest(), b.digest())
+    })
+
+    it('merges a write up to the drift bound ahead (default 60 s) and stays ahead of it locally', () => {
+      const clock = new FakeClock()
+      const a = replica('A', clock)
+      const b = replica('B', new FakeClock(clock.now() + 59_000))
+      deliver(a, b.kvSet('k', 'ahead').deltas)
+      assert.equal(a.kvGet('k'), 'ahead')
+      deliver(b, a.kvSet('k', 'mine').deltas)
+      assert.equal(b.kvGet('k'), 'mine', 'a later local write wins')
     })
 
     it('validates keys and values with clear errors', () => {
@@ -245,6 +270,70 @@ describe('Replica', () => {
     it('rejects a bad replica id', () => {
       assert.throws(() => replica('__proto__'), { code: 'INVALID_INPUT' })
       assert.throws(() => replica(''), { code: 'INVALID_INPUT' })
+    })
+  })
+  describe('bounds: what a peer sends cannot brick or poison a replica', () => {
+    it('a version vector from a peer never adds origins nor rises past the writes we hold', () => {
+      const a = replica('A')
+      const b = replica('B')
+      for (let i = 0; i < 3; i++) b.kvSet(`k${i}`, i)
+      const fake: Record<string, number> = { B: 1_000_000 }
+      for (let i = 0; i < 5000; i++) fake[`fake${i}`] = 7
+      a.applyRecords(b.diffFor(a.versionVector()), fake)
+      assert.deepEqual(a.versionVector(), { B: 3 }, 'no fake origin, and B only as far as its writes here')
+      b.kvSet('k3', 3)
+      syncPair(a, b)
+      assert.equal(a.kvGet('k3'), 3, 'repair of B is not switched off')
+    })
+
+    it('refuses records that bring origins past the cap, and keeps serving the ones it knows', () => {
+      const a = replica('A')
+      const lww = (o: string, seq = 1): CrdtRecord => ({
+        t: 'lww',
+        hlc: { wall: seq, logical: 0 },
+        origin: o,
+        value: seq,
+        dots: { [o]: seq },
+      })
+      const batch: Array<[string, CrdtRecord]> = []
+      for (let i = 0; i <= MAX_VV_ORIGINS; i++) batch.push([kvId(`x${i}`), lww(`o${i}`)])
+      a.applyRecords(batch)
+      assert.equal(a.stats().keys, MAX_VV_ORIGINS)
+      assert.deepEqual(a.heldBack(), { future: 0, origins: 1 })
+      a.applyRecords([[kvId('x0'), lww('o0', 2)]])
+      assert.equal(a.heldBack().origins, 1, 'a known origin still gets through')
+    })
+
+    it('refuses numbers past their bounds where they enter, and a local write past one fails clearly', () => {
+      const lww = { t: 'lww', hlc: { wall: 1, logical: 0 }, origin: 'B', value: 1, dots: { B: 1 } }
+      assert.throws(() => parseEntry(kvId('x'), { ...lww, dots: { B: MAX_SEQ + 1 } }), /invalid record/)
+      assert.throws(
+        () => parseEntry(kvId('x'), { ...lww, hlc: { wall: 2 ** 53 - 1, logical: 2 ** 53 - 1 } }),
+        /invalid record/,
+      )
+      const counter = { t: 'counter', p: { B: MAX_COUNTER_TOTAL + 1 }, n: {}, dots: { B: 1 } }
+      assert.throws(() => parseEntry(counterId('x'), counter), /invalid record/)
+      assert.throws(() => parseEntry(counterId('x'), { ...counter, p: { C: 5 } }), /total without its dot/)
+      assert.throws(
+        () => parseEntry(setId('x', 'e'), { t: 'set', adds: { C: 5 }, removed: {}, dots: { B: 1 } }),
+        /add without its dot/,
+      )
+
+      const a = replica('A')
+      a.counterAdd('n', MAX_COUNTER_TOTAL)
+      assert.throws(
+        () => a.counterAdd('n', 1),
+        (e: Error & { code?: string }) => e.code === 'TOO_LARGE',
+      )
+      assert.equal(a.counterGet('n'), MAX_COUNTER_TOTAL)
+      const last = new Replica('A', new FakeClock(), { nextSeq: MAX_SEQ + 1 })
+      assert.throws(() => last.kvSet('k', 1), /used all 2\^48 write sequence numbers/)
+      assert.equal(last.kvGet('k'), undefined)
+    })
+
+    it('the HLC moves on to the next millisecond when its logical counter is at the bound', () => {
+      assert.deepEqual(hlcAfter({ wall: 5, logical: 2 ** 31 }), { wall: 6, logical: 0 })
+      assert.deepEqual(hlcAfter({ wall: 5, logical: 2 ** 31 - 1 }), { wall: 5, logical: 2 ** 31 })
     })
   })
 })
