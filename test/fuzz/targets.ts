@@ -1,0 +1,162 @@
+// Every decoder of outside input, as a fuzz target: arbitrary and mutated inputs may only ever
+// fail with the decoder's typed error, and whatever decodes must encode again. Used by the CI
+// spec (a short budget) and by `npm run fuzz` (1,000,000 inputs per target).
+import fc from 'fast-check'
+import { DEFAULT_CONFIG_PATH, readConfigFile, validateConfig } from '../../src/config/load.js'
+import {
+  decodeMessage,
+  encodeDeltaFrames,
+  encodeMessage,
+  encodeSyncResponseFrames,
+  parseEntry,
+  parseVersionVector,
+  Replica,
+} from '../../src/crdt/index.js'
+import { ConfigError, InvalidInputError, TooLargeError } from '../../src/errors.js'
+import type { Packet } from '../../src/membership/messages.js'
+import { decodePacket, encodePacket } from '../../src/membership/wire.js'
+import { FakeClock } from '../../src/util/clock.js'
+
+export interface FuzzTarget {
+  name: string
+  input: fc.Arbitrary<unknown>
+  /** Throws only when the decoder misbehaved (an untyped error, or output that does not re-encode). */
+  check: (input: unknown) => void
+}
+
+/** Runs `fn`; an error of one of `allowed` classes is the decoder refusing the input, as it should. */
+function refusesWith(allowed: ReadonlyArray<new (...a: never[]) => Error>, fn: () => void): void {
+  try {
+    fn()
+  } catch (err) {
+    if (allowed.some((c) => err instanceof c)) return
+    throw err
+  }
+}
+
+/** Random edits (truncate, overwrite, insert, delete) of a valid encoding. */
+function mutated(corpus: readonly Uint8Array[]): fc.Arbitrary<Uint8Array> {
+  const edit = fc.record({ at: fc.nat(), value: fc.nat(255), kind: fc.nat(3) }, { noNullPrototype: true })
+  return fc
+    .tuple(fc.constantFrom(...corpus), fc.array(edit, { minLength: 1, maxLength: 4 }))
+    .map(([seed, edits]) => {
+      let b = Uint8Array.from(seed)
+      for (const { at, value, kind } of edits) {
+        const i = at % (b.length + 1)
+        if (kind === 0) b = b.slice(0, i)
+        else if (kind === 1 && i < b.length) b[i] = value
+        else if (kind === 2) b = Uint8Array.from([...b.subarray(0, i), value, ...b.subarray(i)])
+        else b = Uint8Array.from([...b.subarray(0, i), ...b.subarray(i + 1)])
+      }
+      return b
+    })
+}
+
+function bytesInput(corpus: readonly Uint8Array[], prefix: number[]): fc.Arbitrary<Uint8Array> {
+  return fc.oneof(
+    fc.uint8Array({ maxLength: 300 }),
+    fc.uint8Array({ maxLength: 300 }).map((rest) => Uint8Array.from([...prefix, ...rest])),
+    mutated(corpus),
+  )
+}
+
+function stateCorpus(): Uint8Array[] {
+  const a = new Replica('12D3KooWA', new FakeClock())
+  const deltas = [
+    ...a.kvSet('k', { n: [1, 'x', null] }).deltas,
+    ...a.setAdd('s', ['e1', 'e2']).deltas,
+    ...a.setRemove('s', ['e1']).deltas,
+    ...a.counterAdd('c', 5).deltas,
+    ...a.counterAdd('c', -2).deltas,
+    ...a.kvDel('k').deltas,
+  ]
+  return [
+    ...encodeDeltaFrames(deltas),
+    encodeMessage({ type: 'sync-req', vv: a.versionVector() }),
+    ...encodeSyncResponseFrames([...a.entries()], a.versionVector()),
+  ]
+}
+
+const swimCorpus = (): Uint8Array[] =>
+  (
+    [
+      { type: 'ping', seq: 1, updates: [] },
+      { type: 'ack', seq: 7, updates: [] },
+      { type: 'nack', seq: 9 },
+      { type: 'gossip', updates: [] },
+      { type: 'sync-digest', seq: 3, count: 10, root: 12345 },
+      { type: 'sync-buckets', seq: 3, bucketCount: 2, hashes: Uint32Array.from([1, 2]) },
+    ] as Packet[]
+  ).map(encodePacket)
+
+const json = fc.jsonValue({ maxDepth: 4 })
+
+/** The shape of the default config with some values replaced by arbitrary JSON. */
+function configInput(): fc.Arbitrary<unknown> {
+  const base = readConfigFile(DEFAULT_CONFIG_PATH)
+  const paths: string[][] = []
+  const walk = (o: Record<string, unknown>, path: string[]): void => {
+    for (const [k, v] of Object.entries(o)) {
+      paths.push([...path, k])
+      if (v !== null && typeof v === 'object' && !Array.isArray(v))
+        walk(v as Record<string, unknown>, [...path, k])
+    }
+  }
+  walk(base, [])
+  const change = fc.record({ path: fc.constantFrom(...paths), value: json }, { noNullPrototype: true })
+  return fc.oneof(
+    json,
+    fc.array(change, { minLength: 1, maxLength: 3 }).map((changes) => {
+      const out = structuredClone(base) as Record<string, unknown>
+      for (const { path, value } of changes) {
+        let o: unknown = out
+        for (const k of path.slice(0, -1))
+          o = o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined
+        // An earlier change may have replaced the parent with a scalar: then this one does nothing.
+        if (o !== null && typeof o === 'object')
+          (o as Record<string, unknown>)[path[path.length - 1]!] = value
+      }
+      return out
+    }),
+  )
+}
+
+export function fuzzTargets(): FuzzTarget[] {
+  return [
+    {
+      name: 'state frames (gossip /murmur/state/1 and sync /murmur/sync/1.0.0)',
+      input: bytesInput(stateCorpus(), [1]),
+      check: (input) =>
+        refusesWith([InvalidInputError, TooLargeError], () => {
+          const msg = decodeMessage(input as Uint8Array)
+          encodeMessage(msg)
+        }),
+    },
+    {
+      name: 'membership packets (/murmur/swim/2.0.0)',
+      input: bytesInput(swimCorpus(), [2]),
+      check: (input) =>
+        refusesWith([InvalidInputError], () => {
+          encodePacket(decodePacket(input as Uint8Array))
+        }),
+    },
+    {
+      name: 'config files',
+      input: configInput(),
+      check: (input) => refusesWith([ConfigError], () => void validateConfig(input, 'config')),
+    },
+    {
+      name: 'store values at start-up (records, version vector)',
+      input: fc.tuple(
+        fc.oneof(fc.string(), fc.constantFrom('k\u0000key', 's\u0000set\u0000el', 'c\u0000n')),
+        json,
+        json,
+      ),
+      check: (input) => {
+        const [id, record, vv] = input as [string, unknown, unknown]
+        refusesWith([InvalidInputError], () => void parseEntry(id, record))
+        refusesWith([InvalidInputError], () => void parseVersionVector(vv))
+      },
+    },
+  ]
+}
