@@ -1,4 +1,5 @@
 // The config schema: every key, its type and its bounds. Unknown keys are errors.
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { tagsSchema } from '../membership/index.js'
@@ -18,6 +19,18 @@ const multiaddrString = z.string().refine(
   { message: 'is not a valid multiaddr (e.g. /ip4/127.0.0.1/tcp/7946)' },
 )
 
+const peerIdString = z.string().refine(
+  (s) => {
+    try {
+      peerIdFromString(s)
+      return true
+    } catch {
+      return false
+    }
+  },
+  { message: 'is not a peer id (e.g. 12D3KooW...)' },
+)
+
 export const configSchema = z
   .object({
     name: z.string().min(1).max(128).nullable(),
@@ -31,6 +44,8 @@ export const configSchema = z
     // Private by default: null means <dataDir>/swarm.key, created at first start. `open` runs without one.
     swarmKeyFile: z.string().min(1).nullable(),
     open: z.boolean(),
+    // Peer ids this agent connects with: `allow` empty means every holder of the swarm key.
+    peers: z.object({ allow: z.array(peerIdString).max(10_000), deny: z.array(peerIdString).max(10_000) }).strict(),
     logLevel: z.enum(LOG_LEVELS as [string, ...string[]]),
     // SWIM + Lifeguard timers (docs/membership.md); every one is per member, not per mesh.
     membership: z

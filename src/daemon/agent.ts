@@ -10,6 +10,7 @@ import { MAX_INCARNATION, type MemberEvent, type Swim } from '../membership/inde
 import { Store } from '../state/store.js'
 import { Dialer, type JoinResult, type KnownPeer } from '../transport/dialer.js'
 import { loadOrCreateIdentity } from '../transport/identity.js'
+import { type PeerLists, PeerFilter } from '../transport/peer-filter.js'
 import { ensureSwarmKey } from '../transport/swarm-key.js'
 import { createNode, type MurmurNode } from '../transport/node.js'
 import type { Logger } from '../util/log.js'
@@ -42,6 +43,7 @@ export class Agent {
   peerId = ''
   /** The swarm key this agent's mesh is private by; null in an open mesh. */
   swarmKeyFile: string | null = null
+  private readonly peerFilter: PeerFilter
   /** What the process should exit with once stopped: non-zero after a fatal error. */
   exitCode = 0
 
@@ -49,7 +51,9 @@ export class Agent {
     readonly config: Config,
     private readonly log: Logger,
     private readonly store: Store,
-  ) {}
+  ) {
+    this.peerFilter = new PeerFilter(config.peers)
+  }
 
   static async start(config: Config, log: Logger): Promise<Agent> {
     await prepareDataDir(config.dataDir)
@@ -88,6 +92,7 @@ export class Agent {
       maxMessageBytes: config.limits.maxMessageBytes,
       topics: [STATE_TOPIC],
       logger: log.child('transport'),
+      peerFilter: this.peerFilter,
     })
     await this.node.start()
     this.peerId = this.node.peerId.toString()
@@ -105,6 +110,7 @@ export class Agent {
       options: { ...config.membership, reconnectIntervalMs: config.reconnectIntervalMs },
       logger: log.child('membership'),
       onEvent: (ev) => this.rememberPeer(ev),
+      avoid: (id) => !this.peerFilter.allows(id),
     })
     this.membership = this.gossip.swim
     await this.gossip.start()
@@ -176,6 +182,19 @@ export class Agent {
   updateTags(set: Record<string, string>, del: string[]): { tags: Record<string, string> } {
     this.gossip.setTags(set, del)
     return { tags: this.membership.self().tags }
+  }
+
+  /** New allow and deny lists (SIGHUP): connections to peers now refused are closed. */
+  updatePeerLists(lists: PeerLists): { closed: number } {
+    this.peerFilter.set(lists)
+    this.membership.viewChanged()
+    let closed = 0
+    for (const conn of this.node.getConnections()) {
+      if (this.peerFilter.allows(conn.remotePeer.toString())) continue
+      closed++
+      void conn.close().catch(() => conn.abort(new Error('peer no longer allowed')))
+    }
+    return { closed }
   }
 
   membershipStats(): ReturnType<MembershipService['stats']> {

@@ -37,7 +37,13 @@ export async function runAgent(config: Config, reload?: () => Config): Promise<n
       const next = reload()
       sink.level = next.logLevel as LogLevel
       agent.updateTags(next.tags, Object.keys(agent.membership.self().tags).filter((k) => !(k in next.tags)))
-      log.info('config reloaded', { logLevel: next.logLevel })
+      const { closed } = agent.updatePeerLists(next.peers)
+      log.info('config reloaded', {
+        logLevel: next.logLevel,
+        allowPeers: next.peers.allow.length,
+        denyPeers: next.peers.deny.length,
+        closedConnections: closed,
+      })
     } catch (err) {
       log.error('config reload failed; keeping the running config', { error: (err as Error).message })
     }

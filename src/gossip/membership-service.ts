@@ -25,6 +25,8 @@ export interface MembershipServiceOptions {
   options?: Partial<SwimOptions>
   logger: Logger
   onEvent?: (event: MemberEvent) => void
+  /** Peers we refuse to connect to: never our neighbours (see SwimInit.avoid). */
+  avoid?: (id: string) => boolean
 }
 
 export interface MembershipStats extends TrafficCounters {
@@ -60,6 +62,7 @@ export class MembershipService {
       send: (to, p) => this.link.send(to, p),
       emit: (ev) => this.onEvent(ev),
       drop: (reason, from) => this.log.debug('membership input dropped', { reason, peer: from }),
+      avoid: opts.avoid,
     })
   }
 

@@ -30,6 +30,8 @@ export class ActiveView {
     private readonly table: MemberTable,
     private readonly selfSlot: number,
     private readonly ring: number,
+    /** Slots never taken into the view (peers we refuse to connect to). */
+    private readonly avoid?: (slot: number) => boolean,
   ) {}
 
   /** The view's slots, recomputed only when a change could alter it or the epoch moved. */
@@ -50,7 +52,7 @@ export class ActiveView {
       this.dirty = !isCandidate(this.table.statusAt(slot))
       return
     }
-    if (!isCandidate(this.table.statusAt(slot))) return
+    if (!isCandidate(this.table.statusAt(slot)) || this.avoid?.(slot)) return
     const self = this.hash(this.selfSlot)
     const h = this.hash(slot)
     const last = (list: number[], dist: (x: number) => number): number =>
@@ -82,8 +84,9 @@ export class ActiveView {
     const succ = new Top(k)
     const pred = new Top(k)
     const span = this.table.span
+    const skip = (s: number): boolean => s === this.selfSlot || !isCandidate(this.table.statusAt(s)) || this.avoid?.(s) === true
     for (let s = 0; s < span; s++) {
-      if (s === this.selfSlot || !isCandidate(this.table.statusAt(s))) continue
+      if (skip(s)) continue
       const h = this.hash(s)
       succ.offer(s, (h - self) >>> 0)
       pred.offer(s, (self - h) >>> 0)
@@ -103,7 +106,7 @@ export class ActiveView {
       this.points.push(start)
       for (let i = 0; i < span; i++) {
         const s = (start + i) % span
-        if (s === this.selfSlot || chosen.has(s) || !isCandidate(this.table.statusAt(s))) continue
+        if (chosen.has(s) || skip(s)) continue
         this.chords.push(s)
         chosen.add(s)
         break

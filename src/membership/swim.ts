@@ -78,6 +78,12 @@ export interface SwimInit {
   random?: () => number
   registry?: IdRegistry
   options?: Partial<SwimOptions>
+  /**
+   * Members this node must not pick as neighbours (peers it refuses to connect to): they stay
+   * members, probed by others, rather than being suspected for our refusal. Call viewChanged()
+   * when the answer changes.
+   */
+  avoid?: (id: string) => boolean
 }
 
 export interface ListFilter {
@@ -205,7 +211,13 @@ export class Swim {
     this.claim = this.signClaim({ name, tags, addrs }, incarnation)
     const now = this.clock.now()
     this.table.set(this.selfSlot, ALIVE, incarnation, now, this.claim)
-    this.view = new ActiveView(this.table, this.selfSlot, this.options.ringNeighbours)
+    const avoid = init.avoid
+    this.view = new ActiveView(
+      this.table,
+      this.selfSlot,
+      this.options.ringNeighbours,
+      avoid ? (slot) => avoid(this.registry.idAt(slot)) : undefined,
+    )
     const o = this.options
     // Random phases, so members that start together do not probe and sync in lockstep.
     this.nextProbeAt = now + this.random() * o.probeIntervalMs
@@ -255,6 +267,11 @@ export class Swim {
   /** The neighbours this member keeps connections to, probes and gossips with. */
   activeView(): string[] {
     return this.viewSlots().map((s) => this.registry.idAt(s))
+  }
+
+  /** The `avoid` answer changed for some member: the view is drawn again. */
+  viewChanged(): void {
+    this.view.invalidate()
   }
 
   /** The push-pull digest: equal for two members that hold the same table. */

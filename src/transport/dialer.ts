@@ -132,6 +132,10 @@ export class Dialer {
   private async dialAddr(ma: Multiaddr): Promise<void> {
     const conn = await this.opts.node.dial(ma, { signal: AbortSignal.timeout(this.opts.dialTimeoutMs ?? 5000) })
     await this.opts.onReached(conn.remotePeer.toString())
+    // A peer that refuses us (its peers.allow / peers.deny) completes the handshake, then hangs up.
+    if (this.opts.node.getConnections(conn.remotePeer).length === 0) {
+      throw new Error('the peer hung up: it refuses this agent (its peers.allow or peers.deny)')
+    }
   }
 }
 

@@ -14,6 +14,7 @@ import { ConfigError, SwarmKeyMismatchError } from '../errors.js'
 import type { Logger } from '../util/log.js'
 import { RateLimiter } from '../util/rate-limit.js'
 import { robustMdns } from './mdns.js'
+import type { PeerFilter } from './peer-filter.js'
 import { pskProtector } from './psk-protector.js'
 import { parseSwarmKey } from './swarm-key.js'
 import { installLazyWindowUpdates } from './yamux-window.js'
@@ -31,6 +32,8 @@ export interface TransportOptions {
   maxMessageBytes: number
   topics: string[]
   logger: Logger
+  /** Allow and deny lists of peer ids, enforced on every dial and inbound connection. */
+  peerFilter?: PeerFilter
 }
 
 export type MurmurNode = Libp2p<{ pubsub: GossipSub; ping: Ping; identify: unknown }>
@@ -84,6 +87,7 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionProtector,
+    connectionGater: opts.peerFilter?.gater(),
     peerDiscovery,
     connectionManager: { maxConnections: opts.maxConnections, allow: LOOPBACK_ALLOW },
     // SWIM probes every member; libp2p's own monitor would open a ping stream per connection

@@ -60,7 +60,13 @@ export class SwimNet {
 
   add(
     id: string,
-    opts: { options?: Partial<SwimOptions>; signer?: ClaimSigner; verifier?: ClaimVerifier; name?: string } = {},
+    opts: {
+      options?: Partial<SwimOptions>
+      signer?: ClaimSigner
+      verifier?: ClaimVerifier
+      name?: string
+      avoid?: (id: string) => boolean
+    } = {},
   ): Swim {
     const init: SwimInit = {
       self: { id, name: opts.name ?? id.slice(-6), incarnation: 1 },
@@ -72,6 +78,7 @@ export class SwimNet {
       send: (to, packet) => this.transmit(id, to, packet),
       emit: (ev) => this.events.push({ at: this.clock.now(), at_node: id, ev }),
       drop: (reason, from) => this.drops.push({ node: id, reason, from }),
+      avoid: opts.avoid,
     }
     const s = new Swim(init)
     this.nodes.set(id, s)

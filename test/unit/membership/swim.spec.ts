@@ -173,6 +173,23 @@ describe('swim: only changes travel, over a bounded view', () => {
     }
   })
 
+  it('a member it must avoid (a refused peer) is never in its view, and nobody suspects it for that', async () => {
+    const net = new SwimNet(5)
+    const ids = await peerIds(6)
+    const [picky, shunned] = [ids[0]!, ids[4]!]
+    let avoiding = true
+    for (const id of ids) net.add(id, id === picky ? { avoid: (x) => avoiding && x === shunned } : {})
+    net.cut = (a, b) => avoiding && ((a === picky && b === shunned) || (a === shunned && b === picky))
+    for (let i = 1; i < ids.length; i++) net.node(ids[i]!).join(ids[i - 1]!)
+    assert.ok(net.until(() => net.allSee(ids, 'alive'), 60_000) >= 0, 'all alive, the shunned one too')
+    net.run(30_000)
+    assert.ok(!net.node(picky).activeView().includes(shunned))
+    assert.equal(net.eventsOf('suspect', shunned).length, 0, 'never suspected')
+    avoiding = false
+    net.node(picky).viewChanged()
+    assert.ok(net.node(picky).activeView().includes(shunned), 'back in the view once allowed (N = 6: the view is everyone)')
+  })
+
   it('push-pull between members in sync costs two small packets; a stale member gets only what differs', async () => {
     const { net, ids } = await mesh(40)
     net.run(60_000)
