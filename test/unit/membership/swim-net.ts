@@ -1,8 +1,14 @@
 // An in-memory network of Swim nodes on one fake clock: latency, loss, duplicates, partitions,
 // crashed and slowed nodes, all from a seeded PRNG so a failing case replays exactly.
-import { generateKeyPair } from '@libp2p/crypto/keys'
+import { createHash } from 'node:crypto'
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { acceptAllVerifier, type ClaimSigner, type ClaimVerifier, fakeSigner } from '../../../src/membership/claims.js'
+import {
+  acceptAllVerifier,
+  type ClaimSigner,
+  type ClaimVerifier,
+  fakeSigner,
+} from '../../../src/membership/claims.js'
 import type { Packet } from '../../../src/membership/messages.js'
 import { Swim, type SwimInit } from '../../../src/membership/swim.js'
 import type { SwimOptions } from '../../../src/membership/swim-options.js'
@@ -14,9 +20,15 @@ import { prng } from '../../helpers/prng.js'
 export { prng }
 
 const ids: string[] = []
-/** Real Ed25519 peer ids (the codec accepts nothing else), made once per process. */
+/**
+ * Real Ed25519 peer ids (the codec accepts nothing else), the same in every run: id i comes from
+ * the seed sha256(i), so a case that depends on how ids hash into buckets or rings replays exactly.
+ */
 export async function peerIds(n: number): Promise<string[]> {
-  while (ids.length < n) ids.push(peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString())
+  while (ids.length < n) {
+    const seed = createHash('sha256').update(`murmur test peer ${ids.length}`).digest()
+    ids.push(peerIdFromPrivateKey(await generateKeyPairFromSeed('Ed25519', seed)).toString())
+  }
   return ids.slice(0, n)
 }
 
