@@ -72,6 +72,9 @@ export const configSchema = z
         maxMessageBytes: z.number().int().min(4096).max(16 * 1024 * 1024),
         // A peer's write stamped further ahead of our clock is held back until the clock catches up.
         maxClockDriftMs: ms(1000, 86_400_000),
+        // Caps on the replicated state: past them peers' writes are held back, local ones fail.
+        maxRecords: z.number().int().min(1).max(100_000_000),
+        maxStateBytes: z.number().int().min(1 << 20).max(2 ** 40),
       })
       .strict(),
   })

@@ -5,19 +5,23 @@ import { type CrdtRecord, canonicalEntry } from './records.js'
 
 const MOD = 1n << 256n
 
-function entryHash(id: string, r: CrdtRecord): bigint {
-  return BigInt(`0x${createHash('sha256').update(canonicalEntry(id, r)).digest('hex')}`)
-}
+const entryHash = (canon: string): bigint => BigInt(`0x${createHash('sha256').update(canon).digest('hex')}`)
 
 export class StateDigest {
   private sum = 0n
+  /** Total length of the canonical entries: the size of the state, for its cap. */
+  bytes = 0
 
   add(id: string, r: CrdtRecord): void {
-    this.sum = (this.sum + entryHash(id, r)) % MOD
+    const canon = canonicalEntry(id, r)
+    this.sum = (this.sum + entryHash(canon)) % MOD
+    this.bytes += canon.length
   }
 
   remove(id: string, r: CrdtRecord): void {
-    this.sum = (this.sum - entryHash(id, r) + MOD) % MOD
+    const canon = canonicalEntry(id, r)
+    this.sum = (this.sum - entryHash(canon) + MOD) % MOD
+    this.bytes -= canon.length
   }
 
   hex(): string {

@@ -25,6 +25,12 @@ export const DEFAULT_MAX_FUTURE_MS = 60 * 1000
 // Numeric bounds, far below 2^53 so that no increment can overflow and every sum stays exact. A
 // value past one is refused where it enters (a peer, the disk); a local write that would pass
 // one fails with TooLargeError instead of wrapping.
+/** Default caps on the whole state (config limits.maxRecords, limits.maxStateBytes). */
+export const DEFAULT_MAX_RECORDS = 2_000_000
+export const DEFAULT_MAX_STATE_BYTES = 1024 * 1024 * 1024
+/** No record's canonical entry is larger (64 KiB value, 2,048 dots and set or counter maps). */
+export const MAX_ENTRY_BYTES = 1024 * 1024
+
 /** Write sequence numbers of one origin (2^48: a million writes a second for nine years). */
 export const MAX_SEQ = 2 ** 48
 /** One origin's total of increments (or of decrements) of one counter: 2048 origins sum below 2^52. */

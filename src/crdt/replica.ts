@@ -19,6 +19,9 @@ import { counterId, kvId, type ParsedId, parseId, setId } from './ids.js'
 import { type JsonValue, normalizeValue } from './json.js'
 import {
   DEFAULT_MAX_FUTURE_MS,
+  DEFAULT_MAX_RECORDS,
+  DEFAULT_MAX_STATE_BYTES,
+  MAX_ENTRY_BYTES,
   MAX_SEQ,
   MAX_VV_ORIGINS,
   originProblem,
@@ -28,6 +31,7 @@ import {
 import {
   type CounterRecord,
   type CrdtRecord,
+  canonicalEntry,
   counterValue,
   type Delta,
   type Dot,
@@ -59,9 +63,11 @@ export class Replica {
   private readonly hlc: HybridClock
   private readonly clock: Clock
   private readonly maxFutureMs: number
+  private readonly maxRecords: number
+  private readonly maxStateBytes: number
   private seq: number
-  /** Peer records not merged (stamped too far ahead, or over the origin cap); see heldBack(). */
-  private held = { future: 0, origins: 0 }
+  /** Peer records not merged (stamped too far ahead, over the origin cap or the state caps). */
+  private held = { future: 0, origins: 0, caps: 0 }
   /** Called after every record change (local, gossip or sync): the hook the durable store uses. */
   onRecord?: (id: string, record: CrdtRecord) => void
 
@@ -76,6 +82,8 @@ export class Replica {
     this.seq = nextSeq
     this.clock = clock
     this.maxFutureMs = opts.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS
+    this.maxRecords = opts.maxRecords ?? DEFAULT_MAX_RECORDS
+    this.maxStateBytes = opts.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES
     this.hlc = new HybridClock(clock, this.maxFutureMs)
     // Own seqs below nextSeq are in the restored state or were never seen by anyone (see
     // ReplicaOptions.nextSeq), so claiming them keeps skipped seqs from leaving a gap forever.
@@ -106,7 +114,9 @@ export class Replica {
 
   kvSet(key: string, value: JsonValue): WriteResult {
     validateName('key', key)
-    return this.writeLww(key, normalizeValue(value))
+    const v = normalizeValue(value)
+    this.checkCaps(kvId(key), () => JSON.stringify(v).length)
+    return this.writeLww(key, v)
   }
 
   kvDel(key: string): WriteResult {
@@ -117,6 +127,9 @@ export class Replica {
   }
 
   setAdd(name: string, elements: readonly string[]): WriteResult {
+    validateName('set name', name)
+    validateElements(elements)
+    for (const el of new Set(elements)) this.checkCaps(setId(name, el))
     return this.writeSet(name, elements, (prev, seq) => setAddWrite(prev, this.selfId, seq))
   }
 
@@ -130,6 +143,7 @@ export class Replica {
     if (!Number.isSafeInteger(amount)) throw new InvalidInputError('counter amount must be a safe integer')
     if (amount === 0) return { deltas: [], changes: [] }
     const id = counterId(name)
+    this.checkCaps(id)
     const prev = this.records.get(id) as CounterRecord | undefined
     const record = counterWrite(prev, this.selfId, this.seq, amount)
     return this.localWrite(id, { t: 'counter', name }, record, this.takeDot())
@@ -178,7 +192,7 @@ export class Replica {
     if ((seqOf(record.dots, dot.origin) ?? 0) < dot.seq) {
       throw new InvalidInputError(`delta for ${JSON.stringify(id)} does not contain its own dot`)
     }
-    if (this.holdBack(record)) return []
+    if (this.holdBack(id, record)) return []
     const change = this.merge(id, record)
     this.versions.observe(dot.origin, dot.seq)
     return change === undefined ? [] : [change]
@@ -195,7 +209,7 @@ export class Replica {
     const changes: Change[] = []
     const heldOrigins = new Set<string>()
     for (const [id, record] of records) {
-      if (this.holdBack(record)) {
+      if (this.holdBack(id, record)) {
         for (const o of Object.keys(record.dots)) heldOrigins.add(o)
         continue
       }
@@ -218,8 +232,37 @@ export class Replica {
   }
 
   /** Counts of peer records not merged: stamped too far ahead, or naming origins past the cap. */
-  heldBack(): { future: number; origins: number } {
+  heldBack(): { future: number; origins: number; caps: number } {
     return { ...this.held }
+  }
+
+  /** Size of the state against its caps. */
+  size(): { records: number; bytes: number; maxRecords: number; maxBytes: number } {
+    return {
+      records: this.records.size,
+      bytes: this.stateDigest.bytes,
+      maxRecords: this.maxRecords,
+      maxBytes: this.maxStateBytes,
+    }
+  }
+
+  /**
+   * A local write that would take the state past a cap fails before it takes a seq. `grows` tells
+   * about what the write adds (its value's encoding); it is asked only near the byte cap.
+   */
+  private checkCaps(id: string, grows: () => number = () => 0): void {
+    if (!this.records.has(id) && this.records.size >= this.maxRecords) {
+      throw new TooLargeError(`the state holds ${this.records.size} records, its cap (limits.maxRecords)`)
+    }
+    const bytes = this.stateDigest.bytes
+    if (
+      bytes + MAX_ENTRY_BYTES > this.maxStateBytes &&
+      bytes + grows() + id.length + 256 > this.maxStateBytes
+    ) {
+      throw new TooLargeError(
+        `the state holds ${this.stateDigest.bytes} bytes, at its cap of ${this.maxStateBytes} (limits.maxStateBytes)`,
+      )
+    }
   }
 
   versionVector(): VersionVector {
@@ -282,14 +325,24 @@ export class Replica {
    * A peer's record we do not merge (yet): stamped beyond the drift bound (merged later, once our
    * clock has caught up, when anti-entropy offers it again), or bringing origins past the cap.
    */
-  private holdBack(record: CrdtRecord): boolean {
+  private holdBack(id: string, record: CrdtRecord): boolean {
     if (record.t === 'lww' && record.hlc.wall > this.clock.now() + this.maxFutureMs) {
       this.held.future++
       return true
     }
-    let fresh = 0
-    for (const o of Object.keys(record.dots)) if (!this.dotIndex.hasOrigin(o)) fresh++
-    if (fresh > 0 && this.dotIndex.origins + fresh > MAX_VV_ORIGINS) {
+    const fresh = !this.records.has(id)
+    // Sizing an entry costs its encoding, so only near the byte cap.
+    const nearBytes = this.stateDigest.bytes + MAX_ENTRY_BYTES > this.maxStateBytes
+    if (
+      (fresh && this.records.size >= this.maxRecords) ||
+      (nearBytes && this.stateDigest.bytes + canonicalEntry(id, record).length > this.maxStateBytes)
+    ) {
+      this.held.caps++
+      return true
+    }
+    let newOrigins = 0
+    for (const o of Object.keys(record.dots)) if (!this.dotIndex.hasOrigin(o)) newOrigins++
+    if (newOrigins > 0 && this.dotIndex.origins + newOrigins > MAX_VV_ORIGINS) {
       this.held.origins++
       return true
     }

@@ -93,4 +93,7 @@ export interface ReplicaOptions {
   nextSeq?: number
   /** Records stamped further ahead of our clock than this are held back (DEFAULT_MAX_FUTURE_MS). */
   maxFutureMs?: number
+  /** Caps on the state: past them, peers' records are held back and local writes fail. */
+  maxRecords?: number
+  maxStateBytes?: number
 }

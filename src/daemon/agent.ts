@@ -123,6 +123,8 @@ export class Agent {
       syncIntervalMs: config.sync.intervalMs,
       maxMessageBytes: config.limits.maxMessageBytes,
       maxClockDriftMs: config.limits.maxClockDriftMs,
+      maxRecords: config.limits.maxRecords,
+      maxStateBytes: config.limits.maxStateBytes,
       onFatal: () => {
         this.exitCode = 1
         void this.stop({ leave: true })

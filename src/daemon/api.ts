@@ -11,6 +11,8 @@ export interface StateSummary {
   counters: number
   records: number
   tombstones: number
+  /** Size of the state's canonical encoding (what limits.maxStateBytes caps). */
+  bytes: number
   digest: string
 }
 

@@ -42,6 +42,9 @@ export interface StateServiceOptions {
   maxMessageBytes: number
   /** Peer records stamped further ahead of our clock are held back. */
   maxClockDriftMs: number
+  /** Caps on the state: past them peers' records are held back and local writes fail. */
+  maxRecords?: number
+  maxStateBytes?: number
   /** Peers a periodic sync may pick from. */
   syncPeers: () => string[]
   /** The store failed: in-memory state is ahead of disk and the agent must stop. */
@@ -63,7 +66,7 @@ export class StateService {
   private timer?: NodeJS.Timeout
   private stopped = false
   /** heldBack() counts as of the last warning about them. */
-  private held = { future: 0, origins: 0 }
+  private held = { future: 0, origins: 0, caps: 0 }
   private readonly heldLog = new RateLimiter(0.1, 1)
 
   private constructor(
@@ -102,6 +105,8 @@ export class StateService {
     const nextSeq = (await store.get<number>(SEQ_KEY)) ?? 1
     const replica = Replica.restore(opts.selfId, systemClock, records, vv, nextSeq, {
       maxFutureMs: opts.maxClockDriftMs,
+      maxRecords: opts.maxRecords,
+      maxStateBytes: opts.maxStateBytes,
     })
     opts.logger.info('state loaded', { records: records.length, digest: replica.digest() })
     const svc = new StateService(opts, replica)
@@ -169,7 +174,7 @@ export class StateService {
 
   summary(): StateSummary {
     const s = this.replica.stats()
-    return { ...s, digest: this.replica.digest() }
+    return { ...s, bytes: this.replica.size().bytes, digest: this.replica.digest() }
   }
 
   /** Calls `cb` for every visible change whose key/name starts with `prefix`; returns an unsubscribe. */
@@ -311,13 +316,18 @@ export class StateService {
     const now = this.replica.heldBack()
     const future = now.future - this.held.future
     const origins = now.origins - this.held.origins
-    if ((future === 0 && origins === 0) || !this.heldLog.take('held')) return
+    const caps = now.caps - this.held.caps
+    if ((future === 0 && origins === 0 && caps === 0) || !this.heldLog.take('held')) return
     this.held = now
+    const size = this.replica.size()
     this.opts.logger.warn('records held back, not merged', {
       peer,
       future,
       overOriginCap: origins,
-      why: 'stamped beyond limits.maxClockDriftMs ahead of our clock (merged once it catches up), or bringing origins past the cap',
+      overStateCap: caps,
+      records: size.records,
+      bytes: size.bytes,
+      why: 'stamped beyond limits.maxClockDriftMs ahead of our clock (merged once it catches up), bringing origins past the cap, or the state at limits.maxRecords / limits.maxStateBytes',
     })
   }
 }

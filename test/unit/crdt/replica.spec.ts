@@ -83,7 +83,7 @@ describe('Replica', () => {
       assert.equal(a.kvGet('k'), undefined, 'a write 10 h ahead is not merged')
       syncPair(a, b)
       assert.equal(a.kvGet('k'), undefined, 'nor through anti-entropy')
-      assert.deepEqual(a.heldBack(), { future: 2, origins: 0 })
+      assert.deepEqual(a.heldBack(), { future: 2, origins: 0, caps: 0 })
       const other = a.kvSet('other', 1).deltas[0]!.record
       assert.ok(other.t === 'lww' && other.hlc.wall === clock.now(), 'clock not dragged forward')
       clock.advance(10 * 3600_000)
@@ -299,7 +299,7 @@ describe('Replica', () => {
       for (let i = 0; i <= MAX_VV_ORIGINS; i++) batch.push([kvId(`x${i}`), lww(`o${i}`)])
       a.applyRecords(batch)
       assert.equal(a.stats().keys, MAX_VV_ORIGINS)
-      assert.deepEqual(a.heldBack(), { future: 0, origins: 1 })
+      assert.deepEqual(a.heldBack(), { future: 0, origins: 1, caps: 0 })
       a.applyRecords([[kvId('x0'), lww('o0', 2)]])
       assert.equal(a.heldBack().origins, 1, 'a known origin still gets through')
     })
@@ -329,6 +329,30 @@ describe('Replica', () => {
       const last = new Replica('A', new FakeClock(), { nextSeq: MAX_SEQ + 1 })
       assert.throws(() => last.kvSet('k', 1), /used all 2\^48 write sequence numbers/)
       assert.equal(last.kvGet('k'), undefined)
+    })
+
+    it('past the state caps, peer records are held back and local writes fail, deletes still work', () => {
+      const capped = new Replica('A', new FakeClock(), { maxRecords: 3 })
+      capped.kvSet('a', 1)
+      capped.kvSet('b', 2)
+      const b = replica('B')
+      const many = [...b.kvSet('x', 1).deltas, ...b.kvSet('y', 2).deltas, ...b.setAdd('s', ['e']).deltas]
+      deliver(capped, many)
+      assert.equal(capped.size().records, 3)
+      assert.deepEqual(capped.heldBack(), { future: 0, origins: 0, caps: 2 })
+      assert.throws(() => capped.kvSet('c', 3), /holds 3 records, its cap \(limits.maxRecords\)/)
+      capped.kvSet('a', 'overwrite is fine')
+      capped.kvDel('b')
+      assert.equal(capped.kvGet('b'), undefined)
+
+      const small = new Replica('A', new FakeClock(), { maxStateBytes: 4096 })
+      assert.throws(() => {
+        for (let i = 0; i < 100; i++) small.kvSet(`k${i}`, 'x'.repeat(100))
+      }, /at its cap of 4096 \(limits.maxStateBytes\)/)
+      assert.ok(small.size().bytes <= 4096, `${small.size().bytes} bytes`)
+      const big = replica('B').kvSet('big', 'y'.repeat(3000)).deltas
+      deliver(small, big)
+      assert.equal(small.kvGet('big'), undefined, 'a peer record past the byte cap is held back')
     })
 
     it('the HLC moves on to the next millisecond when its logical counter is at the bound', () => {
