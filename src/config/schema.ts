@@ -75,6 +75,8 @@ export const configSchema = z
         // Caps on the replicated state: past them peers' writes are held back, local ones fail.
         maxRecords: z.number().int().min(1).max(100_000_000),
         maxStateBytes: z.number().int().min(1 << 20).max(2 ** 40),
+        // Gossip bytes a second one peer may hand us (burst: 4 s worth); over it, refused for 60 s.
+        gossipBytesPerSecond: z.number().int().min(64 * 1024).max(2 ** 32),
       })
       .strict(),
   })

@@ -21,6 +21,8 @@ import { stateMethods } from './state-methods.js'
 const PEER_PREFIX = 'peer:'
 const INCARNATION_KEY = 'meta:incarnation'
 export const SWARM_KEY_FILE = 'swarm.key'
+/** How long a peer over its gossip budget is refused. */
+const OVER_BUDGET_BAN_MS = 60_000
 /** A peer that left stays a rejoin candidate this long: a mesh stopped together leaves a moment apart. */
 const FORGET_LEFT_AFTER_MS = 60_000
 
@@ -125,6 +127,8 @@ export class Agent {
       maxClockDriftMs: config.limits.maxClockDriftMs,
       maxRecords: config.limits.maxRecords,
       maxStateBytes: config.limits.maxStateBytes,
+      gossipBytesPerSecond: config.limits.gossipBytesPerSecond,
+      onOverBudget: (peer) => this.refuse(peer, OVER_BUDGET_BAN_MS),
       onFatal: () => {
         this.exitCode = 1
         void this.stop({ leave: true })
@@ -189,14 +193,24 @@ export class Agent {
   /** New allow and deny lists (SIGHUP): connections to peers now refused are closed. */
   updatePeerLists(lists: PeerLists): { closed: number } {
     this.peerFilter.set(lists)
+    return { closed: this.dropRefused() }
+  }
+
+  /** A peer over a budget: hung up on and refused for `ms` (then it may rejoin). */
+  private refuse(peer: string, ms: number): void {
+    this.peerFilter.ban(peer, ms)
+    this.dropRefused()
+  }
+
+  private dropRefused(): number {
     this.membership.viewChanged()
     let closed = 0
     for (const conn of this.node.getConnections()) {
       if (this.peerFilter.allows(conn.remotePeer.toString())) continue
       closed++
-      void conn.close().catch(() => conn.abort(new Error('peer no longer allowed')))
+      void conn.close().catch(() => conn.abort(new Error('peer refused')))
     }
-    return { closed }
+    return closed
   }
 
   membershipStats(): ReturnType<MembershipService['stats']> {

@@ -45,6 +45,10 @@ export interface StateServiceOptions {
   /** Caps on the state: past them peers' records are held back and local writes fail. */
   maxRecords?: number
   maxStateBytes?: number
+  /** Gossip bytes a second one peer may hand us (burst: four seconds' worth). */
+  gossipBytesPerSecond?: number
+  /** A peer went over its gossip budget. */
+  onOverBudget?: (peer: string) => void
   /** Peers a periodic sync may pick from. */
   syncPeers: () => string[]
   /** The store failed: in-memory state is ahead of disk and the agent must stop. */
@@ -57,6 +61,8 @@ export class StateService {
   private readonly topic: GossipTopic
   private readonly watchers = new Set<Watcher>()
   private readonly syncing = new Set<string>()
+  /** Peers whose sync session we are answering. */
+  private readonly responding = new Set<string>()
   /** When a session with each peer last completed, in either role. */
   private readonly lastSession = new Map<string, number>()
   private pendingOps: StoreOp[] = []
@@ -77,6 +83,9 @@ export class StateService {
       node: opts.node,
       topic: STATE_TOPIC,
       logger: opts.logger,
+      bytesPerSecond: opts.gossipBytesPerSecond,
+      burstBytes: opts.gossipBytesPerSecond === undefined ? undefined : 4 * opts.gossipBytesPerSecond,
+      onOverBudget: opts.onOverBudget,
       handle: (data, author) => {
         const msg = decodeMessage(data, opts.maxMessageBytes)
         if (msg.type !== 'delta') return 'reject'
@@ -280,13 +289,22 @@ export class StateService {
   }
 
   private async respond(stream: Stream, conn: Connection): Promise<void> {
+    const peer = conn.remotePeer.toString()
+    // One session at a time per peer: a peer opening many at once would only multiply our work.
+    if (this.responding.has(peer)) {
+      stream.abort(new Error('a sync session with this peer is already running'))
+      return
+    }
+    this.responding.add(peer)
     const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
     try {
-      await this.session(conn.remotePeer.toString(), stream, signal, runSyncResponder)
-      this.lastSession.set(conn.remotePeer.toString(), Date.now())
+      await this.session(peer, stream, signal, runSyncResponder)
+      this.lastSession.set(peer, Date.now())
     } catch (err) {
       stream.abort(err as Error)
-      this.opts.logger.debug('sync (responder) failed', { peer: conn.remotePeer.toString(), error: (err as Error).message })
+      this.opts.logger.debug('sync (responder) failed', { peer, error: (err as Error).message })
+    } finally {
+      this.responding.delete(peer)
     }
   }
 

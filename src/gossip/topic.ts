@@ -15,6 +15,11 @@ export interface TopicOptions {
   handle: (data: Uint8Array, author: string) => Verdict
   perPeerPerSecond?: number
   perPeerBurst?: number
+  /** Bytes a second (and burst) per connection peer and per author; see TopicBudget. */
+  bytesPerSecond?: number
+  burstBytes?: number
+  /** The peer that handed us the message went over its byte budget (disconnect and refuse it). */
+  onOverBudget?: (peer: string) => void
 }
 
 const RESULT: Record<Verdict, TopicValidatorResult> = {
@@ -23,17 +28,31 @@ const RESULT: Record<Verdict, TopicValidatorResult> = {
   reject: TopicValidatorResult.Reject,
 }
 
+/** Default byte budget per peer: far above any honest share of a mesh's writes (see docs/security.md). */
+export const DEFAULT_TOPIC_BYTES_PER_SECOND = 8 * 1024 * 1024
+export const DEFAULT_TOPIC_BURST_BYTES = 32 * 1024 * 1024
+
 export class GossipTopic {
   private readonly limiter: RateLimiter
+  private readonly bytes: RateLimiter
   private readonly logLimiter = new RateLimiter(1, 5)
+  /** One line per peer cut off (its queued messages are refused too, a moment later). */
+  private readonly budgetLog = new RateLimiter(1 / 60, 1, undefined, 1000)
 
   constructor(private readonly opts: TopicOptions) {
     this.limiter = new RateLimiter(opts.perPeerPerSecond ?? 500, opts.perPeerBurst ?? 2000)
+    this.bytes = new RateLimiter(
+      opts.bytesPerSecond ?? DEFAULT_TOPIC_BYTES_PER_SECOND,
+      opts.burstBytes ?? DEFAULT_TOPIC_BURST_BYTES,
+    )
   }
 
   start(): void {
     const { node, topic } = this.opts
-    node.services.pubsub.topicValidators.set(topic, (_peer, msg) => RESULT[this.validate(msg)])
+    node.services.pubsub.topicValidators.set(
+      topic,
+      (peer, msg) => RESULT[this.validate(peer.toString(), msg)],
+    )
     node.services.pubsub.subscribe(topic)
   }
 
@@ -56,15 +75,33 @@ export class GossipTopic {
     }
   }
 
+  private overBudget(peer: string, size: number): void {
+    if (this.budgetLog.take(peer)) {
+      this.opts.logger.warn('peer over its gossip byte budget: disconnected and refused for a while', {
+        topic: this.opts.topic,
+        peer,
+        messageBytes: size,
+      })
+    }
+    this.opts.onOverBudget?.(peer)
+  }
+
   subscribers(): string[] {
     return this.opts.node.services.pubsub.getSubscribers(this.opts.topic).map((p) => p.toString())
   }
 
-  private validate(m: Message): Verdict {
+  private validate(from: string, m: Message): Verdict {
     // StrictSign: an unsigned message is a protocol violation.
     if (m.type !== 'signed') return 'reject'
     const author = m.from.toString()
-    if (!this.limiter.take(author)) return 'ignore'
+    const size = m.data.length
+    // The connection's peer is charged too: identities are free, connections are not. Over its
+    // budget it is cut off; an author over its own is only not forwarded (its forwarders are honest).
+    if (!this.bytes.take(`peer:${from}`, size)) {
+      this.overBudget(from, size)
+      return 'ignore'
+    }
+    if (!this.bytes.take(`author:${author}`, size) || !this.limiter.take(author)) return 'ignore'
     try {
       return this.opts.handle(m.data, author)
     } catch (err) {

@@ -5,6 +5,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { bootstrap } from '@libp2p/bootstrap'
 import { type GossipSub, gossipsub, StrictSign } from '@libp2p/gossipsub'
+import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import { identify } from '@libp2p/identify'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import { type Ping, ping } from '@libp2p/ping'
@@ -106,11 +107,28 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
         maxInboundDataLength: opts.maxMessageBytes,
         // Dedupe copies before the signature check: same author + seqno is the same message.
         fastMsgIdFn: (msg) => `${toHex(msg.from)}:${toHex(msg.seqno)}`,
-        scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1']) },
+        // Invalid messages cost their sender: -20 x (count)^2 on the topic, the count decaying 1%
+        // a second, so two put a peer past the graylist (-80) and a flood keeps it there for minutes.
+        // No credit for time in mesh or deliveries: a quiet member is normal, and credit could be
+        // banked by an attacker to spend on invalid messages.
+        scoreParams: {
+          IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1']),
+          topics: Object.fromEntries(opts.topics.map((t) => [t, TOPIC_SCORE])),
+        },
       }),
     },
   }) as Promise<MurmurNode>
 }
+
+const TOPIC_SCORE = createTopicScoreParams({
+  topicWeight: 1,
+  timeInMeshWeight: 0,
+  firstMessageDeliveriesWeight: 0,
+  meshMessageDeliveriesWeight: 0,
+  meshFailurePenaltyWeight: 0,
+  invalidMessageDeliveriesWeight: -20,
+  invalidMessageDeliveriesDecay: 0.99,
+})
 
 function toHex(b: Uint8Array | undefined): string {
   return b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex') : ''

@@ -10,9 +10,14 @@ export interface PeerLists {
   deny: readonly string[]
 }
 
+/** Peers refused for a while (over a budget) are remembered up to this many, oldest forgotten first. */
+const MAX_BANS = 10_000
+
 export class PeerFilter {
   private allow = new Set<string>()
   private deny = new Set<string>()
+  /** Peer id -> until when (ms) it is refused. */
+  private readonly bans = new Map<string, number>()
 
   constructor(lists: PeerLists = { allow: [], deny: [] }) {
     this.set(lists)
@@ -23,8 +28,20 @@ export class PeerFilter {
     this.deny = new Set(lists.deny)
   }
 
-  allows(id: string): boolean {
-    return !this.deny.has(id) && (this.allow.size === 0 || this.allow.has(id))
+  allows(id: string, now = Date.now()): boolean {
+    if (this.deny.has(id) || (this.allow.size > 0 && !this.allow.has(id))) return false
+    const until = this.bans.get(id)
+    if (until === undefined) return true
+    if (until > now) return false
+    this.bans.delete(id)
+    return true
+  }
+
+  /** Refuses `id` for `ms` (a peer over its budget), whatever the lists say. */
+  ban(id: string, ms: number, now = Date.now()): void {
+    this.bans.delete(id)
+    if (this.bans.size >= MAX_BANS) this.bans.delete(this.bans.keys().next().value!)
+    this.bans.set(id, now + ms)
   }
 
   /** One gater for the node's life; it reads the current lists on every decision. */

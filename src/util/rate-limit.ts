@@ -16,7 +16,8 @@ export class RateLimiter {
     const now = this.clock.now()
     let b = this.buckets.get(key)
     if (!b) {
-      if (this.buckets.size >= this.maxKeys) this.buckets.clear()
+      // Full: forget the oldest bucket, not all of them (clearing would hand every key a fresh burst).
+      if (this.buckets.size >= this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!)
       b = { tokens: this.burst, at: now }
       this.buckets.set(key, b)
     }

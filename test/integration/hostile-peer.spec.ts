@@ -1,6 +1,8 @@
 // A peer that is not murmur: an in-process libp2p node gossips forged and malformed state.
 // The agent must keep serving, apply what is genuine, and drop the rest.
 import assert from 'node:assert/strict'
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { lpStream } from '@libp2p/utils'
 import {
@@ -124,5 +126,75 @@ describe('a hostile peer on the state topic', function () {
     await agent.ready()
     assert.equal((await agent.cli(['counter', 'incr', 'hits'])).stdout, '2\n', 'restarts and writes on')
     assert.equal((await agent.cli(['kv', 'get', 'leader'])).stdout, 'honest\n')
+  })
+  it('a member past its gossip byte budget is cut off and refused for a while', async () => {
+    const agent = new TestAgent({
+      name: 'target',
+      config: { limits: { gossipBytesPerSecond: 65_536 } },
+    }).start()
+    agents = [agent]
+    const info = await agent.ready()
+    const addr = multiaddr(info.addresses.find((a) => a.includes('127.0.0.1'))!)
+    node = await startForeignNode(undefined, testSwarmKeyFile())
+    node.services.pubsub.subscribe(STATE_TOPIC)
+    await node.dial(addr)
+    await waitFor(() => node!.services.pubsub.getSubscribers(STATE_TOPIC).length > 0, {
+      what: 'agent to subscribe',
+    })
+    const me = new Replica(node.peerId.toString(), systemClock)
+    // 20 genuine writes of 30 KB: 600 KB at once, past a 64 KiB/s budget with a 256 KiB burst.
+    for (let i = 0; i < 20; i++) {
+      for (const f of encodeDeltaFrames(me.kvSet(`big${i}`, 'x'.repeat(30_000)).deltas)) {
+        await node.services.pubsub.publish(STATE_TOPIC, f).catch(() => {})
+      }
+    }
+    await waitFor(() => /peer over its gossip byte budget: disconnected and refused/.test(agent.logs), {
+      what: 'the cut-off',
+    })
+    await waitFor(() => node!.getConnections(peerIdFromString(info.peerId)).length === 0, {
+      what: 'the hang-up',
+    })
+    // Refused while banned: the handshake may complete, then the agent hangs up at once.
+    await node.dial(addr).catch(() => {})
+    await waitFor(() => node!.getConnections(peerIdFromString(info.peerId)).length === 0, {
+      what: 'the refusal',
+    })
+    assert.equal(
+      (await agent.json<Info & { membership: { connections: number } }>(['info'])).membership.connections,
+      0,
+    )
+    const kept = (await agent.json<Info>(['info'])).state?.keys ?? 0
+    assert.ok(kept > 0 && kept < 20, `${kept} of the 20 writes were taken before the cut-off`)
+    assert.ok(agent.running)
+  })
+})
+
+describe('gossipsub scoring on the state topic', function () {
+  this.timeout(30_000)
+
+  it('a peer whose messages fail validation goes past the graylist threshold within seconds', async () => {
+    const [victim, sender] = await Promise.all([
+      startForeignNode(undefined, testSwarmKeyFile()),
+      startForeignNode(undefined, testSwarmKeyFile()),
+    ])
+    try {
+      victim.services.pubsub.subscribe(STATE_TOPIC)
+      victim.services.pubsub.topicValidators.set(STATE_TOPIC, () => TopicValidatorResult.Reject)
+      sender.services.pubsub.subscribe(STATE_TOPIC)
+      await sender.dial(victim.getMultiaddrs()[0]!)
+      await waitFor(() => sender.services.pubsub.getSubscribers(STATE_TOPIC).length > 0, {
+        what: 'subscription',
+      })
+      for (let i = 0; i < 5; i++) await sender.services.pubsub.publish(STATE_TOPIC, Uint8Array.of(1, i))
+      // getScore is on the implementation, not on the exported GossipSub interface.
+      const pubsub = victim.services.pubsub as unknown as { getScore(peer: string): number }
+      const score = () => pubsub.getScore(sender.peerId.toString())
+      await waitFor(() => score() < -80, {
+        what: `the sender's score (${score()}) below -80`,
+        timeoutMs: 10_000,
+      })
+    } finally {
+      await Promise.all([victim.stop(), sender.stop()])
+    }
   })
 })
