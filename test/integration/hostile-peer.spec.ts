@@ -1,6 +1,7 @@
 // A peer that is not murmur: an in-process libp2p node gossips forged and malformed state.
 // The agent must keep serving, apply what is genuine, and drop the rest.
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -166,6 +167,13 @@ describe('a hostile peer on the state topic', function () {
     const kept = (await agent.json<Info>(['info'])).state?.keys ?? 0
     assert.ok(kept > 0 && kept < 20, `${kept} of the 20 writes were taken before the cut-off`)
     assert.ok(agent.running)
+    const rssMiB =
+      Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${agent.proc!.pid}/status`, 'utf8'))![1]) / 1024
+    assert.ok(rssMiB < 300, `RSS ${rssMiB.toFixed(0)} MiB after the flood`)
+    agent.kill('SIGTERM')
+    assert.equal(await agent.waitExit(), 0)
+    agent.start()
+    assert.equal((await agent.ready()).state?.keys, kept, 'restarts cleanly with what it took')
   })
 })
 

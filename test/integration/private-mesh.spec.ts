@@ -43,6 +43,15 @@ describe('private mesh (swarm key)', function () {
         what: 'a to log the mismatch',
       },
     )
+    // The outsider never shows up as a member and never reads the mesh's state.
+    assert.equal((await a.cli(['kv', 'set', 'secret', 's3cr3t'])).code, 0)
+    await waitFor(async () => (await b.cli(['kv', 'get', 'secret'])).stdout === 's3cr3t\n', {
+      what: 'b to get it',
+    })
+    const io = await outsider.json<Info>(['info'])
+    assert.ok(!(await a.json<Array<{ id: string }>>(['members'])).some((m) => m.id === io.peerId))
+    assert.equal((await outsider.cli(['kv', 'get', 'secret'])).code, 1)
+    assert.equal(io.members.alive, 1, 'the outsider is alone')
   })
 
   it('is private by default: the first start makes a 0600 key, info says how to add a machine, a copy joins', async () => {
