@@ -1,5 +1,6 @@
 // Wire codec. A frame is one format-version byte (FORMAT_VERSION) followed by UTF-8 JSON.
 //   delta      { type: 'delta', deltas: Delta[] }                        gossip
+//   sync-hello { type: 'sync-hello', digest, same? }                     anti-entropy opening: equal digests end it
 //   sync-req   { type: 'sync-req', vv }                                  anti-entropy request
 //   sync-resp  { type: 'sync-resp', records: [id, record][], vv, done }  anti-entropy answer, chunked
 // Decoding validates everything and throws InvalidInputError; it never returns partly-valid data.
@@ -18,6 +19,13 @@ export interface DeltaBatch {
   type: 'delta'
   deltas: Delta[]
 }
+/** Opens a session with the state digest; the answer says whether the two states are the same. */
+export interface SyncHello {
+  type: 'sync-hello'
+  digest: string
+  /** In the responder's answer: true when the digests are equal, and the session ends there. */
+  same?: boolean
+}
 export interface SyncRequest {
   type: 'sync-req'
   vv: VersionVector
@@ -29,10 +37,15 @@ export interface SyncResponse {
   /** true on the last frame of one answer; only then may the receiver adopt `vv`. */
   done: boolean
 }
-export type Message = DeltaBatch | SyncRequest | SyncResponse
+export type Message = DeltaBatch | SyncHello | SyncRequest | SyncResponse
 
 const messageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('delta'), deltas: z.array(deltaSchema).max(MAX_DELTAS_PER_FRAME) }),
+  z.strictObject({
+    type: z.literal('sync-hello'),
+    digest: z.string().regex(/^[0-9a-f]{64}$/, 'digest must be 64 hex digits'),
+    same: z.boolean().optional(),
+  }),
   z.strictObject({ type: z.literal('sync-req'), vv: vvSchema }),
   z.strictObject({
     type: z.literal('sync-resp'),

@@ -1,5 +1,5 @@
 // Replicated state on the network: local writes are made durable, then gossiped as deltas;
-// remote deltas are merged; anti-entropy sessions over /murmur/sync/1.0.0 repair whatever gossip
+// remote deltas are merged; anti-entropy sessions over /murmur/sync/2.0.0 repair whatever gossip
 // missed (on connect and periodically with a random live member).
 import type { Connection, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -26,7 +26,7 @@ import { RateLimiter } from '../util/rate-limit.js'
 import { GossipTopic } from './topic.js'
 
 export const STATE_TOPIC = '/murmur/state/1'
-export const SYNC_PROTOCOL = '/murmur/sync/1.0.0'
+export const SYNC_PROTOCOL = '/murmur/sync/2.0.0'
 
 const RECORD_PREFIX = 'rec:'
 const VV_KEY = 'meta:vv'
@@ -107,7 +107,9 @@ export class StateService {
       try {
         records.push(parseEntry(id, raw))
       } catch (err) {
-        throw new StoreCorruptError(`store ${store.path}: record ${JSON.stringify(id)} is invalid: ${(err as Error).message}`)
+        throw new StoreCorruptError(
+          `store ${store.path}: record ${JSON.stringify(id)} is invalid: ${(err as Error).message}`,
+        )
       }
     }
     const vv = (await store.get<VersionVector>(VV_KEY)) ?? {}
@@ -196,7 +198,8 @@ export class StateService {
   private async commit(r: WriteResult): Promise<void> {
     await this.persist()
     if (r.deltas.length > 0) {
-      for (const frame of encodeDeltaFrames(r.deltas, this.opts.maxMessageBytes)) void this.topic.publish(frame)
+      for (const frame of encodeDeltaFrames(r.deltas, this.opts.maxMessageBytes))
+        void this.topic.publish(frame)
     }
     this.emit(r.changes)
   }
@@ -225,7 +228,10 @@ export class StateService {
     const ops = this.pendingOps
     this.pendingOps = []
     const seq = this.replica.nextSeq
-    ops.push({ type: 'put', key: VV_KEY, value: this.replica.versionVector() }, { type: 'put', key: SEQ_KEY, value: seq })
+    ops.push(
+      { type: 'put', key: VV_KEY, value: this.replica.versionVector() },
+      { type: 'put', key: SEQ_KEY, value: seq },
+    )
     return this.opts.store.write(ops, { sync }).then(
       () => {
         if (sync) this.durableSeq = Math.max(this.durableSeq, seq)
@@ -253,11 +259,14 @@ export class StateService {
    * smaller peer id starts it (both used to, two sessions per connection), and not again within an
    * interval of the last one with that peer.
    */
-  private readonly onIdentify = (evt: CustomEvent<{ peerId: { toString(): string }; protocols: string[] }>) => {
+  private readonly onIdentify = (
+    evt: CustomEvent<{ peerId: { toString(): string }; protocols: string[] }>,
+  ) => {
     if (!evt.detail.protocols.includes(SYNC_PROTOCOL)) return
     const peer = evt.detail.peerId.toString()
     if (this.opts.node.peerId.toString() > peer) return
-    if (Date.now() - (this.lastSession.get(peer) ?? Number.NEGATIVE_INFINITY) < this.opts.syncIntervalMs) return
+    if (Date.now() - (this.lastSession.get(peer) ?? Number.NEGATIVE_INFINITY) < this.opts.syncIntervalMs)
+      return
     void this.syncWith(peer)
   }
 
@@ -279,7 +288,13 @@ export class StateService {
       stream = await this.opts.node.dialProtocol(peerIdFromString(peer), SYNC_PROTOCOL, { signal })
       const res = await this.session(peer, stream, signal, runSyncInitiator)
       this.lastSession.set(peer, Date.now())
-      this.opts.logger.debug('synced', { peer, sent: res.sent, received: res.received, changes: res.changes.length })
+      this.opts.logger.debug('synced', {
+        peer,
+        inSync: res.inSync,
+        sent: res.sent,
+        received: res.received,
+        changes: res.changes.length,
+      })
     } catch (err) {
       stream?.abort(err as Error)
       this.opts.logger.debug('sync failed', { peer, error: (err as Error).message })

@@ -3,13 +3,16 @@
 // other is blocked writing (no deadlock on bounded streams):
 //
 //   initiator                         responder
+//   sync-hello(digestI)      ---->
+//                            <----    sync-hello(digestR, same)      same: the session ends here
 //   sync-req(vvI)            ---->
 //                            <----    sync-resp(diffFor(vvI), vvR) ... done   (chunked)
 //                            <----    sync-req(vvR')
 //   sync-resp(diffFor(vvR'), vvI') ... done  ---->
 //
-// Each side merges every record as it arrives and adopts the sender's vv only on done, when it
-// holds the complete diff. Afterwards both hold the union of the two states as of session start.
+// An in-sync pair exchanges two frames of about 100 bytes, whatever the number of origins. Each
+// side merges every record as it arrives and uses the sender's vv only on done, when it holds the
+// complete diff. Afterwards both hold the union of the two states as of session start.
 import type { Change } from '../crdt/changes.js'
 import {
   decodeMessage,
@@ -51,6 +54,8 @@ export const DEFAULT_SYNC_LIMITS: Readonly<SyncLimits> = {
 }
 
 export interface SyncResult {
+  /** The digests were equal: nothing but the two hellos was exchanged. */
+  inSync: boolean
   /** Records we sent. */
   sent: number
   /** Records we received (including ones we already had). */
@@ -126,12 +131,16 @@ export async function runSyncInitiator(
 ): Promise<SyncResult> {
   const l = fullLimits(limits)
   const inbox = new Inbox(frames, l)
+  await send(encodeMessage({ type: 'sync-hello', digest: replica.digest() }, l.maxFrameBytes))
+  if ((await inbox.next('sync-hello')).same === true) return IN_SYNC
   await send(encodeMessage({ type: 'sync-req', vv: replica.versionVector() }, l.maxFrameBytes))
   const got = await receiveAnswer(replica, inbox, l)
   const req = await inbox.next('sync-req')
   const sent = await answer(replica, send, req.vv, l)
-  return { sent, ...got }
+  return { inSync: false, sent, ...got }
 }
+
+const IN_SYNC: Readonly<SyncResult> = Object.freeze({ inSync: true, sent: 0, received: 0, changes: [] })
 
 /** Runs the answering side of one session (the side that accepted the stream). */
 export async function runSyncResponder(
@@ -142,9 +151,14 @@ export async function runSyncResponder(
 ): Promise<SyncResult> {
   const l = fullLimits(limits)
   const inbox = new Inbox(frames, l)
+  const hello = await inbox.next('sync-hello')
+  const digest = replica.digest()
+  const same = hello.digest === digest
+  await send(encodeMessage({ type: 'sync-hello', digest, same }, l.maxFrameBytes))
+  if (same) return IN_SYNC
   const req = await inbox.next('sync-req')
   const sent = await answer(replica, send, req.vv, l)
   await send(encodeMessage({ type: 'sync-req', vv: replica.versionVector() }, l.maxFrameBytes))
   const got = await receiveAnswer(replica, inbox, l)
-  return { sent, ...got }
+  return { inSync: false, sent, ...got }
 }

@@ -72,6 +72,7 @@ function stateCorpus(): Uint8Array[] {
   ]
   return [
     ...encodeDeltaFrames(deltas),
+    encodeMessage({ type: 'sync-hello', digest: a.digest(), same: false }),
     encodeMessage({ type: 'sync-req', vv: a.versionVector() }),
     ...encodeSyncResponseFrames([...a.entries()], a.versionVector()),
   ]
@@ -124,7 +125,7 @@ function configInput(): fc.Arbitrary<unknown> {
 export function fuzzTargets(): FuzzTarget[] {
   return [
     {
-      name: 'state frames (gossip /murmur/state/1 and sync /murmur/sync/1.0.0)',
+      name: 'state frames (gossip /murmur/state/1 and sync /murmur/sync/2.0.0)',
       input: bytesInput(stateCorpus(), [1]),
       check: (input) =>
         refusesWith([InvalidInputError, TooLargeError], () => {

@@ -92,6 +92,8 @@ describe('a hostile peer on the state topic', function () {
     const session = async (vv: Record<string, number>): Promise<Record<string, number>> => {
       const stream = await node!.dialProtocol(addr, SYNC_PROTOCOL)
       const lp = lpStream(stream, { maxDataLength: 1 << 20 })
+      await lp.write(encodeMessage({ type: 'sync-hello', digest: 'f'.repeat(64) }))
+      await lp.read() // its hello: the digests differ
       await lp.write(encodeMessage({ type: 'sync-req', vv }))
       let theirs: Record<string, number> = {}
       for (;;) {

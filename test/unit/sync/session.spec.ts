@@ -48,6 +48,33 @@ describe('sync session', () => {
     assert.equal(ra.sent + rb.sent, 0)
   })
 
+  it('an in-sync pair exchanges two frames of about 100 bytes, however many origins it holds', async () => {
+    const a = new Replica('A', new FakeClock())
+    for (let i = 0; i < 2000; i++) {
+      const other = new Replica(`origin${i}`, new FakeClock())
+      a.applyRecords([...other.kvSet(`k${i}`, i).deltas.map((d) => [d.id, d.record] as const)])
+    }
+    const b = new Replica('B', new FakeClock())
+    await session(b, a)
+    assert.equal(a.digest(), b.digest())
+    const [ca, cb] = memoryDuplexPair()
+    const sizes: number[] = []
+    const counted = (send: (f: Uint8Array) => Promise<void> | void) => (f: Uint8Array) => {
+      sizes.push(f.length)
+      return send(f)
+    }
+    const [ra, rb] = await Promise.all([
+      runSyncInitiator(a, counted(ca.send), ca.frames),
+      runSyncResponder(b, counted(cb.send), cb.frames),
+    ])
+    assert.ok(ra.inSync && rb.inSync)
+    assert.equal(sizes.length, 2)
+    assert.ok(
+      sizes.every((n) => n < 120),
+      `frames of ${sizes.join(', ')} bytes`,
+    )
+  })
+
   it('works when one side is empty, in either role', async () => {
     const a = populated('A', 30)
     const empty1 = new Replica('B', new FakeClock())
@@ -88,6 +115,6 @@ describe('sync session', () => {
     const [ca2, cb2] = memoryDuplexPair()
     const responder2 = runSyncResponder(b, cb2.send, cb2.frames)
     await ca2.send(encodeMessage({ type: 'delta', deltas: [] }))
-    await assert.rejects(responder2, { code: 'INVALID_INPUT', message: /expected sync-req/ })
+    await assert.rejects(responder2, { code: 'INVALID_INPUT', message: /expected sync-hello/ })
   })
 })
