@@ -10,6 +10,11 @@ export type SeqMap = Readonly<Record<string, number>>
 /** vv[origin] = s: this state includes every write by origin with seq <= s. */
 export type VersionVector = SeqMap
 
+/** origin -> base64 Ed25519 signature by that origin of its contribution (see signing.ts). */
+export type SigMap = Readonly<Record<string, string>>
+/** adder X -> [remover R, R's signature of removed[X]]. */
+export type RemoveSigMap = Readonly<Record<string, readonly [string, string]>>
+
 export interface LwwRecord {
   readonly t: 'lww'
   readonly hlc: Hlc
@@ -17,6 +22,8 @@ export interface LwwRecord {
   /** null = deleted (tombstone). */
   readonly value: JsonValue | null
   readonly dots: SeqMap
+  /** The origin's signature of (id, hlc, value, seq). */
+  readonly sig: string
 }
 
 export interface SetRecord {
@@ -26,6 +33,10 @@ export interface SetRecord {
   /** removed[O] = highest add-seq of O observed by any remove. */
   readonly removed: SeqMap
   readonly dots: SeqMap
+  /** sigs[O]: O's signature of (id, adds[O] or 0, dots[O]). */
+  readonly sigs: SigMap
+  /** rsigs[X]: who removed X's adds up to removed[X], and its signature of that. */
+  readonly rsigs: RemoveSigMap
 }
 
 export interface CounterRecord {
@@ -33,6 +44,8 @@ export interface CounterRecord {
   readonly p: SeqMap
   readonly n: SeqMap
   readonly dots: SeqMap
+  /** sigs[O]: O's signature of (id, p[O] or 0, n[O] or 0, dots[O]). */
+  readonly sigs: SigMap
 }
 
 export type CrdtRecord = LwwRecord | SetRecord | CounterRecord
@@ -85,10 +98,12 @@ export function compareLww(a: LwwRecord, b: LwwRecord): number {
     const vb = canonicalJson(b.value)
     if (va !== vb) return va < vb ? -1 : 1
   }
-  if (a.dots === b.dots) return 0
-  const da = canonicalJson(a.dots)
-  const db = canonicalJson(b.dots)
-  return da === db ? 0 : da < db ? -1 : 1
+  if (a.dots !== b.dots) {
+    const da = canonicalJson(a.dots)
+    const db = canonicalJson(b.dots)
+    if (da !== db) return da < db ? -1 : 1
+  }
+  return a.sig === b.sig ? 0 : a.sig < b.sig ? -1 : 1
 }
 
 export function setPresent(r: SetRecord): boolean {
@@ -112,20 +127,79 @@ function mergeLww(a: LwwRecord, b: LwwRecord): LwwRecord {
   return compareLww(a, b) >= 0 ? a : b
 }
 
+const cmp = (x: number | string, y: number | string): number => (x === y ? 0 : x < y ? -1 : 1)
+
+/**
+ * Per origin, the contribution with the higher dot wins whole, with its signature: for an honest
+ * origin that is the pointwise max of every field (its adds and totals only grow with its seqs);
+ * equal dots (an origin that signed two contributions with one seq) fall to a fixed order.
+ * `order` compares the rest of two contributions of one origin with equal dots.
+ */
+function winners(a: SeqMap, b: SeqMap, order: (o: string) => number): string[] | undefined {
+  const fromB: string[] = []
+  for (const o of Object.keys(b)) {
+    const x = seqOf(a, o)
+    const y = b[o]!
+    if (x === undefined || y > x || (y === x && order(o) < 0)) fromB.push(o)
+  }
+  return fromB.length > 0 ? fromB : undefined
+}
+
+function take<V>(
+  base: Readonly<Record<string, V>>,
+  from: Readonly<Record<string, V>>,
+  keys: readonly string[],
+) {
+  const out: Record<string, V> = { ...base }
+  for (const k of keys) {
+    if (Object.hasOwn(from, k)) out[k] = from[k]!
+    else delete out[k]
+  }
+  return out
+}
+
 function mergeSet(a: SetRecord, b: SetRecord): SetRecord {
-  const adds = maxMaps(a.adds, b.adds)
-  const removed = maxMaps(a.removed, b.removed)
-  const dots = maxMaps(a.dots, b.dots)
-  if (adds === a.adds && removed === a.removed && dots === a.dots) return a
-  return { t: 'set', adds, removed, dots }
+  const fromB = winners(
+    a.dots,
+    b.dots,
+    (o) => cmp(seqOf(a.adds, o) ?? 0, seqOf(b.adds, o) ?? 0) || cmp(a.sigs[o]!, b.sigs[o]!),
+  )
+  // removed[X] is a max over removers; the remover of the higher value (then a fixed order) signs it.
+  const rFromB = winners(
+    a.removed,
+    b.removed,
+    (x) => cmp(a.rsigs[x]![0], b.rsigs[x]![0]) || cmp(a.rsigs[x]![1], b.rsigs[x]![1]),
+  )
+  if (fromB === undefined && rFromB === undefined) return a
+  const o = fromB ?? []
+  const r = rFromB ?? []
+  return {
+    t: 'set',
+    adds: take(a.adds, b.adds, o),
+    removed: take(a.removed, b.removed, r),
+    dots: take(a.dots, b.dots, o),
+    sigs: take(a.sigs, b.sigs, o),
+    rsigs: take(a.rsigs, b.rsigs, r),
+  }
 }
 
 function mergeCounter(a: CounterRecord, b: CounterRecord): CounterRecord {
-  const p = maxMaps(a.p, b.p)
-  const n = maxMaps(a.n, b.n)
-  const dots = maxMaps(a.dots, b.dots)
-  if (p === a.p && n === a.n && dots === a.dots) return a
-  return { t: 'counter', p, n, dots }
+  const fromB = winners(
+    a.dots,
+    b.dots,
+    (o) =>
+      cmp(seqOf(a.p, o) ?? 0, seqOf(b.p, o) ?? 0) ||
+      cmp(seqOf(a.n, o) ?? 0, seqOf(b.n, o) ?? 0) ||
+      cmp(a.sigs[o]!, b.sigs[o]!),
+  )
+  if (fromB === undefined) return a
+  return {
+    t: 'counter',
+    p: take(a.p, b.p, fromB),
+    n: take(a.n, b.n, fromB),
+    dots: take(a.dots, b.dots, fromB),
+    sigs: take(a.sigs, b.sigs, fromB),
+  }
 }
 
 /** Join of two records of the same id. Ids encode the type, so a type mismatch is a caller bug. */

@@ -14,7 +14,7 @@ import type { Clock } from '../util/clock.js'
 import { type Change, visibleChange } from './changes.js'
 import { StateDigest } from './digest.js'
 import { DotIndex } from './dot-index.js'
-import { HybridClock } from './hlc.js'
+import { type Hlc, HybridClock } from './hlc.js'
 import { counterId, kvId, type ParsedId, parseId, setId } from './ids.js'
 import { type JsonValue, normalizeValue } from './json.js'
 import {
@@ -32,6 +32,7 @@ import {
   type CounterRecord,
   type CrdtRecord,
   canonicalEntry,
+  compareLww,
   counterValue,
   type Delta,
   type Dot,
@@ -42,6 +43,17 @@ import {
   setPresent,
   type VersionVector,
 } from './records.js'
+import {
+  acceptAllWrites,
+  counterBody,
+  fakeWriteSigner,
+  lwwBody,
+  removeBody,
+  setBody,
+  type WriteSigner,
+  type WriteVerifier,
+} from './signing.js'
+import { parseEntry } from './schemas.js'
 import { VersionTracker } from './versions.js'
 import { type ReplicaStats, Views } from './views.js'
 import {
@@ -53,6 +65,9 @@ import {
   type WriteResult,
 } from './writes.js'
 
+/** How far past our highest write anyone holds a peer's vv may move our next seq (see applyRecords). */
+const SEQ_JUMP = 2 ** 20
+
 export class Replica {
   readonly selfId: string
   private readonly records = new Map<string, CrdtRecord>()
@@ -63,11 +78,13 @@ export class Replica {
   private readonly hlc: HybridClock
   private readonly clock: Clock
   private readonly maxFutureMs: number
+  private readonly signer: WriteSigner
+  private readonly verifier: WriteVerifier
   private readonly maxRecords: number
   private readonly maxStateBytes: number
   private seq: number
   /** Peer records not merged (stamped too far ahead, over the origin cap or the state caps). */
-  private held = { future: 0, origins: 0, caps: 0 }
+  private held = { forged: 0, future: 0, origins: 0, caps: 0 }
   /** Called after every record change (local, gossip or sync): the hook the durable store uses. */
   onRecord?: (id: string, record: CrdtRecord) => void
 
@@ -82,6 +99,8 @@ export class Replica {
     this.seq = nextSeq
     this.clock = clock
     this.maxFutureMs = opts.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS
+    this.signer = opts.signer ?? fakeWriteSigner
+    this.verifier = opts.verifier ?? acceptAllWrites
     this.maxRecords = opts.maxRecords ?? DEFAULT_MAX_RECORDS
     this.maxStateBytes = opts.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES
     this.hlc = new HybridClock(clock, this.maxFutureMs)
@@ -225,14 +244,57 @@ export class Replica {
       }
       this.versions.raise(raise)
       // Peers that saw our writes from before a lost or restored data dir: never reuse those seqs
-      // (a write of ours overwritten since leaves no record to bump from). Bounded by MAX_SEQ.
-      this.bumpSeq(seqOf(senderVV, this.selfId))
+      // (a write of ours overwritten since leaves no record to bump from). A vv is not signed, so
+      // a peer may lift us at most SEQ_JUMP past our highest signed write it could show.
+      const claimed = seqOf(senderVV, this.selfId)
+      if (claimed !== undefined)
+        this.bumpSeq(Math.min(claimed, this.dotIndex.maxSeen(this.selfId) + SEQ_JUMP))
     }
     return changes
   }
 
+  /**
+   * For migrating a store of unsigned records (format 1): this replica's own part of `raw`,
+   * signed, or undefined when it holds none (or `raw` is not a record). Others' parts are dropped.
+   */
+  resign(id: string, raw: Record<string, unknown>): CrdtRecord | undefined {
+    const self = this.selfId
+    const dots = raw.dots as Record<string, number> | undefined
+    const seq = dots?.[self]
+    if (typeof seq !== 'number') return undefined
+    const own = (m: unknown): Record<string, number> => {
+      const v = (m as Record<string, number> | undefined)?.[self]
+      return typeof v === 'number' ? { [self]: v } : {}
+    }
+    let r: CrdtRecord
+    if (raw.t === 'lww') {
+      if (raw.origin !== self) return undefined
+      r = {
+        t: 'lww',
+        hlc: raw.hlc as Hlc,
+        origin: self,
+        value: raw.value as JsonValue,
+        dots: { [self]: seq },
+        sig: '',
+      }
+    } else if (raw.t === 'set') {
+      const adds = own(raw.adds)
+      if (Object.keys(adds).length === 0) return undefined
+      const removed = own(raw.removed)
+      r = { t: 'set', adds, removed, dots: { [self]: seq }, sigs: { [self]: '' }, rsigs: {} }
+      if (removed[self] !== undefined) r = { ...r, rsigs: { [self]: [self, ''] } }
+    } else if (raw.t === 'counter') {
+      r = { t: 'counter', p: own(raw.p), n: own(raw.n), dots: { [self]: seq }, sigs: { [self]: '' } }
+    } else return undefined
+    try {
+      return parseEntry(id, this.signed(id, r))[1]
+    } catch {
+      return undefined
+    }
+  }
+
   /** Counts of peer records not merged: stamped too far ahead, or naming origins past the cap. */
-  heldBack(): { future: number; origins: number; caps: number } {
+  heldBack(): { forged: number; future: number; origins: number; caps: number } {
     return { ...this.held }
   }
 
@@ -326,6 +388,10 @@ export class Replica {
    * clock has caught up, when anti-entropy offers it again), or bringing origins past the cap.
    */
   private holdBack(id: string, record: CrdtRecord): boolean {
+    if (!this.authentic(id, record)) {
+      this.held.forged++
+      return true
+    }
     if (record.t === 'lww' && record.hlc.wall > this.clock.now() + this.maxFutureMs) {
       this.held.future++
       return true
@@ -349,13 +415,63 @@ export class Replica {
     return false
   }
 
-  private localWrite(id: string, parsed: ParsedId, record: CrdtRecord, dot: Dot): WriteResult {
-    const change = this.put(id, parsed, record)
+  private localWrite(id: string, parsed: ParsedId, unsigned: CrdtRecord, dot: Dot): WriteResult {
+    const change = this.put(id, parsed, this.signed(id, unsigned))
     this.versions.observe(dot.origin, dot.seq)
     return {
       deltas: [{ id, record: this.records.get(id)!, dot }],
       changes: change === undefined ? [] : [change],
     }
+  }
+
+  /** Signs what this replica's own write changed in a record: its contribution, its removals. */
+  private signed(id: string, r: CrdtRecord): CrdtRecord {
+    const self = this.selfId
+    const sign = (b: Uint8Array): string => this.signer.sign(b)
+    if (r.t === 'lww') return { ...r, sig: sign(lwwBody(id, r)) }
+    if (r.t === 'counter') return { ...r, sigs: { ...r.sigs, [self]: sign(counterBody(id, r, self)) } }
+    const rsigs: Record<string, readonly [string, string]> = { ...r.rsigs }
+    for (const x of Object.keys(rsigs)) if (rsigs[x]![1] === '') rsigs[x] = [self, sign(removeBody(id, r, x))]
+    return { ...r, sigs: { ...r.sigs, [self]: sign(setBody(id, r, self)) }, rsigs }
+  }
+
+  /**
+   * True when every part of a peer's record that could change ours carries its origin's valid
+   * signature (parts equal to what we hold were checked when they first came).
+   */
+  private authentic(id: string, r: CrdtRecord): boolean {
+    const v = this.verifier
+    if (v === acceptAllWrites) return true
+    const ours = this.records.get(id)
+    if (r.t === 'lww') {
+      if (ours?.t === 'lww' && compareLww(r, ours) <= 0) return true
+      return v.verify(r.origin, lwwBody(id, r), r.sig)
+    }
+    const newer = (o: string, mine: CrdtRecord | undefined, sameSig: (m: CrdtRecord) => boolean): boolean => {
+      if (mine === undefined || mine.t !== r.t) return true
+      const x = seqOf(mine.dots, o) ?? 0
+      const y = r.dots[o]!
+      return y > x || (y === x && !sameSig(mine))
+    }
+    if (r.t === 'counter') {
+      for (const o of Object.keys(r.dots)) {
+        if (!newer(o, ours, (m) => (m as CounterRecord).sigs[o] === r.sigs[o])) continue
+        if (!v.verify(o, counterBody(id, r, o), r.sigs[o]!)) return false
+      }
+      return true
+    }
+    for (const o of Object.keys(r.dots)) {
+      if (!newer(o, ours, (m) => (m as SetRecord).sigs[o] === r.sigs[o])) continue
+      if (!v.verify(o, setBody(id, r, o), r.sigs[o]!)) return false
+    }
+    const mine = ours?.t === 'set' ? ours : undefined
+    for (const x of Object.keys(r.removed)) {
+      const have = mine === undefined ? 0 : (seqOf(mine.removed, x) ?? 0)
+      const [by, sig] = r.rsigs[x]!
+      if (r.removed[x]! < have || (r.removed[x] === have && mine?.rsigs[x]?.[1] === sig)) continue
+      if (!v.verify(by, removeBody(id, r, x), sig)) return false
+    }
+    return true
   }
 
   private merge(id: string, record: CrdtRecord): Change | undefined {

@@ -34,19 +34,36 @@ const value = z.custom<JsonValue>().superRefine((v, ctx) => {
   if (p !== undefined) ctx.addIssue({ code: 'custom', message: p })
 })
 
-const lwwRecord = z.strictObject({ t: z.literal('lww'), hlc, origin, value, dots })
+/** Base64 of a 64-byte Ed25519 signature. */
+const sig = z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'signature must be 64 bytes of base64')
+const sigs = z
+  .record(origin, sig)
+  .refine((m) => Object.keys(m).length <= MAX_ORIGINS_PER_RECORD, 'too many signatures')
+const rsigs = z
+  .record(origin, z.tuple([origin, sig]))
+  .refine((m) => Object.keys(m).length <= MAX_ORIGINS_PER_RECORD, 'too many signatures')
+
+const lwwRecord = z.strictObject({ t: z.literal('lww'), hlc, origin, value, dots, sig })
 const setRecord = z.strictObject({
   t: z.literal('set'),
   adds: seqMap(1, MAX_ORIGINS_PER_RECORD, true),
   removed: seqMap(1, MAX_ORIGINS_PER_RECORD, false),
   dots,
+  sigs,
+  rsigs,
 })
 const counterRecord = z.strictObject({
   t: z.literal('counter'),
   p: seqMap(0, MAX_ORIGINS_PER_RECORD, false, MAX_COUNTER_TOTAL),
   n: seqMap(0, MAX_ORIGINS_PER_RECORD, false, MAX_COUNTER_TOTAL),
   dots,
+  sigs,
 })
+
+const sameKeys = (a: object, b: object): boolean => {
+  const ka = Object.keys(a)
+  return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k))
+}
 
 export const recordSchema = z.discriminatedUnion('t', [lwwRecord, setRecord, counterRecord])
 
@@ -55,6 +72,17 @@ export function entryProblem(id: string, r: CrdtRecord): string | undefined {
   const parsed = parseId(id)
   if (parsed === undefined) return `malformed record id ${JSON.stringify(id)}`
   if (parsed.t !== r.t) return `record id ${JSON.stringify(id)} names a ${parsed.t} record, got ${r.t}`
+  if (r.t === 'lww') {
+    // A register is one write: its origin's dot alone, under its origin's signature.
+    if (!sameKeys(r.dots, { [r.origin]: 0 }))
+      return `lww record ${JSON.stringify(id)} must carry only its origin's dot`
+    return undefined
+  }
+  // Every origin with a dot signed its part, every removal is signed by its remover, nothing else.
+  if (!sameKeys(r.sigs, r.dots)) return `${r.t} record ${JSON.stringify(id)} needs one signature per origin`
+  if (r.t === 'set' && !sameKeys(r.rsigs, r.removed)) {
+    return `set record ${JSON.stringify(id)} needs one signature per removal`
+  }
   if (r.t === 'set') {
     // A remove copies adds into removed, so removed can never run ahead of adds.
     for (const o of Object.keys(r.removed)) {

@@ -5,6 +5,7 @@ import type { Change } from './changes.js'
 import { compareHlc, type Hlc, hlcAfter } from './hlc.js'
 import type { JsonValue } from './json.js'
 import { MAX_COUNTER_TOTAL } from './limits.js'
+import type { WriteSigner, WriteVerifier } from './signing.js'
 import {
   type CounterRecord,
   type Delta,
@@ -27,7 +28,8 @@ export function lwwWrite(
   const hlc = prev !== undefined && compareHlc(now, prev.hlc) <= 0 ? hlcAfter(prev.hlc) : now
   // Only the winning write matters for a register, so it carries only its own dot: a record never
   // grows with the number of writers, and a peer whose vv covers that dot already holds it or better.
-  return { t: 'lww', hlc, origin: self, value, dots: { [self]: seq } }
+  // The replica signs it (sig) before it is stored or sent.
+  return { t: 'lww', hlc, origin: self, value, dots: { [self]: seq }, sig: '' }
 }
 
 /** Every add is a new write, even of a present element: that is what lets it beat a concurrent remove. */
@@ -37,6 +39,9 @@ export function setAddWrite(prev: SetRecord | undefined, self: string, seq: numb
     adds: { ...prev?.adds, [self]: seq },
     removed: prev?.removed ?? {},
     dots: { ...prev?.dots, [self]: seq },
+    // The replica signs self's contribution; everyone else's stays signed by its origin.
+    sigs: { ...prev?.sigs, [self]: '' },
+    rsigs: prev?.rsigs ?? {},
   }
 }
 
@@ -47,11 +52,17 @@ export function setRemoveWrite(
   seq: number,
 ): SetRecord | undefined {
   if (prev === undefined || !setPresent(prev)) return undefined
+  const removed = maxMaps(prev.removed, prev.adds)
+  // Each removal self makes is self's to sign (the replica fills in the signatures).
+  const rsigs: Record<string, readonly [string, string]> = { ...prev.rsigs }
+  for (const x of Object.keys(removed)) if (removed[x] !== seqOf(prev.removed, x)) rsigs[x] = [self, '']
   return {
     t: 'set',
     adds: prev.adds,
-    removed: maxMaps(prev.removed, prev.adds),
+    removed,
     dots: { ...prev.dots, [self]: seq },
+    sigs: { ...prev.sigs, [self]: '' },
+    rsigs,
   }
 }
 
@@ -76,6 +87,7 @@ export function counterWrite(
     p: side === 'p' ? bumped : (prev?.p ?? {}),
     n: side === 'n' ? bumped : (prev?.n ?? {}),
     dots: { ...prev?.dots, [self]: seq },
+    sigs: { ...prev?.sigs, [self]: '' },
   }
 }
 
@@ -96,4 +108,8 @@ export interface ReplicaOptions {
   /** Caps on the state: past them, peers' records are held back and local writes fail. */
   maxRecords?: number
   maxStateBytes?: number
+  /** Signs this replica's writes (default: fakeWriteSigner, for tests). */
+  signer?: WriteSigner
+  /** Checks peers' signatures (default: acceptAllWrites, for tests; the daemon passes Ed25519). */
+  verifier?: WriteVerifier
 }

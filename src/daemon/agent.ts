@@ -6,6 +6,7 @@ import { socketPathFor } from '../admin/protocol.js'
 import type { Config } from '../config/schema.js'
 import { MembershipService } from '../gossip/membership-service.js'
 import { STATE_TOPIC, StateService } from '../gossip/state-service.js'
+import { ed25519WriteSigner, ed25519WriteVerifier } from '../gossip/write-signatures.js'
 import { MAX_INCARNATION, type MemberEvent, type Swim } from '../membership/index.js'
 import { Store } from '../state/store.js'
 import { Dialer, type JoinResult, type KnownPeer } from '../transport/dialer.js'
@@ -128,6 +129,8 @@ export class Agent {
       maxRecords: config.limits.maxRecords,
       maxStateBytes: config.limits.maxStateBytes,
       gossipBytesPerSecond: config.limits.gossipBytesPerSecond,
+      signer: ed25519WriteSigner(privateKey),
+      verifier: ed25519WriteVerifier(),
       onOverBudget: (peer) => this.refuse(peer, OVER_BUDGET_BAN_MS),
       onFatal: () => {
         this.exitCode = 1

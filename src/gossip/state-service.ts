@@ -17,15 +17,16 @@ import {
 } from '../crdt/index.js'
 import type { StateSummary } from '../daemon/api.js'
 import { StoreCorruptError } from '../errors.js'
-import type { Store, StoreOp } from '../state/store.js'
+import { FORMAT_KEY, STORE_FORMAT_VERSION, type Store, type StoreOp } from '../state/store.js'
 import { runSyncInitiator, runSyncResponder } from '../sync/index.js'
 import type { MurmurNode } from '../transport/node.js'
 import { systemClock } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
 import { RateLimiter } from '../util/rate-limit.js'
 import { GossipTopic } from './topic.js'
+import type { WriteSigner, WriteVerifier } from '../crdt/signing.js'
 
-export const STATE_TOPIC = '/murmur/state/1'
+export const STATE_TOPIC = '/murmur/state/2'
 export const SYNC_PROTOCOL = '/murmur/sync/2.0.0'
 
 const RECORD_PREFIX = 'rec:'
@@ -45,6 +46,9 @@ export interface StateServiceOptions {
   /** Caps on the state: past them peers' records are held back and local writes fail. */
   maxRecords?: number
   maxStateBytes?: number
+  /** Signs this agent's writes and checks everyone else's (the identity key; see write-signatures.ts). */
+  signer: WriteSigner
+  verifier: WriteVerifier
   /** Gossip bytes a second one peer may hand us (burst: four seconds' worth). */
   gossipBytesPerSecond?: number
   /** A peer went over its gossip budget. */
@@ -102,6 +106,7 @@ export class StateService {
 
   static async start(opts: StateServiceOptions): Promise<StateService> {
     const { store } = opts
+    if (store.format === 1) await migrateUnsignedStore(opts)
     const records: Array<[string, CrdtRecord]> = []
     for await (const [id, raw] of store.scan<unknown>(RECORD_PREFIX)) {
       try {
@@ -115,6 +120,8 @@ export class StateService {
     const vv = (await store.get<VersionVector>(VV_KEY)) ?? {}
     const nextSeq = (await store.get<number>(SEQ_KEY)) ?? 1
     const replica = Replica.restore(opts.selfId, systemClock, records, vv, nextSeq, {
+      signer: opts.signer,
+      verifier: opts.verifier,
       maxFutureMs: opts.maxClockDriftMs,
       maxRecords: opts.maxRecords,
       maxStateBytes: opts.maxStateBytes,
@@ -363,4 +370,38 @@ export class StateService {
       why: 'stamped beyond limits.maxClockDriftMs ahead of our clock (merged once it catches up), bringing origins past the cap, or the state at limits.maxRecords / limits.maxStateBytes',
     })
   }
+}
+
+/**
+ * Store format 1 held records without signatures. Our own part of each is signed again and kept;
+ * every other origin's part is dropped, and so is its vv entry, so anti-entropy brings it back
+ * from its origin's peers, signed. One atomic batch, then format 2.
+ */
+async function migrateUnsignedStore(opts: StateServiceOptions): Promise<void> {
+  const { store, selfId } = opts
+  const ops: StoreOp[] = []
+  const fresh = new Replica(selfId, systemClock, { signer: opts.signer })
+  let kept = 0
+  let dropped = 0
+  for await (const [id, raw] of store.scan<Record<string, unknown>>(RECORD_PREFIX)) {
+    ops.push({ type: 'del', key: RECORD_PREFIX + id })
+    const own = fresh.resign(id, raw)
+    if (own === undefined) {
+      dropped++
+      continue
+    }
+    kept++
+    ops.push({ type: 'put', key: RECORD_PREFIX + id, value: own })
+  }
+  const vv = (await store.get<Record<string, number>>(VV_KEY)) ?? {}
+  const selfSeen = vv[selfId]
+  ops.push({ type: 'put', key: VV_KEY, value: selfSeen === undefined ? {} : { [selfId]: selfSeen } })
+  ops.push({ type: 'put', key: FORMAT_KEY, value: STORE_FORMAT_VERSION })
+  await store.write(ops, { sync: true })
+  store.format = STORE_FORMAT_VERSION
+  opts.logger.warn('store migrated to format 2 (signed writes): own records signed again, others dropped', {
+    kept,
+    dropped,
+    why: 'records of other origins come back by anti-entropy, signed by their origins',
+  })
 }

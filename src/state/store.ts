@@ -8,10 +8,12 @@ import { DataDirLockedError, MurmurError, StoreCorruptError } from '../errors.js
 import { checkBeforeOpen, checkTables } from './leveldb-check.js'
 
 /** Bump when the meaning of keys or values changes; documented in docs/storage.md. */
-export const STORE_FORMAT_VERSION = 1
+export const STORE_FORMAT_VERSION = 2
+/** Older formats this murmur opens and its state layer rewrites (1: records without signatures). */
+export const MIGRATABLE_FORMATS: readonly number[] = [1]
 export const STORE_DIR = 'state.db'
 
-const FORMAT_KEY = 'meta:format'
+export const FORMAT_KEY = 'meta:format'
 /**
  * LevelDB's memtable (and so its write-ahead log) is flushed to a table at this size. It bounds
  * the disk used by overwrites: at most two logs of this size plus a few copies of the live data.
@@ -48,6 +50,8 @@ export class Store {
   private pendingSync = false
   private flushing: Promise<void> | undefined
   private closed = false
+  /** The format the store was found in: STORE_FORMAT_VERSION, or a migratable older one. */
+  format = STORE_FORMAT_VERSION
 
   private constructor(
     private readonly db: ClassicLevel<string, string>,
@@ -134,6 +138,11 @@ export class Store {
         )
       }
       await this.db.put(FORMAT_KEY, String(STORE_FORMAT_VERSION), { sync: true })
+      return
+    }
+    const older = MIGRATABLE_FORMATS.find((f) => format === String(f))
+    if (older !== undefined) {
+      this.format = older
       return
     }
     if (format !== String(STORE_FORMAT_VERSION)) {

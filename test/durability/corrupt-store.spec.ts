@@ -244,9 +244,53 @@ describe('durability: start-up on a damaged store', function () {
   describe('(d) format version', () => {
     it('an unknown meta:format stops start-up naming the key and both versions', async () => {
       const { dataDir, db } = copyOfGolden()
-      await putRaw(db, { 'meta:format': '2' })
-      const line = await expectRefusal(dataDir, '\'meta:format\' "2"')
-      assert.match(line, /reads format 1/)
+      await putRaw(db, { 'meta:format': '3' })
+      const line = await expectRefusal(dataDir, '\'meta:format\' "3"')
+      assert.match(line, /reads format 2/)
+    })
+
+    it('a store of format 1 (unsigned records) is migrated: own records signed again, others dropped', async () => {
+      const { dataDir, db } = copyOfGolden()
+      // Rewrite it as format 1 wrote it: no signatures, plus a record by another origin.
+      const level = new ClassicLevel<string, string>(db, { valueEncoding: 'utf8', createIfMissing: false })
+      await level.open()
+      const ops: Array<{ type: 'put'; key: string; value: string }> = [
+        { type: 'put', key: 'meta:format', value: '1' },
+      ]
+      for await (const [key, value] of level.iterator({ gte: 'rec:', lt: 'rec:\uffff' })) {
+        const { sig: _s, sigs: _ss, rsigs: _rs, ...unsigned } = JSON.parse(value) as Record<string, unknown>
+        ops.push({ type: 'put', key, value: JSON.stringify(unsigned) })
+      }
+      const other = '12D3KooWGeHvzRhB8GG6pScKUSJiUM636uAhaXztJh9UyTQemdw7'
+      const foreign = {
+        t: 'lww',
+        hlc: { wall: 1, logical: 0 },
+        origin: other,
+        value: 'theirs',
+        dots: { [other]: 1 },
+      }
+      ops.push({ type: 'put', key: 'rec:k\u0000theirs', value: JSON.stringify(foreign) })
+      await level.batch(ops, { sync: true })
+      await level.close()
+
+      const a = new TestAgent({ name: 'migrated', dataDir })
+      agents.push(a)
+      a.start()
+      const info = await a.ready()
+      assert.match(a.logs, /store migrated to format 2 \(signed writes\).*"kept":\d+,"dropped":1/)
+      assert.equal(info.state?.keys, FIRST + SECOND, 'every own key survives')
+      assert.equal((await a.cli(['kv', 'get', 'k0', '--json'])).stdout, '{"i":0}\n')
+      assert.equal((await a.cli(['counter', 'get', 'hits'])).stdout, '5\n')
+      assert.equal(
+        (await a.cli(['kv', 'get', 'theirs'])).code,
+        1,
+        'an unsigned record of another origin is gone',
+      )
+      a.kill('SIGTERM')
+      assert.equal(await a.waitExit(), 0)
+      a.start()
+      await a.ready()
+      assert.doesNotMatch(a.logs.split('agent stopped').pop() ?? '', /store migrated/, 'once only')
     })
 
     it('a store with data but no meta:format is refused, never taken for a new one', async () => {

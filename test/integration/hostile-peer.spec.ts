@@ -2,6 +2,7 @@
 // The agent must keep serving, apply what is genuine, and drop the rest.
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -16,11 +17,19 @@ import {
   Replica,
 } from '../../src/crdt/index.js'
 import { STATE_TOPIC, SYNC_PROTOCOL } from '../../src/gossip/state-service.js'
+import { ed25519WriteSigner } from '../../src/gossip/write-signatures.js'
 import type { MurmurNode } from '../../src/transport/node.js'
-import { FakeClock, systemClock } from '../../src/util/clock.js'
+import { type Clock, FakeClock, systemClock } from '../../src/util/clock.js'
 import { startForeignNode } from '../helpers/foreign-node.js'
 import { disposeAgents, type Info, TestAgent, testSwarmKeyFile } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
+
+/** A member gone bad (it holds the mesh's key), and a replica that signs writes with its own key. */
+async function memberGoneBad(clock: Clock = systemClock): Promise<{ node: MurmurNode; writer: Replica }> {
+  const key = await generateKeyPair('Ed25519')
+  const node = await startForeignNode(key, testSwarmKeyFile())
+  return { node, writer: new Replica(node.peerId.toString(), clock, { signer: ed25519WriteSigner(key) }) }
+}
 
 describe('a hostile peer on the state topic', function () {
   this.timeout(60_000)
@@ -37,7 +46,8 @@ describe('a hostile peer on the state topic', function () {
     agents = [agent]
     const info = await agent.ready()
     // A member gone bad: it holds the mesh's key.
-    node = await startForeignNode(undefined, testSwarmKeyFile())
+    const bad = await memberGoneBad()
+    node = bad.node
     node.services.pubsub.subscribe(STATE_TOPIC)
     await node.dial(multiaddr(info.addresses.find((a) => a.includes('127.0.0.1'))!))
     await waitFor(() => node!.services.pubsub.getSubscribers(STATE_TOPIC).length > 0, {
@@ -53,8 +63,7 @@ describe('a hostile peer on the state topic', function () {
     await publish(new Uint8Array([9, 0x7b, 0x7d]))
     await publish(new TextEncoder().encode('\u0001{"type":"delta","deltas":[{"id":7}]}'))
     // Genuine: our own write.
-    const me = new Replica(node.peerId.toString(), systemClock)
-    for (const f of encodeDeltaFrames(me.kvSet('genuine', 'ok').deltas)) await publish(f)
+    for (const f of encodeDeltaFrames(bad.writer.kvSet('genuine', 'ok').deltas)) await publish(f)
 
     await waitFor(async () => (await agent.cli(['kv', 'get', 'genuine'])).stdout === 'ok\n', {
       what: 'genuine write',
@@ -69,7 +78,9 @@ describe('a hostile peer on the state topic', function () {
     agents = [agent]
     const info = await agent.ready()
     const addr = multiaddr(info.addresses.find((a) => a.includes('127.0.0.1'))!)
-    node = await startForeignNode(undefined, testSwarmKeyFile())
+    // Its writes are stamped ten years ahead, and properly signed.
+    const bad = await memberGoneBad(new FakeClock(Date.now() + 10 * 365 * 86_400_000))
+    node = bad.node
     node.services.pubsub.subscribe(STATE_TOPIC)
     await node.dial(addr)
     await waitFor(() => node!.services.pubsub.getSubscribers(STATE_TOPIC).length > 0, {
@@ -78,7 +89,7 @@ describe('a hostile peer on the state topic', function () {
     const me = node.peerId.toString()
 
     // A write stamped ten years ahead, so it would beat every honest write to the key for good.
-    const ahead = new Replica(me, new FakeClock(Date.now() + 10 * 365 * 86_400_000))
+    const ahead = bad.writer
     for (const f of encodeDeltaFrames(ahead.kvSet('leader', 'attacker').deltas))
       await node.services.pubsub.publish(STATE_TOPIC, f)
     // A counter total and a seq past their bounds (once they bricked the victim's store).
@@ -138,13 +149,14 @@ describe('a hostile peer on the state topic', function () {
     agents = [agent]
     const info = await agent.ready()
     const addr = multiaddr(info.addresses.find((a) => a.includes('127.0.0.1'))!)
-    node = await startForeignNode(undefined, testSwarmKeyFile())
+    const bad = await memberGoneBad()
+    node = bad.node
     node.services.pubsub.subscribe(STATE_TOPIC)
     await node.dial(addr)
     await waitFor(() => node!.services.pubsub.getSubscribers(STATE_TOPIC).length > 0, {
       what: 'agent to subscribe',
     })
-    const me = new Replica(node.peerId.toString(), systemClock)
+    const me = bad.writer
     // 20 genuine writes of 30 KB: 600 KB at once, past a 64 KiB/s budget with a 256 KiB burst.
     for (let i = 0; i < 20; i++) {
       for (const f of encodeDeltaFrames(me.kvSet(`big${i}`, 'x'.repeat(30_000)).deltas)) {

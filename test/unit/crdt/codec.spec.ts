@@ -10,11 +10,12 @@ import {
   type Message,
   Replica,
 } from '../../../src/crdt/index.js'
+import { ZERO_SIG } from '../../../src/crdt/signing.js'
 import { FakeClock } from '../../../src/util/clock.js'
 
 const enc = new TextEncoder()
-const raw = (json: string, version = 1): Uint8Array => new Uint8Array([version, ...enc.encode(json)])
-const lww = { t: 'lww', hlc: { wall: 1, logical: 0 }, origin: 'A', value: 'v', dots: { A: 1 } }
+const raw = (json: string, version = 2): Uint8Array => new Uint8Array([version, ...enc.encode(json)])
+const lww = { t: 'lww', hlc: { wall: 1, logical: 0 }, origin: 'A', value: 'v', dots: { A: 1 }, sig: ZERO_SIG }
 const delta = (over: Record<string, unknown> = {}, rec: Record<string, unknown> = {}) =>
   JSON.stringify({
     type: 'delta',
@@ -52,7 +53,7 @@ describe('codec', () => {
     ]
     for (const m of msgs) {
       const bytes = encodeMessage(m)
-      assert.equal(bytes[0], 1)
+      assert.equal(bytes[0], 2)
       assert.equal(canonicalJson(decodeMessage(bytes)), canonicalJson(m))
     }
   })
@@ -95,10 +96,10 @@ describe('codec', () => {
   })
 
   it('rejects bad framing: version, emptiness, size, encoding, JSON', () => {
-    invalid(raw(delta(), 2), /format version 2/)
+    invalid(raw(delta(), 1), /format version 1 \(this peer speaks 2\)/)
     invalid(new Uint8Array(0))
     invalid(new Uint8Array(MAX_FRAME_BYTES + 1), /exceeds/)
-    invalid(new Uint8Array([1, 0xff, 0xfe]), /UTF-8/)
+    invalid(new Uint8Array([2, 0xff, 0xfe]), /UTF-8/)
     invalid(raw(delta().slice(0, -3)), /JSON/)
     invalid(raw('{"type":"gossip"}'))
     invalid(raw('null'))
@@ -124,11 +125,37 @@ describe('codec', () => {
     invalid(raw(delta({ id: 'x\u0000key' })))
     invalid(raw(delta({ dot: { origin: 'A', seq: 2 } })), /own dot/)
     invalid(raw(delta({ dot: { origin: '__proto__', seq: 1 } })))
-    const set = { t: 'set', adds: { A: 1 }, removed: { A: 2 }, dots: { A: 2 } }
+    const set = {
+      t: 'set',
+      adds: { A: 1 },
+      removed: { A: 2 },
+      dots: { A: 2 },
+      sigs: { A: ZERO_SIG },
+      rsigs: { A: ['A', ZERO_SIG] },
+    }
     invalid(
       raw(JSON.stringify({ type: 'sync-resp', records: [['s\u0000n\u0000e', set]], vv: {}, done: true })),
       /removed/,
     )
+  })
+
+  it('rejects records whose signatures do not match their origins', () => {
+    invalid(raw(delta({}, { sig: 'short' })), /signature must be 64 bytes/)
+    invalid(raw(delta({}, { sig: undefined })))
+    invalid(raw(delta({}, { dots: { A: 1, B: 1 } })), /only its origin's dot/)
+    const ctr = { t: 'counter', p: { A: 1 }, n: {}, dots: { A: 1 }, sigs: {} }
+    const resp = (id: string, r: unknown) =>
+      raw(JSON.stringify({ type: 'sync-resp', records: [[id, r]], vv: {}, done: true }))
+    invalid(resp('c\u0000n', ctr), /one signature per origin/)
+    const set = {
+      t: 'set',
+      adds: { A: 1 },
+      removed: { A: 1 },
+      dots: { A: 2 },
+      sigs: { A: ZERO_SIG },
+      rsigs: {},
+    }
+    invalid(resp('s\u0000n\u0000e', set), /one signature per removal/)
   })
 
   it('rejects values that are too large or too deep', () => {

@@ -12,6 +12,7 @@ import {
 } from '../../../src/crdt/index.js'
 import { MAX_VV_ORIGINS } from '../../../src/crdt/limits.js'
 import { hlcAfter } from '../../../src/crdt/hlc.js'
+import { ZERO_SIG } from '../../../src/crdt/signing.js'
 import { FakeClock } from '../../../src/util/clock.js'
 import { syncPair } from './helpers.js'
 
@@ -83,7 +84,7 @@ describe('Replica', () => {
       assert.equal(a.kvGet('k'), undefined, 'a write 10 h ahead is not merged')
       syncPair(a, b)
       assert.equal(a.kvGet('k'), undefined, 'nor through anti-entropy')
-      assert.deepEqual(a.heldBack(), { future: 2, origins: 0, caps: 0 })
+      assert.deepEqual(a.heldBack(), { forged: 0, future: 2, origins: 0, caps: 0 })
       const other = a.kvSet('other', 1).deltas[0]!.record
       assert.ok(other.t === 'lww' && other.hlc.wall === clock.now(), 'clock not dragged forward')
       clock.advance(10 * 3600_000)
@@ -294,28 +295,29 @@ describe('Replica', () => {
         origin: o,
         value: seq,
         dots: { [o]: seq },
+        sig: ZERO_SIG,
       })
       const batch: Array<[string, CrdtRecord]> = []
       for (let i = 0; i <= MAX_VV_ORIGINS; i++) batch.push([kvId(`x${i}`), lww(`o${i}`)])
       a.applyRecords(batch)
       assert.equal(a.stats().keys, MAX_VV_ORIGINS)
-      assert.deepEqual(a.heldBack(), { future: 0, origins: 1, caps: 0 })
+      assert.deepEqual(a.heldBack(), { forged: 0, future: 0, origins: 1, caps: 0 })
       a.applyRecords([[kvId('x0'), lww('o0', 2)]])
       assert.equal(a.heldBack().origins, 1, 'a known origin still gets through')
     })
 
     it('refuses numbers past their bounds where they enter, and a local write past one fails clearly', () => {
-      const lww = { t: 'lww', hlc: { wall: 1, logical: 0 }, origin: 'B', value: 1, dots: { B: 1 } }
+      const lww = { t: 'lww', hlc: { wall: 1, logical: 0 }, origin: 'B', value: 1, dots: { B: 1 }, sig: ZERO_SIG }
       assert.throws(() => parseEntry(kvId('x'), { ...lww, dots: { B: MAX_SEQ + 1 } }), /invalid record/)
       assert.throws(
         () => parseEntry(kvId('x'), { ...lww, hlc: { wall: 2 ** 53 - 1, logical: 2 ** 53 - 1 } }),
         /invalid record/,
       )
-      const counter = { t: 'counter', p: { B: MAX_COUNTER_TOTAL + 1 }, n: {}, dots: { B: 1 } }
+      const counter = { t: 'counter', p: { B: MAX_COUNTER_TOTAL + 1 }, n: {}, dots: { B: 1 }, sigs: { B: ZERO_SIG } }
       assert.throws(() => parseEntry(counterId('x'), counter), /invalid record/)
       assert.throws(() => parseEntry(counterId('x'), { ...counter, p: { C: 5 } }), /total without its dot/)
       assert.throws(
-        () => parseEntry(setId('x', 'e'), { t: 'set', adds: { C: 5 }, removed: {}, dots: { B: 1 } }),
+        () => parseEntry(setId('x', 'e'), { t: 'set', adds: { C: 5 }, removed: {}, dots: { B: 1 }, sigs: { B: ZERO_SIG }, rsigs: {} }),
         /add without its dot/,
       )
 
@@ -339,7 +341,7 @@ describe('Replica', () => {
       const many = [...b.kvSet('x', 1).deltas, ...b.kvSet('y', 2).deltas, ...b.setAdd('s', ['e']).deltas]
       deliver(capped, many)
       assert.equal(capped.size().records, 3)
-      assert.deepEqual(capped.heldBack(), { future: 0, origins: 0, caps: 2 })
+      assert.deepEqual(capped.heldBack(), { forged: 0, future: 0, origins: 0, caps: 2 })
       assert.throws(() => capped.kvSet('c', 3), /holds 3 records, its cap \(limits.maxRecords\)/)
       capped.kvSet('a', 'overwrite is fine')
       capped.kvDel('b')
