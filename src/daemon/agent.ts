@@ -1,5 +1,6 @@
 // The one place that wires everything: store -> identity -> libp2p -> membership -> state -> admin.
 // Start order builds from the bottom up; stop runs it in reverse.
+import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { AdminServer } from '../admin/server.js'
 import { socketPathFor } from '../admin/protocol.js'
@@ -176,10 +177,14 @@ export class Agent {
       })
       return null
     }
-    if (config.swarmKeyFile) return config.swarmKeyFile
-    const file = join(config.dataDir, SWARM_KEY_FILE)
-    if (await ensureSwarmKey(file)) {
+    const file = config.swarmKeyFile ?? join(config.dataDir, SWARM_KEY_FILE)
+    if (!config.swarmKeyFile && (await ensureSwarmKey(file))) {
       log.info('created a swarm key for a new private mesh; copy it to every machine that joins', { file })
+    }
+    // A key copied in with a loose umask is readable by everyone on this machine.
+    const mode = await stat(file).then((st) => st.mode & 0o777, () => undefined)
+    if (mode !== undefined && (mode & 0o077) !== 0) {
+      log.warn(`swarm key ${file} is readable by other users; run: chmod 600 ${file}`, { mode: mode.toString(8) })
     }
     return file
   }

@@ -1,6 +1,6 @@
 // A private mesh: only agents holding the same swarm key can connect.
 import assert from 'node:assert/strict'
-import { copyFileSync, statSync } from 'node:fs'
+import { chmodSync, copyFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { disposeAgents, type Info, TestAgent } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
@@ -71,8 +71,10 @@ describe('private mesh (swarm key)', function () {
     )
 
     copyFileSync(key, join(b.dataDir, 'swarm.key'))
+    chmodSync(join(b.dataDir, 'swarm.key'), 0o644) // as cp leaves it with a usual umask
     b.start()
     await b.ready()
+    assert.match(b.logs, /swarm key \S+ is readable by other users; run: chmod 600 /)
     const addr = ia.addresses.find((x) => x.includes('127.0.0.1'))!
     assert.equal((await b.cli(['join', addr])).code, 0)
     await waitFor(async () => (await a.json<Info>(['info'])).members.alive === 2, { what: 'a and b to mesh' })
