@@ -1,0 +1,200 @@
+// One hostile member against a 3-agent mesh, attack after attack. After each one every agent
+// answers, an honest write reaches all three to one digest, RSS stays bounded, and at the end all
+// three restart cleanly on their data directories with that state.
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { PrivateKey } from '@libp2p/interface'
+import { lpStream } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
+import {
+  type CrdtRecord,
+  encodeDeltaFrames,
+  encodeMessage,
+  encodeSyncResponseFrames,
+  Replica,
+} from '../../src/crdt/index.js'
+import { STATE_TOPIC, SYNC_PROTOCOL } from '../../src/gossip/state-service.js'
+import { ed25519WriteSigner } from '../../src/gossip/write-signatures.js'
+import { SWIM_PROTOCOL } from '../../src/membership/limits.js'
+import type { MurmurNode } from '../../src/transport/node.js'
+import { FakeClock, systemClock } from '../../src/util/clock.js'
+import { disposeAgents, type Info, TestAgent, testSwarmKeyFile } from '../helpers/agents.js'
+import { startForeignNode } from '../helpers/foreign-node.js'
+import { waitFor } from '../helpers/wait.js'
+
+const RSS_LIMIT_MIB = 300
+const loopback = (i: Info): string => i.addresses.find((a) => a.includes('127.0.0.1'))!
+const rssMiB = (a: TestAgent): number =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${a.proc!.pid}/status`, 'utf8'))![1]) / 1024
+
+describe('a hostile member against a 3-agent mesh', function () {
+  this.timeout(180_000)
+  let agents: TestAgent[] = []
+  const nodes: MurmurNode[] = []
+
+  afterEach(async function () {
+    await Promise.all(nodes.splice(0).map((n) => Promise.resolve(n.stop()).catch(() => {})))
+    await disposeAgents(agents.splice(0), this.currentTest?.state === 'failed')
+  })
+
+  it('survives every attack: each agent answers, honest writes converge, memory stays bounded, restarts are clean', async () => {
+    agents = ['h1', 'h2', 'h3'].map((name) => new TestAgent({ name }).start())
+    const infos = (await Promise.all(agents.map((a) => a.ready()))) as Info[]
+    for (const a of agents.slice(1)) assert.equal((await a.cli(['join', loopback(infos[0]!)])).code, 0)
+    const target = multiaddr(loopback(infos[0]!))
+    const victim = infos[1]!.peerId // an agent the attacker never talks to directly
+
+    const key = await generateKeyPair('Ed25519')
+    const bad = await member(key)
+    const me = bad.peerId.toString()
+    const signer = ed25519WriteSigner(key)
+    const publish = async (frames: Uint8Array[]): Promise<void> => {
+      for (const f of frames) await bad.services.pubsub.publish(STATE_TOPIC, f).catch(() => {})
+    }
+    const raw = (json: string): Uint8Array => Uint8Array.from([2, ...new TextEncoder().encode(json)])
+
+    let round = 0
+    const honestRound = async (what: string): Promise<void> => {
+      round++
+      const writer = agents[round % 3]!
+      assert.equal((await writer.cli(['kv', 'set', `honest/${round}`, what])).code, 0, what)
+      await waitFor(
+        async () => {
+          const all = await Promise.all(agents.map((a) => a.json<Info>(['info'])))
+          return all.every((i) => i.state?.digest === all[0]!.state?.digest && (i.state?.keys ?? 0) >= round)
+        },
+        { what: `honest write ${round} everywhere after: ${what}`, timeoutMs: 30_000 },
+      )
+      for (const a of agents) {
+        assert.ok(a.running, `${a.opts.name} still running after: ${what}`)
+        assert.ok(rssMiB(a) < RSS_LIMIT_MIB, `${a.opts.name} RSS ${rssMiB(a).toFixed(0)} MiB after: ${what}`)
+      }
+    }
+    await honestRound('nothing yet')
+
+    // 1. Writes forged under the victim's name: its key, its counter, its dot far ahead.
+    const forger = new Replica(victim, systemClock, { signer })
+    const forged = [
+      ...forger.kvSet('honest/1', 'forged').deltas,
+      ...forger.counterAdd('hits', 1_000_000).deltas,
+    ]
+    await publish(encodeDeltaFrames(forged)) // gossip: the dot is not ours, so it is rejected
+    await syncSession(
+      bad,
+      target,
+      forged.map((d) => [d.id, d.record] as [string, CrdtRecord]),
+      {},
+    )
+    await honestRound('forged writes under another origin')
+    assert.equal((await agents[1]!.cli(['kv', 'get', 'honest/1'])).stdout, 'nothing yet\n')
+    assert.equal((await agents[1]!.cli(['counter', 'get', 'hits'])).stdout, '0\n')
+
+    // 2. A replay: the same genuine, signed write of ours, a hundred times.
+    const mine = new Replica(me, systemClock, { signer })
+    const genuine = encodeDeltaFrames(mine.kvSet('replayed', 'once').deltas)
+    for (let i = 0; i < 100; i++) await publish(genuine)
+    await honestRound('replays')
+
+    // 3. A clock ten years ahead, and numbers past every bound.
+    const ahead = new Replica(me, new FakeClock(Date.now() + 10 * 365 * 86_400_000), { signer })
+    await publish(encodeDeltaFrames(ahead.kvSet('honest/1', 'from the future').deltas))
+    const huge = {
+      t: 'counter',
+      p: { [me]: 2 ** 53 - 1 },
+      n: {},
+      dots: { [me]: 2 ** 53 - 1 },
+      sigs: { [me]: 'x' },
+    }
+    await publish([
+      raw(
+        `{"type":"delta","deltas":[{"id":"c\\u0000hits","record":${JSON.stringify(huge)},"dot":{"origin":"${me}","seq":1}}]}`,
+      ),
+    ])
+    await honestRound('a far-future clock and past-bound numbers')
+    assert.equal((await agents[0]!.cli(['kv', 'get', 'honest/1'])).stdout, 'nothing yet\n')
+
+    // 4. A version vector of 5,000 made-up origins, twice.
+    const fake: Record<string, number> = {}
+    for (let i = 0; i < 5000; i++) fake[`fake${i}`] = 1_000 + i
+    await syncSession(bad, target, [], fake)
+    await syncSession(bad, target, [], fake)
+    await honestRound('vv poisoning')
+
+    // 5. Garbage on every protocol.
+    for (const protocol of [SWIM_PROTOCOL, SYNC_PROTOCOL]) {
+      const lp = lpStream(await bad.dialProtocol(target, protocol))
+      for (let i = 0; i < 20; i++) await lp.write(crypto.getRandomValues(new Uint8Array(200))).catch(() => {})
+    }
+    for (let i = 0; i < 20; i++) await publish([crypto.getRandomValues(new Uint8Array(300))])
+    await honestRound('garbage on every protocol')
+
+    // 6. Throwaway identities: 20 members, one forged write each.
+    const throwaways = await Promise.all(
+      Array.from({ length: 20 }, async () => member(await generateKeyPair('Ed25519'))),
+    )
+    await Promise.all(
+      throwaways.map(async (t) => {
+        const r = new Replica(t.peerId.toString(), systemClock) // unsigned: zeros for signatures
+        for (const f of encodeDeltaFrames(r.kvSet('honest/1', 'throwaway').deltas)) {
+          await t.services.pubsub.publish(STATE_TOPIC, f).catch(() => {})
+        }
+      }),
+    )
+    await honestRound('throwaway identities')
+
+    // 7. Outsiders without the key never get in, never appear, never read.
+    const outsider = await startForeignNode(await generateKeyPair('Ed25519'), null)
+    nodes.push(outsider)
+    await outsider.dial(target).then(
+      (c) => waitFor(() => c.status !== 'open', { what: 'the outsider to be cut off' }),
+      () => {},
+    )
+    await honestRound('an outsider without the key')
+    for (const a of agents) {
+      const ids = (await a.json<Array<{ id: string }>>(['members'])).map((m) => m.id)
+      assert.ok(!ids.includes(outsider.peerId.toString()))
+    }
+
+    // Every agent restarts on its data directory with the mesh's state.
+    const before = (await agents[0]!.json<Info>(['info'])).state?.digest
+    for (const a of agents) {
+      a.kill('SIGTERM')
+      assert.equal(await a.waitExit(), 0)
+    }
+    for (const a of agents) a.start()
+    const after = (await Promise.all(agents.map((a) => a.ready()))) as Info[]
+    for (const i of after) assert.equal(i.state?.digest, before)
+  })
+
+  async function member(key: PrivateKey): Promise<MurmurNode> {
+    const n = await startForeignNode(key, testSwarmKeyFile())
+    nodes.push(n)
+    n.services.pubsub.subscribe(STATE_TOPIC)
+    const info = await agents[0]!.json<Info>(['info'])
+    await n.dial(multiaddr(loopback(info)))
+    await waitFor(() => n.services.pubsub.getSubscribers(STATE_TOPIC).length > 0, { what: 'a subscription' })
+    return n
+  }
+})
+
+/** One anti-entropy session as a hostile initiator: it answers with `records` and claims `vv`. */
+async function syncSession(
+  node: MurmurNode,
+  target: ReturnType<typeof multiaddr>,
+  records: Array<[string, CrdtRecord]>,
+  vv: Record<string, number>,
+): Promise<void> {
+  const stream = await node.dialProtocol(target, SYNC_PROTOCOL)
+  const lp = lpStream(stream, { maxDataLength: 1 << 20 })
+  await lp.write(encodeMessage({ type: 'sync-hello', digest: 'f'.repeat(64) }))
+  await lp.read()
+  await lp.write(encodeMessage({ type: 'sync-req', vv }))
+  for (;;) {
+    const f = (await lp.read()).subarray()
+    if (new TextDecoder().decode(f.subarray(1)).includes('"done":true')) break
+  }
+  await lp.read() // its sync-req
+  for (const f of encodeSyncResponseFrames(records, vv)) await lp.write(f)
+  await stream.close().catch(() => {})
+}
