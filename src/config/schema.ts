@@ -77,6 +77,9 @@ export const configSchema = z
         maxStateBytes: z.number().int().min(1 << 20).max(2 ** 40),
         // Gossip bytes a second one peer may hand us (burst: 4 s worth); over it, refused for 60 s.
         gossipBytesPerSecond: z.number().int().min(64 * 1024).max(2 ** 32),
+        gossipRecordsPerSecond: z.number().int().min(100).max(10_000_000),
+        // Anti-entropy bytes a second one peer may send us (burst: 16 s worth, for catch-ups).
+        syncBytesPerSecond: z.number().int().min(64 * 1024).max(2 ** 34),
       })
       .strict(),
   })

@@ -130,6 +130,8 @@ export class Agent {
       maxRecords: config.limits.maxRecords,
       maxStateBytes: config.limits.maxStateBytes,
       gossipBytesPerSecond: config.limits.gossipBytesPerSecond,
+      gossipRecordsPerSecond: config.limits.gossipRecordsPerSecond,
+      syncBytesPerSecond: config.limits.syncBytesPerSecond,
       signer: ed25519WriteSigner(privateKey),
       verifier: ed25519WriteVerifier(),
       onOverBudget: (peer) => this.refuse(peer, OVER_BUDGET_BAN_MS),

@@ -16,7 +16,7 @@ import {
   type WriteResult,
 } from '../crdt/index.js'
 import type { StateSummary } from '../daemon/api.js'
-import { StoreCorruptError } from '../errors.js'
+import { StoreCorruptError, TooLargeError } from '../errors.js'
 import { FORMAT_KEY, STORE_FORMAT_VERSION, type Store, type StoreOp } from '../state/store.js'
 import { runSyncInitiator, runSyncResponder } from '../sync/index.js'
 import type { MurmurNode } from '../transport/node.js'
@@ -28,6 +28,9 @@ import type { WriteSigner, WriteVerifier } from '../crdt/signing.js'
 
 export const STATE_TOPIC = '/murmur/state/2'
 export const SYNC_PROTOCOL = '/murmur/sync/2.0.0'
+/** Defaults of limits.gossipRecordsPerSecond and limits.syncBytesPerSecond. */
+export const DEFAULT_GOSSIP_RECORDS_PER_SECOND = 50_000
+export const DEFAULT_SYNC_BYTES_PER_SECOND = 32 * 1024 * 1024
 
 const RECORD_PREFIX = 'rec:'
 const VV_KEY = 'meta:vv'
@@ -51,6 +54,10 @@ export interface StateServiceOptions {
   verifier: WriteVerifier
   /** Gossip bytes a second one peer may hand us (burst: four seconds' worth). */
   gossipBytesPerSecond?: number
+  /** Gossiped records a second one peer may hand us (burst: four seconds' worth). */
+  gossipRecordsPerSecond?: number
+  /** Anti-entropy bytes a second one peer may send us (burst: sixteen seconds' worth). */
+  syncBytesPerSecond?: number
   /** A peer went over its gossip budget. */
   onOverBudget?: (peer: string) => void
   /** Peers a periodic sync may pick from. */
@@ -75,6 +82,11 @@ export class StateService {
   private durableSeq = 0
   private timer?: NodeJS.Timeout
   private stopped = false
+  /** Gossiped records a second per connected peer and per author (burst: four seconds' worth). */
+  private readonly recordBudget: RateLimiter
+  /** Anti-entropy bytes a second received per peer (burst: 16 seconds' worth, for catch-ups). */
+  private readonly syncBudget: RateLimiter
+  private readonly budgetLog = new RateLimiter(1 / 60, 1, undefined, 1000)
   /** heldBack() counts as of the last warning about them. */
   private held = { future: 0, origins: 0, caps: 0 }
   private readonly heldLog = new RateLimiter(0.1, 1)
@@ -83,6 +95,10 @@ export class StateService {
     private readonly opts: StateServiceOptions,
     readonly replica: Replica,
   ) {
+    const records = opts.gossipRecordsPerSecond ?? DEFAULT_GOSSIP_RECORDS_PER_SECOND
+    this.recordBudget = new RateLimiter(records, 4 * records)
+    const syncBytes = opts.syncBytesPerSecond ?? DEFAULT_SYNC_BYTES_PER_SECOND
+    this.syncBudget = new RateLimiter(syncBytes, 16 * syncBytes)
     this.topic = new GossipTopic({
       node: opts.node,
       topic: STATE_TOPIC,
@@ -90,11 +106,17 @@ export class StateService {
       bytesPerSecond: opts.gossipBytesPerSecond,
       burstBytes: opts.gossipBytesPerSecond === undefined ? undefined : 4 * opts.gossipBytesPerSecond,
       onOverBudget: opts.onOverBudget,
-      handle: (data, author) => {
+      handle: (data, author, from) => {
         const msg = decodeMessage(data, opts.maxMessageBytes)
         if (msg.type !== 'delta') return 'reject'
         // Agents gossip only their own writes; anyone else's dot in a signed delta is a forgery.
         if (msg.deltas.some((d) => d.dot.origin !== author)) return 'reject'
+        // Records are charged like bytes: the forwarding peer past its budget is cut off.
+        if (!this.recordBudget.take(`peer:${from}`, msg.deltas.length)) {
+          this.overBudget(from, 'gossip records')
+          return 'ignore'
+        }
+        if (!this.recordBudget.take(`author:${author}`, msg.deltas.length)) return 'ignore'
         const changes: Change[] = []
         for (const d of msg.deltas) changes.push(...this.replica.applyDelta(d))
         this.emit(changes)
@@ -337,8 +359,17 @@ export class StateService {
     run: typeof runSyncInitiator,
   ): Promise<Awaited<ReturnType<typeof runSyncInitiator>>> {
     const lp = lpStream(stream, { maxDataLength: this.opts.maxMessageBytes })
+    const budget = this.syncBudget
+    const over = (): never => {
+      this.overBudget(peer, 'anti-entropy bytes')
+      throw new TooLargeError('peer over its anti-entropy byte budget')
+    }
     async function* frames(): AsyncGenerator<Uint8Array> {
-      for (;;) yield (await lp.read({ signal })).subarray()
+      for (;;) {
+        const frame = (await lp.read({ signal })).subarray()
+        if (!budget.take(peer, frame.length)) over()
+        yield frame
+      }
     }
     const res = await run(this.replica, (f) => lp.write(f, { signal }), frames(), {
       maxFrameBytes: this.opts.maxMessageBytes,
@@ -349,6 +380,13 @@ export class StateService {
     this.emit(res.changes)
     this.reportHeld(peer)
     return res
+  }
+
+  private overBudget(peer: string, what: string): void {
+    if (this.budgetLog.take(peer)) {
+      this.opts.logger.warn(`peer over its ${what} budget: disconnected and refused for a while`, { peer })
+    }
+    this.opts.onOverBudget?.(peer)
   }
 
   /** Says, at most once per 10 s, that a peer's records were held back rather than merged. */

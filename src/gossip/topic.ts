@@ -11,8 +11,8 @@ export interface TopicOptions {
   node: MurmurNode
   topic: string
   logger: Logger
-  /** Handles one message from its signed author; throwing counts as 'reject'. */
-  handle: (data: Uint8Array, author: string) => Verdict
+  /** Handles one message from its signed author, handed to us by `from`; throwing counts as 'reject'. */
+  handle: (data: Uint8Array, author: string, from: string) => Verdict
   perPeerPerSecond?: number
   perPeerBurst?: number
   /** Bytes a second (and burst) per connection peer and per author; see TopicBudget. */
@@ -103,7 +103,7 @@ export class GossipTopic {
     }
     if (!this.bytes.take(`author:${author}`, size) || !this.limiter.take(author)) return 'ignore'
     try {
-      return this.opts.handle(m.data, author)
+      return this.opts.handle(m.data, author, from)
     } catch (err) {
       if (this.logLimiter.take('x')) {
         this.opts.logger.warn('dropped malformed message', {

@@ -189,6 +189,59 @@ describe('a hostile peer on the state topic', function () {
     agent.start()
     assert.equal((await agent.ready()).state?.keys, kept, 'restarts cleanly with what it took')
   })
+
+  it('a member past its record budget on gossip, or its byte budget on anti-entropy, is cut off', async () => {
+    const agent = new TestAgent({
+      name: 'target',
+      config: { limits: { gossipRecordsPerSecond: 100, syncBytesPerSecond: 65_536 } },
+    }).start()
+    agents = [agent]
+    const info = await agent.ready()
+    const addr = multiaddr(info.addresses.find((a) => a.includes('127.0.0.1'))!)
+    const peerId = peerIdFromString(info.peerId)
+
+    // Gossip: 1,000 small genuine writes in one message, past 100 records/s with a 400 burst.
+    let bad = await memberGoneBad()
+    node = bad.node
+    node.services.pubsub.subscribe(STATE_TOPIC)
+    await node.dial(addr)
+    await waitFor(() => node!.services.pubsub.getSubscribers(STATE_TOPIC).length > 0, {
+      what: 'subscription',
+    })
+    const many = Array.from({ length: 1000 }, (_, i) => bad.writer.kvSet(`r${i}`, i).deltas).flat()
+    for (const f of encodeDeltaFrames(many))
+      await node.services.pubsub.publish(STATE_TOPIC, f).catch(() => {})
+    await waitFor(() => /peer over its gossip records budget/.test(agent.logs), {
+      what: 'the record cut-off',
+    })
+    await waitFor(() => node!.getConnections(peerId).length === 0, { what: 'the hang-up' })
+    assert.equal((await agent.json<Info>(['info'])).state?.keys ?? 0, 0)
+    await node.stop()
+
+    // Anti-entropy: 1.5 MB of genuine records in one answer, past a 1 MiB burst.
+    bad = await memberGoneBad()
+    node = bad.node
+    const records = Array.from(
+      { length: 100 },
+      (_, i) => bad.writer.kvSet(`big${i}`, 'x'.repeat(15_000)).deltas,
+    )
+      .flat()
+      .map((d) => [d.id, d.record] as [string, CrdtRecord])
+    const stream = await node.dialProtocol(addr, SYNC_PROTOCOL)
+    const lp = lpStream(stream, { maxDataLength: 1 << 20 })
+    await lp.write(encodeMessage({ type: 'sync-hello', digest: 'f'.repeat(64) }))
+    await lp.read()
+    await lp.write(encodeMessage({ type: 'sync-req', vv: {} }))
+    for (;;) if (new TextDecoder().decode((await lp.read()).subarray()).includes('"done":true')) break
+    await lp.read() // its sync-req
+    for (const f of encodeSyncResponseFrames(records, bad.writer.versionVector()))
+      await lp.write(f).catch(() => {})
+    await waitFor(() => /peer over its anti-entropy bytes budget/.test(agent.logs), {
+      what: 'the sync cut-off',
+    })
+    await waitFor(() => node!.getConnections(peerId).length === 0, { what: 'the sync hang-up' })
+    assert.ok(agent.running)
+  })
 })
 
 describe('gossipsub scoring on the state topic', function () {
