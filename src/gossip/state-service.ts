@@ -214,7 +214,12 @@ export class StateService {
 
   summary(): StateSummary {
     const s = this.replica.stats()
-    return { ...s, bytes: this.replica.size().bytes, digest: this.replica.digest() }
+    return {
+      ...s,
+      bytes: this.replica.size().bytes,
+      heldBack: this.replica.heldBack(),
+      digest: this.replica.digest(),
+    }
   }
 
   /** Calls `cb` for every visible change whose key/name starts with `prefix`; returns an unsubscribe. */

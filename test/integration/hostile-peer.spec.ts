@@ -133,6 +133,9 @@ describe('a hostile peer on the state topic', function () {
     assert.equal((await agent.cli(['kv', 'get', 'leader'])).stdout, 'honest\n')
     assert.equal((await agent.cli(['counter', 'incr', 'hits'])).stdout, '1\n')
     await waitFor(() => /records held back, not merged/.test(agent.logs), { what: 'the held-back warning' })
+    const held = (await agent.json<{ state: { heldBack: Record<string, number> } }>(['info'])).state.heldBack
+    assert.ok(held.future! >= 1, `info shows the held-back write: ${JSON.stringify(held)}`)
+    assert.match((await agent.cli(['info'])).stdout, /held back: +future=\d+/)
 
     agent.kill('SIGTERM')
     assert.equal(await agent.waitExit(), 0)

@@ -18,9 +18,9 @@ export function registerMembership(program: Command): void {
       if (opts.status && !STATUSES.includes(opts.status)) {
         throw new InvalidInputError(`--status must be one of ${STATUSES.join(', ')}, got '${opts.status}'`)
       }
-      const { members } = await withClient(cmd, (c) =>
+      const { members } = (await withClient(cmd, (c) =>
         c.call('members', opts.status ? { status: opts.status } : {}),
-      ) as { members: MemberView[] }
+      )) as { members: MemberView[] }
       if (opts.json) return printJson(members)
       const now = Date.now()
       printTable(
@@ -30,7 +30,9 @@ export function registerMembership(program: Command): void {
           m.id,
           m.status,
           m.addrs[0]?.replace(/\/p2p\/.*$/, '') ?? '-',
-          Object.entries(m.tags).map(([k, v]) => `${k}=${v}`).join(',') || '-',
+          Object.entries(m.tags)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',') || '-',
           m.self ? '-' : formatAge(now - m.lastSeen),
         ]),
       )
@@ -61,7 +63,7 @@ export function registerMembership(program: Command): void {
 
   program
     .command('info')
-    .description('show this agent\'s identity, addresses and member counts')
+    .description("show this agent's identity, addresses and member counts")
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const info = (await withClient(cmd, (c) => c.call('info', {}))) as InfoResult
@@ -71,24 +73,37 @@ export function registerMembership(program: Command): void {
         ['peer id', info.peerId],
         ['version', info.version],
         ['addresses', info.addresses.join(' ') || '-'],
-        ['members', Object.entries(info.members).map(([s, n]) => `${s}=${n}`).join(' ')],
+        [
+          'members',
+          Object.entries(info.members)
+            .map(([s, n]) => `${s}=${n}`)
+            .join(' '),
+        ],
       ]
-      lines.push(['mesh', info.mesh.private ? `private, swarm key ${info.mesh.swarmKeyFile}` : 'open (no swarm key)'])
+      lines.push([
+        'mesh',
+        info.mesh.private ? `private, swarm key ${info.mesh.swarmKeyFile}` : 'open (no swarm key)',
+      ])
       if (info.state) {
         lines.push(['state keys', String(info.state.keys)], ['state digest', info.state.digest])
+        const held = Object.entries(info.state.heldBack).filter(([, n]) => n > 0)
+        // Peers' records this agent refused to merge: a sign of a bad peer, a skewed clock or a cap.
+        if (held.length > 0) lines.push(['held back', held.map(([k, n]) => `${k}=${n}`).join(' ')])
       }
       for (const [k, v] of lines) process.stdout.write(`${`${k}:`.padEnd(14)}${v}\n`)
       process.stdout.write(`\n${addMachineHint(info)}\n`)
     })
 
-  const tags = program.command('tags').description('change this member\'s tags')
+  const tags = program.command('tags').description("change this member's tags")
   tags
     .command('set')
     .description('set tags; peers see the change')
     .argument('<key=value...>')
     .action(async (pairs: string[], _opts: unknown, cmd: Command) => {
       const set = Object.fromEntries(pairs.map((p) => parseKeyValue(p, 'tags set')))
-      const res = (await withClient(cmd, (c) => c.call('tags.set', { tags: set }))) as { tags: Record<string, string> }
+      const res = (await withClient(cmd, (c) => c.call('tags.set', { tags: set }))) as {
+        tags: Record<string, string>
+      }
       printTags(res.tags)
     })
   tags
@@ -96,15 +111,20 @@ export function registerMembership(program: Command): void {
     .description('delete tags')
     .argument('<key...>')
     .action(async (keys: string[], _opts: unknown, cmd: Command) => {
-      const res = (await withClient(cmd, (c) => c.call('tags.del', { keys }))) as { tags: Record<string, string> }
+      const res = (await withClient(cmd, (c) => c.call('tags.del', { keys }))) as {
+        tags: Record<string, string>
+      }
       printTags(res.tags)
     })
 }
 
 /** What a user does to bring one more machine into this mesh. */
 function addMachineHint(info: InfoResult): string {
-  const addr = info.addresses.find((a) => !a.startsWith('/ip4/127.') && !a.startsWith('/ip6/::1/')) ?? info.addresses[0]
-  const join = addr ? `murmur agent --join ${addr}${addr.includes('/p2p/') ? '' : `/p2p/${info.peerId}`}` : 'murmur agent --join ADDR'
+  const addr =
+    info.addresses.find((a) => !a.startsWith('/ip4/127.') && !a.startsWith('/ip6/::1/')) ?? info.addresses[0]
+  const join = addr
+    ? `murmur agent --join ${addr}${addr.includes('/p2p/') ? '' : `/p2p/${info.peerId}`}`
+    : 'murmur agent --join ADDR'
   if (!info.mesh.private) return `to add a machine: on it, run  ${join} --open`
   return (
     `to add a machine: copy ${info.mesh.swarmKeyFile} to it (as swarm.key in its data directory,\n` +
