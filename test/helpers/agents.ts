@@ -1,12 +1,15 @@
 // Starts real murmur agents as separate processes and drives them through the CLI.
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { AGENT_NODE_FLAGS } from '../../src/daemon/node-flags.js'
 import { waitFor } from './wait.js'
 
-export const BIN = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../../bin/murmur')
+export const BIN = resolve(
+  import.meta.dirname ?? new URL('.', import.meta.url).pathname,
+  '../../../bin/murmur',
+)
 
 /** Tiny timers so failure detection and sync happen in test time (like Serf's test config). */
 export const FAST_CONFIG = {
@@ -44,7 +47,11 @@ export interface CliResult {
   stderr: string
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, prefix: string[] = []): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  prefix: string[] = [],
+): Promise<CliResult> {
   const [cmd, ...argv] = [...prefix, process.execPath, BIN, ...args]
   return new Promise((res) => {
     execFile(
@@ -94,8 +101,18 @@ export class TestAgent {
 
   start(extraArgs: string[] = []): this {
     const args = [
-      BIN, 'agent', '--config', this.configPath, '--data-dir', this.dataDir, '--name', this.opts.name,
-      '--log-level', 'debug', ...(this.opts.args ?? ['--listen', '/ip4/127.0.0.1/tcp/0']), ...extraArgs,
+      BIN,
+      'agent',
+      '--config',
+      this.configPath,
+      '--data-dir',
+      this.dataDir,
+      '--name',
+      this.opts.name,
+      '--log-level',
+      'debug',
+      ...(this.opts.args ?? ['--listen', '/ip4/127.0.0.1/tcp/0']),
+      ...extraArgs,
     ]
     const [cmd, ...argv] = [...(this.opts.prefix ?? []), process.execPath, ...AGENT_NODE_FLAGS, ...args]
     this.proc = spawn(cmd ?? process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -103,10 +120,12 @@ export class TestAgent {
     const proc = this.proc
     proc.stdout?.on('data', (d: Buffer) => this.append(d))
     proc.stderr?.on('data', (d: Buffer) => this.append(d))
-    this.exited = new Promise((r) => proc.on('exit', (code, sig) => {
-      this.exitCode = code ?? (sig ? 128 : null)
-      r(this.exitCode)
-    }))
+    this.exited = new Promise((r) =>
+      proc.on('exit', (code, sig) => {
+        this.exitCode = code ?? (sig ? 128 : null)
+        r(this.exitCode)
+      }),
+    )
     return this
   }
 
@@ -130,18 +149,24 @@ export class TestAgent {
   }
 
   async ready(timeoutMs = 20_000): Promise<Info> {
-    return waitFor(async () => {
-      if (!this.running) throw new Error(`agent ${this.opts.name} exited ${this.exitCode}:\n${this.logs.slice(-3000)}`)
-      const r = await this.cli(['info', '--json'])
-      return r.code === 0 ? (JSON.parse(r.stdout) as Info) : undefined
-    }, { timeoutMs, what: `agent ${this.opts.name} to answer` })
+    return waitFor(
+      async () => {
+        if (!this.running)
+          throw new Error(`agent ${this.opts.name} exited ${this.exitCode}:\n${this.logs.slice(-3000)}`)
+        const r = await this.cli(['info', '--json'])
+        return r.code === 0 ? (JSON.parse(r.stdout) as Info) : undefined
+      },
+      { timeoutMs, what: `agent ${this.opts.name} to answer` },
+    )
   }
 
   async waitExit(timeoutMs = 15_000): Promise<number | null> {
     if (!this.proc || !this.exited) return this.exitCode
     return Promise.race([
       this.exited,
-      new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`agent ${this.opts.name} did not exit`)), timeoutMs).unref()),
+      new Promise<never>((_, rej) =>
+        setTimeout(() => rej(new Error(`agent ${this.opts.name} did not exit`)), timeoutMs).unref(),
+      ),
     ])
   }
 
@@ -174,6 +199,15 @@ export interface Info {
   members: Record<string, number>
   mesh: { private: boolean; swarmKeyFile: string | null }
   state?: { keys: number; digest: string }
+}
+
+/** The agent's 127.0.0.1 address (tests listen on loopback). */
+export const loopbackAddr = (info: Info): string => info.addresses.find((a) => a.includes('127.0.0.1'))!
+
+/** Resident memory of a running agent's process, MiB. */
+export function rssMiB(agent: TestAgent): number {
+  const status = readFileSync(`/proc/${agent.proc!.pid}/status`, 'utf8')
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024
 }
 
 export interface MemberRow {

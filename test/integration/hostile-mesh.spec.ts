@@ -2,7 +2,6 @@
 // answers, an honest write reaches all three to one digest, RSS stays bounded, and at the end all
 // three restart cleanly on their data directories with that state.
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
@@ -10,8 +9,6 @@ import { multiaddr } from '@multiformats/multiaddr'
 import {
   type CrdtRecord,
   encodeDeltaFrames,
-  encodeMessage,
-  encodeSyncResponseFrames,
   Replica,
 } from '../../src/crdt/index.js'
 import { STATE_TOPIC, SYNC_PROTOCOL } from '../../src/gossip/state-service.js'
@@ -19,15 +16,18 @@ import { ed25519WriteSigner } from '../../src/gossip/write-signatures.js'
 import { SWIM_PROTOCOL } from '../../src/membership/limits.js'
 import type { MurmurNode } from '../../src/transport/node.js'
 import { FakeClock, systemClock } from '../../src/util/clock.js'
-import { disposeAgents, type Info, TestAgent, testSwarmKeyFile } from '../helpers/agents.js'
-import { startForeignNode } from '../helpers/foreign-node.js'
+import {
+  disposeAgents,
+  type Info,
+  loopbackAddr,
+  rssMiB,
+  TestAgent,
+  testSwarmKeyFile,
+} from '../helpers/agents.js'
+import { attachToState, hostileSyncSession, startForeignNode } from '../helpers/foreign-node.js'
 import { waitFor } from '../helpers/wait.js'
 
 const RSS_LIMIT_MIB = 300
-const loopback = (i: Info): string => i.addresses.find((a) => a.includes('127.0.0.1'))!
-const rssMiB = (a: TestAgent): number =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${a.proc!.pid}/status`, 'utf8'))![1]) / 1024
-
 describe('a hostile member against a 3-agent mesh', function () {
   this.timeout(180_000)
   let agents: TestAgent[] = []
@@ -41,8 +41,8 @@ describe('a hostile member against a 3-agent mesh', function () {
   it('survives every attack: each agent answers, honest writes converge, memory stays bounded, restarts are clean', async () => {
     agents = ['h1', 'h2', 'h3'].map((name) => new TestAgent({ name }).start())
     const infos = (await Promise.all(agents.map((a) => a.ready()))) as Info[]
-    for (const a of agents.slice(1)) assert.equal((await a.cli(['join', loopback(infos[0]!)])).code, 0)
-    const target = multiaddr(loopback(infos[0]!))
+    for (const a of agents.slice(1)) assert.equal((await a.cli(['join', loopbackAddr(infos[0]!)])).code, 0)
+    const target = multiaddr(loopbackAddr(infos[0]!))
     const victim = infos[1]!.peerId // an agent the attacker never talks to directly
 
     const key = await generateKeyPair('Ed25519')
@@ -80,7 +80,7 @@ describe('a hostile member against a 3-agent mesh', function () {
       ...forger.counterAdd('hits', 1_000_000).deltas,
     ]
     await publish(encodeDeltaFrames(forged)) // gossip: the dot is not ours, so it is rejected
-    await syncSession(
+    await hostileSyncSession(
       bad,
       target,
       forged.map((d) => [d.id, d.record] as [string, CrdtRecord]),
@@ -117,8 +117,8 @@ describe('a hostile member against a 3-agent mesh', function () {
     // 4. A version vector of 5,000 made-up origins, twice.
     const fake: Record<string, number> = {}
     for (let i = 0; i < 5000; i++) fake[`fake${i}`] = 1_000 + i
-    await syncSession(bad, target, [], fake)
-    await syncSession(bad, target, [], fake)
+    await hostileSyncSession(bad, target, [], fake)
+    await hostileSyncSession(bad, target, [], fake)
     await honestRound('vv poisoning')
 
     // 5. Garbage on every protocol.
@@ -170,31 +170,7 @@ describe('a hostile member against a 3-agent mesh', function () {
   async function member(key: PrivateKey): Promise<MurmurNode> {
     const n = await startForeignNode(key, testSwarmKeyFile())
     nodes.push(n)
-    n.services.pubsub.subscribe(STATE_TOPIC)
-    const info = await agents[0]!.json<Info>(['info'])
-    await n.dial(multiaddr(loopback(info)))
-    await waitFor(() => n.services.pubsub.getSubscribers(STATE_TOPIC).length > 0, { what: 'a subscription' })
+    await attachToState(n, multiaddr(loopbackAddr(await agents[0]!.json<Info>(['info']))))
     return n
   }
 })
-
-/** One anti-entropy session as a hostile initiator: it answers with `records` and claims `vv`. */
-async function syncSession(
-  node: MurmurNode,
-  target: ReturnType<typeof multiaddr>,
-  records: Array<[string, CrdtRecord]>,
-  vv: Record<string, number>,
-): Promise<void> {
-  const stream = await node.dialProtocol(target, SYNC_PROTOCOL)
-  const lp = lpStream(stream, { maxDataLength: 1 << 20 })
-  await lp.write(encodeMessage({ type: 'sync-hello', digest: 'f'.repeat(64) }))
-  await lp.read()
-  await lp.write(encodeMessage({ type: 'sync-req', vv }))
-  for (;;) {
-    const f = (await lp.read()).subarray()
-    if (new TextDecoder().decode(f.subarray(1)).includes('"done":true')) break
-  }
-  await lp.read() // its sync-req
-  for (const f of encodeSyncResponseFrames(records, vv)) await lp.write(f)
-  await stream.close().catch(() => {})
-}

@@ -1,27 +1,29 @@
 // A peer that is not murmur: an in-process libp2p node gossips forged and malformed state.
 // The agent must keep serving, apply what is genuine, and drop the rest.
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { lpStream } from '@libp2p/utils'
 import {
   type CrdtRecord,
-  decodeMessage,
   encodeDeltaFrames,
-  encodeMessage,
-  encodeSyncResponseFrames,
   MAX_SEQ,
   Replica,
 } from '../../src/crdt/index.js'
-import { STATE_TOPIC, SYNC_PROTOCOL } from '../../src/gossip/state-service.js'
+import { STATE_TOPIC, } from '../../src/gossip/state-service.js'
 import { ed25519WriteSigner } from '../../src/gossip/write-signatures.js'
 import type { MurmurNode } from '../../src/transport/node.js'
 import { type Clock, FakeClock, systemClock } from '../../src/util/clock.js'
-import { startForeignNode } from '../helpers/foreign-node.js'
-import { disposeAgents, type Info, TestAgent, testSwarmKeyFile } from '../helpers/agents.js'
+import { attachToState, hostileSyncSession, startForeignNode } from '../helpers/foreign-node.js'
+import {
+  disposeAgents,
+  type Info,
+  loopbackAddr,
+  rssMiB,
+  TestAgent,
+  testSwarmKeyFile,
+} from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
 
 /** A member gone bad (it holds the mesh's key), and a replica that signs writes with its own key. */
@@ -48,11 +50,7 @@ describe('a hostile peer on the state topic', function () {
     // A member gone bad: it holds the mesh's key.
     const bad = await memberGoneBad()
     node = bad.node
-    node.services.pubsub.subscribe(STATE_TOPIC)
-    await node.dial(multiaddr(info.addresses.find((a) => a.includes('127.0.0.1'))!))
-    await waitFor(() => node!.services.pubsub.getSubscribers(STATE_TOPIC).length > 0, {
-      what: 'agent to subscribe',
-    })
+    await attachToState(node, multiaddr(loopbackAddr(info)))
 
     const publish = (bytes: Uint8Array) => node!.services.pubsub.publish(STATE_TOPIC, bytes)
     // Forged: a write claiming to come from the agent itself, signed by us.
@@ -77,15 +75,11 @@ describe('a hostile peer on the state topic', function () {
     const agent = new TestAgent({ name: 'target' }).start()
     agents = [agent]
     const info = await agent.ready()
-    const addr = multiaddr(info.addresses.find((a) => a.includes('127.0.0.1'))!)
+    const addr = multiaddr(loopbackAddr(info))
     // Its writes are stamped ten years ahead, and properly signed.
     const bad = await memberGoneBad(new FakeClock(Date.now() + 10 * 365 * 86_400_000))
     node = bad.node
-    node.services.pubsub.subscribe(STATE_TOPIC)
-    await node.dial(addr)
-    await waitFor(() => node!.services.pubsub.getSubscribers(STATE_TOPIC).length > 0, {
-      what: 'agent to subscribe',
-    })
+    await attachToState(node, addr)
     const me = node.peerId.toString()
 
     // A write stamped ten years ahead, so it would beat every honest write to the key for good.
@@ -100,26 +94,7 @@ describe('a hostile peer on the state topic', function () {
     // One anti-entropy session whose vv claims 5,000 origins nobody has heard of.
     const fake: Record<string, number> = {}
     for (let i = 0; i < 5000; i++) fake[`fake${i}`] = 1_000 + i
-    const session = async (vv: Record<string, number>): Promise<Record<string, number>> => {
-      const stream = await node!.dialProtocol(addr, SYNC_PROTOCOL)
-      const lp = lpStream(stream, { maxDataLength: 1 << 20 })
-      await lp.write(encodeMessage({ type: 'sync-hello', digest: 'f'.repeat(64) }))
-      await lp.read() // its hello: the digests differ
-      await lp.write(encodeMessage({ type: 'sync-req', vv }))
-      let theirs: Record<string, number> = {}
-      for (;;) {
-        const m = decodeMessage((await lp.read()).subarray())
-        if (m.type !== 'sync-resp') throw new Error(`unexpected ${m.type}`)
-        if (m.done) {
-          theirs = { ...m.vv }
-          break
-        }
-      }
-      await lp.read() // its sync-req
-      for (const f of encodeSyncResponseFrames([] as Array<[string, CrdtRecord]>, vv)) await lp.write(f)
-      await stream.close().catch(() => {})
-      return theirs
-    }
+    const session = (vv: Record<string, number>) => hostileSyncSession(node!, addr, [], vv)
     await session(fake)
     const after = await session({})
     assert.deepEqual(
@@ -151,14 +126,10 @@ describe('a hostile peer on the state topic', function () {
     }).start()
     agents = [agent]
     const info = await agent.ready()
-    const addr = multiaddr(info.addresses.find((a) => a.includes('127.0.0.1'))!)
+    const addr = multiaddr(loopbackAddr(info))
     const bad = await memberGoneBad()
     node = bad.node
-    node.services.pubsub.subscribe(STATE_TOPIC)
-    await node.dial(addr)
-    await waitFor(() => node!.services.pubsub.getSubscribers(STATE_TOPIC).length > 0, {
-      what: 'agent to subscribe',
-    })
+    await attachToState(node, addr)
     const me = bad.writer
     // 20 genuine writes of 30 KB: 600 KB at once, past a 64 KiB/s budget with a 256 KiB burst.
     for (let i = 0; i < 20; i++) {
@@ -184,9 +155,8 @@ describe('a hostile peer on the state topic', function () {
     const kept = (await agent.json<Info>(['info'])).state?.keys ?? 0
     assert.ok(kept > 0 && kept < 20, `${kept} of the 20 writes were taken before the cut-off`)
     assert.ok(agent.running)
-    const rssMiB =
-      Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${agent.proc!.pid}/status`, 'utf8'))![1]) / 1024
-    assert.ok(rssMiB < 300, `RSS ${rssMiB.toFixed(0)} MiB after the flood`)
+    const rss = rssMiB(agent)
+    assert.ok(rss < 300, `RSS ${rss.toFixed(0)} MiB after the flood`)
     agent.kill('SIGTERM')
     assert.equal(await agent.waitExit(), 0)
     agent.start()
@@ -200,17 +170,13 @@ describe('a hostile peer on the state topic', function () {
     }).start()
     agents = [agent]
     const info = await agent.ready()
-    const addr = multiaddr(info.addresses.find((a) => a.includes('127.0.0.1'))!)
+    const addr = multiaddr(loopbackAddr(info))
     const peerId = peerIdFromString(info.peerId)
 
     // Gossip: 1,000 small genuine writes in one message, past 100 records/s with a 400 burst.
     let bad = await memberGoneBad()
     node = bad.node
-    node.services.pubsub.subscribe(STATE_TOPIC)
-    await node.dial(addr)
-    await waitFor(() => node!.services.pubsub.getSubscribers(STATE_TOPIC).length > 0, {
-      what: 'subscription',
-    })
+    await attachToState(node, addr)
     const many = Array.from({ length: 1000 }, (_, i) => bad.writer.kvSet(`r${i}`, i).deltas).flat()
     for (const f of encodeDeltaFrames(many))
       await node.services.pubsub.publish(STATE_TOPIC, f).catch(() => {})
@@ -230,15 +196,7 @@ describe('a hostile peer on the state topic', function () {
     )
       .flat()
       .map((d) => [d.id, d.record] as [string, CrdtRecord])
-    const stream = await node.dialProtocol(addr, SYNC_PROTOCOL)
-    const lp = lpStream(stream, { maxDataLength: 1 << 20 })
-    await lp.write(encodeMessage({ type: 'sync-hello', digest: 'f'.repeat(64) }))
-    await lp.read()
-    await lp.write(encodeMessage({ type: 'sync-req', vv: {} }))
-    for (;;) if (new TextDecoder().decode((await lp.read()).subarray()).includes('"done":true')) break
-    await lp.read() // its sync-req
-    for (const f of encodeSyncResponseFrames(records, bad.writer.versionVector()))
-      await lp.write(f).catch(() => {})
+    await hostileSyncSession(node, addr, records, bad.writer.versionVector(), {})
     await waitFor(() => /peer over its anti-entropy bytes budget/.test(agent.logs), {
       what: 'the sync cut-off',
     })

@@ -2,10 +2,15 @@
 // everyone else, and a SIGHUP with new lists applies them without a restart.
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
-import { disposeAgents, FAST_CONFIG, type Info, type MemberRow, TestAgent } from '../helpers/agents.js'
+import {
+  disposeAgents,
+  FAST_CONFIG,
+  type Info,
+  loopbackAddr,
+  type MemberRow,
+  TestAgent,
+} from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
-
-const loopback = (i: Info): string => i.addresses.find((a) => a.includes('127.0.0.1'))!
 
 describe('peer allow and deny lists', function () {
   this.timeout(90_000)
@@ -24,10 +29,10 @@ describe('peer allow and deny lists', function () {
     agents.push(a)
     const ia = await a.ready()
 
-    assert.equal((await b.cli(['join', loopback(ia)])).code, 0)
-    const refused = await c.cli(['join', loopback(ia)])
+    assert.equal((await b.cli(['join', loopbackAddr(ia)])).code, 0)
+    const refused = await c.cli(['join', loopbackAddr(ia)])
     assert.equal(refused.code, 1, 'a refuses c')
-    assert.equal((await c.cli(['join', loopback(ib)])).code, 0)
+    assert.equal((await c.cli(['join', loopbackAddr(ib)])).code, 0)
     // a learns of c through b, and nobody holds c as anything but alive: a never probes it.
     const statusAtA = async (id: string): Promise<string | undefined> =>
       (await a.json<MemberRow[]>(['members'])).find((m) => m.id === id)?.status
@@ -40,7 +45,7 @@ describe('peer allow and deny lists', function () {
     writeFileSync(a.configPath, JSON.stringify({ ...FAST_CONFIG, peers: { allow: [], deny: [] } }))
     a.proc?.kill('SIGHUP')
     await waitFor(() => /config reloaded.*"denyPeers":0/.test(a.logs), { what: 'the reload' })
-    assert.equal((await c.cli(['join', loopback(ia)])).code, 0, 'allowed again, without a restart')
+    assert.equal((await c.cli(['join', loopbackAddr(ia)])).code, 0, 'allowed again, without a restart')
   })
 
   it('with an allow list only those peers connect; a bad peer id in the config stops start-up', async () => {
@@ -51,8 +56,8 @@ describe('peer allow and deny lists', function () {
     const a = new TestAgent({ name: 'aa', config: { peers: { allow: [ib.peerId], deny: [] } } }).start()
     agents.push(a)
     const ia = await a.ready()
-    assert.equal((await b.cli(['join', loopback(ia)])).code, 0)
-    assert.equal((await c.cli(['join', loopback(ia)])).code, 1)
+    assert.equal((await b.cli(['join', loopbackAddr(ia)])).code, 0)
+    assert.equal((await c.cli(['join', loopbackAddr(ia)])).code, 1)
 
     const bad = new TestAgent({ name: 'abad', config: { peers: { allow: ['not-a-peer-id'], deny: [] } } })
     agents.push(bad)
