@@ -388,10 +388,6 @@ export class Replica {
    * clock has caught up, when anti-entropy offers it again), or bringing origins past the cap.
    */
   private holdBack(id: string, record: CrdtRecord): boolean {
-    if (!this.authentic(id, record)) {
-      this.held.forged++
-      return true
-    }
     if (record.t === 'lww' && record.hlc.wall > this.clock.now() + this.maxFutureMs) {
       this.held.future++
       return true
@@ -410,6 +406,11 @@ export class Replica {
     for (const o of Object.keys(record.dots)) if (!this.dotIndex.hasOrigin(o)) newOrigins++
     if (newOrigins > 0 && this.dotIndex.origins + newOrigins > MAX_VV_ORIGINS) {
       this.held.origins++
+      return true
+    }
+    // Last: the cheap checks above spare a signature check for what is held back anyway.
+    if (!this.authentic(id, record)) {
+      this.held.forged++
       return true
     }
     return false
