@@ -86,6 +86,7 @@ export class StateService {
   private readonly recordBudget: RateLimiter
   /** Anti-entropy bytes a second received per peer (burst: 16 seconds' worth, for catch-ups). */
   private readonly syncBudget: RateLimiter
+  /** One line per peer cut off, for every budget (its queued messages are refused a moment later too). */
   private readonly budgetLog = new RateLimiter(1 / 60, 1, undefined, 1000)
   /** heldBack() counts as of the last warning about them. */
   private held = { future: 0, origins: 0, caps: 0 }
@@ -105,7 +106,7 @@ export class StateService {
       logger: opts.logger,
       bytesPerSecond: opts.gossipBytesPerSecond,
       burstBytes: opts.gossipBytesPerSecond === undefined ? undefined : 4 * opts.gossipBytesPerSecond,
-      onOverBudget: opts.onOverBudget,
+      onOverBudget: (peer, what) => this.overBudget(peer, what),
       handle: (data, author, from) => {
         const msg = decodeMessage(data, opts.maxMessageBytes)
         if (msg.type !== 'delta') return 'reject'

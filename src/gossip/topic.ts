@@ -19,7 +19,7 @@ export interface TopicOptions {
   bytesPerSecond?: number
   burstBytes?: number
   /** The peer that handed us the message went over its byte budget (disconnect and refuse it). */
-  onOverBudget?: (peer: string) => void
+  onOverBudget?: (peer: string, what: string) => void
 }
 
 const RESULT: Record<Verdict, TopicValidatorResult> = {
@@ -36,8 +36,6 @@ export class GossipTopic {
   private readonly limiter: RateLimiter
   private readonly bytes: RateLimiter
   private readonly logLimiter = new RateLimiter(1, 5)
-  /** One line per peer cut off (its queued messages are refused too, a moment later). */
-  private readonly budgetLog = new RateLimiter(1 / 60, 1, undefined, 1000)
 
   constructor(private readonly opts: TopicOptions) {
     this.limiter = new RateLimiter(opts.perPeerPerSecond ?? 500, opts.perPeerBurst ?? 2000)
@@ -75,17 +73,6 @@ export class GossipTopic {
     }
   }
 
-  private overBudget(peer: string, size: number): void {
-    if (this.budgetLog.take(peer)) {
-      this.opts.logger.warn('peer over its gossip byte budget: disconnected and refused for a while', {
-        topic: this.opts.topic,
-        peer,
-        messageBytes: size,
-      })
-    }
-    this.opts.onOverBudget?.(peer)
-  }
-
   subscribers(): string[] {
     return this.opts.node.services.pubsub.getSubscribers(this.opts.topic).map((p) => p.toString())
   }
@@ -98,7 +85,7 @@ export class GossipTopic {
     // The connection's peer is charged too: identities are free, connections are not. Over its
     // budget it is cut off; an author over its own is only not forwarded (its forwarders are honest).
     if (!this.bytes.take(`peer:${from}`, size)) {
-      this.overBudget(from, size)
+      this.opts.onOverBudget?.(from, 'gossip byte')
       return 'ignore'
     }
     if (!this.bytes.take(`author:${author}`, size) || !this.limiter.take(author)) return 'ignore'
