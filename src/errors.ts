@@ -82,7 +82,10 @@ export class NotFoundError extends MurmurError {
 /** A connection's peer encrypts with another swarm key, or none: it is not in this private mesh. */
 export class SwarmKeyMismatchError extends MurmurError {
   constructor(remoteAddr: string) {
-    super('SWARM_KEY_MISMATCH', `swarm key mismatch: the peer at ${remoteAddr} uses a different swarm key, or none`)
+    super(
+      'SWARM_KEY_MISMATCH',
+      `swarm key mismatch: the peer at ${remoteAddr} uses a different swarm key, or none`,
+    )
     this.name = 'SwarmKeyMismatchError'
   }
 }

@@ -35,4 +35,3 @@ export async function withClient<T>(cmd: Command, fn: (client: AdminClient) => P
     client.close()
   }
 }
-

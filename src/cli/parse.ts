@@ -13,7 +13,8 @@ export function parseKeyValue(text: string, what: string): [string, string] {
 
 export function parseAmount(text: string | undefined): number {
   if (text === undefined) return 1
-  if (!/^\d+$/.test(text)) throw new InvalidInputError(`amount must be a positive whole number, got '${text}'`)
+  if (!/^\d+$/.test(text))
+    throw new InvalidInputError(`amount must be a positive whole number, got '${text}'`)
   const n = Number(text)
   if (!Number.isSafeInteger(n) || n < 1) throw new InvalidInputError(`amount out of range: '${text}'`)
   return n

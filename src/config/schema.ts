@@ -45,7 +45,9 @@ export const configSchema = z
     swarmKeyFile: z.string().min(1).nullable(),
     open: z.boolean(),
     // Peer ids this agent connects with: `allow` empty means every holder of the swarm key.
-    peers: z.object({ allow: z.array(peerIdString).max(10_000), deny: z.array(peerIdString).max(10_000) }).strict(),
+    peers: z
+      .object({ allow: z.array(peerIdString).max(10_000), deny: z.array(peerIdString).max(10_000) })
+      .strict(),
     logLevel: z.enum(LOG_LEVELS as [string, ...string[]]),
     // SWIM + Lifeguard timers (docs/membership.md); every one is per member, not per mesh.
     membership: z
@@ -69,17 +71,33 @@ export const configSchema = z
     limits: z
       .object({
         maxConnections: z.number().int().min(2).max(10_000),
-        maxMessageBytes: z.number().int().min(4096).max(16 * 1024 * 1024),
+        maxMessageBytes: z
+          .number()
+          .int()
+          .min(4096)
+          .max(16 * 1024 * 1024),
         // A peer's write stamped further ahead of our clock is held back until the clock catches up.
         maxClockDriftMs: ms(1000, 86_400_000),
         // Caps on the replicated state: past them peers' writes are held back, local ones fail.
         maxRecords: z.number().int().min(1).max(100_000_000),
-        maxStateBytes: z.number().int().min(1 << 20).max(2 ** 40),
+        maxStateBytes: z
+          .number()
+          .int()
+          .min(1 << 20)
+          .max(2 ** 40),
         // Gossip bytes a second one peer may hand us (burst: 4 s worth); over it, refused for 60 s.
-        gossipBytesPerSecond: z.number().int().min(64 * 1024).max(2 ** 32),
+        gossipBytesPerSecond: z
+          .number()
+          .int()
+          .min(64 * 1024)
+          .max(2 ** 32),
         gossipRecordsPerSecond: z.number().int().min(100).max(10_000_000),
         // Anti-entropy bytes a second one peer may send us (burst: 16 s worth, for catch-ups).
-        syncBytesPerSecond: z.number().int().min(64 * 1024).max(2 ** 34),
+        syncBytesPerSecond: z
+          .number()
+          .int()
+          .min(64 * 1024)
+          .max(2 ** 34),
       })
       .strict(),
   })

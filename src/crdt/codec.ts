@@ -9,7 +9,7 @@ import { InvalidInputError, TooLargeError } from '../errors.js'
 import type { CrdtRecord, Delta, VersionVector } from './records.js'
 import { deltaSchema, entrySchema, parseOrThrow, vvSchema } from './schemas.js'
 
-export const FORMAT_VERSION = 2
+export const FORMAT_VERSION = 3
 /** No frame, in either direction, is larger than this (version byte included). */
 export const MAX_FRAME_BYTES = 1024 * 1024
 export const MAX_DELTAS_PER_FRAME = 4096

@@ -11,6 +11,7 @@
 // used, no delta): a delete only makes sense against a value this replica has observed.
 import { InvalidInputError, TooLargeError } from '../errors.js'
 import type { Clock } from '../util/clock.js'
+import { MAX_BATCH_PARTS, ProofChecker, signBatch } from './batch-proof.js'
 import { type Change, visibleChange } from './changes.js'
 import { StateDigest } from './digest.js'
 import { DotIndex } from './dot-index.js'
@@ -65,8 +66,8 @@ import {
   type WriteResult,
 } from './writes.js'
 
-/** How far past our highest write anyone holds a peer's vv may move our next seq (see applyRecords). */
-const SEQ_JUMP = 2 ** 20
+/** How far, in all, peers' version vectors may move our next seq in one replica's life (see applyRecords). */
+export const SEQ_JUMP = 2 ** 20
 
 export class Replica {
   readonly selfId: string
@@ -80,9 +81,16 @@ export class Replica {
   private readonly maxFutureMs: number
   private readonly signer: WriteSigner
   private readonly verifier: WriteVerifier
+  private readonly proofs: ProofChecker
+  /** Sign own writes only on seal() (batch signatures), not one by one as they are made. */
+  private readonly deferSigning: boolean
+  /** Records holding an own part not signed yet (deferSigning). */
+  private readonly unsigned = new Set<string>()
   private readonly maxRecords: number
   private readonly maxStateBytes: number
   private seq: number
+  /** How far peers' vvs have moved our next seq so far (at most SEQ_JUMP). */
+  private seqLifted = 0
   /** Peer records not merged (stamped too far ahead, over the origin cap or the state caps). */
   private held = { forged: 0, future: 0, origins: 0, caps: 0 }
   /** Called after every record change (local, gossip or sync): the hook the durable store uses. */
@@ -101,6 +109,8 @@ export class Replica {
     this.maxFutureMs = opts.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS
     this.signer = opts.signer ?? fakeWriteSigner
     this.verifier = opts.verifier ?? acceptAllWrites
+    this.proofs = new ProofChecker(this.verifier)
+    this.deferSigning = opts.deferSigning ?? false
     this.maxRecords = opts.maxRecords ?? DEFAULT_MAX_RECORDS
     this.maxStateBytes = opts.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES
     this.hlc = new HybridClock(clock, this.maxFutureMs)
@@ -244,11 +254,17 @@ export class Replica {
       }
       this.versions.raise(raise)
       // Peers that saw our writes from before a lost or restored data dir: never reuse those seqs
-      // (a write of ours overwritten since leaves no record to bump from). A vv is not signed, so
-      // a peer may lift us at most SEQ_JUMP past our highest signed write it could show.
+      // (a write of ours overwritten since leaves no record to bump from).
+      // A vv is not signed, so all peers together may lift us at most SEQ_JUMP in this replica's
+      // life (a restore needs far less: its lost writes mostly come back as signed records).
       const claimed = seqOf(senderVV, this.selfId)
-      if (claimed !== undefined)
-        this.bumpSeq(Math.min(claimed, this.dotIndex.maxSeen(this.selfId) + SEQ_JUMP))
+      if (claimed !== undefined && claimed >= this.seq) {
+        const to = Math.min(claimed, this.seq - 1 + SEQ_JUMP - this.seqLifted)
+        if (to >= this.seq) {
+          this.seqLifted += to + 1 - this.seq
+          this.seq = to + 1
+        }
+      }
     }
     return changes
   }
@@ -287,7 +303,8 @@ export class Replica {
       r = { t: 'counter', p: own(raw.p), n: own(raw.n), dots: { [self]: seq }, sigs: { [self]: '' } }
     } else return undefined
     try {
-      return parseEntry(id, this.signed(id, r))[1]
+      const [signed] = this.signParts([[id, r]])
+      return parseEntry(id, signed![1])[1]
     } catch {
       return undefined
     }
@@ -417,23 +434,77 @@ export class Replica {
   }
 
   private localWrite(id: string, parsed: ParsedId, unsigned: CrdtRecord, dot: Dot): WriteResult {
-    const change = this.put(id, parsed, this.signed(id, unsigned))
+    const change = this.put(id, parsed, unsigned)
+    this.unsigned.add(id)
     this.versions.observe(dot.origin, dot.seq)
+    if (!this.deferSigning) this.seal()
     return {
       deltas: [{ id, record: this.records.get(id)!, dot }],
       changes: change === undefined ? [] : [change],
     }
   }
 
-  /** Signs what this replica's own write changed in a record: its contribution, its removals. */
-  private signed(id: string, r: CrdtRecord): CrdtRecord {
+  /**
+   * Signs every own part written since the last seal, one signature per batch of up to
+   * MAX_BATCH_PARTS parts (see batch-proof.ts), and returns the signed records. With
+   * deferSigning, call it before any of those records is stored or sent; without, every write
+   * seals itself.
+   */
+  seal(): Map<string, CrdtRecord> {
+    const out = new Map<string, CrdtRecord>()
+    if (this.unsigned.size === 0) return out
+    const items: Array<[string, CrdtRecord]> = []
+    for (const id of this.unsigned) items.push([id, this.records.get(id)!])
+    this.unsigned.clear()
+    for (const [id, record] of this.signParts(items)) {
+      this.stateDigest.remove(id, this.records.get(id)!)
+      this.records.set(id, record)
+      this.stateDigest.add(id, record)
+      this.onRecord?.(id, record)
+      out.set(id, record)
+    }
+    return out
+  }
+
+  /** Own writes made but not sealed yet (deferSigning). */
+  get unsealed(): number {
+    return this.unsigned.size
+  }
+
+  /** Fills in this replica's unsigned parts (empty signatures) of `items`, batch-signed. */
+  private signParts(items: ReadonlyArray<readonly [string, CrdtRecord]>): Array<[string, CrdtRecord]> {
     const self = this.selfId
-    const sign = (b: Uint8Array): string => this.signer.sign(b)
-    if (r.t === 'lww') return { ...r, sig: sign(lwwBody(id, r)) }
-    if (r.t === 'counter') return { ...r, sigs: { ...r.sigs, [self]: sign(counterBody(id, r, self)) } }
-    const rsigs: Record<string, readonly [string, string]> = { ...r.rsigs }
-    for (const x of Object.keys(rsigs)) if (rsigs[x]![1] === '') rsigs[x] = [self, sign(removeBody(id, r, x))]
-    return { ...r, sigs: { ...r.sigs, [self]: sign(setBody(id, r, self)) }, rsigs }
+    // Each unsigned part: its body, and where its proof goes.
+    const bodies: Uint8Array[] = []
+    const slots: Array<{ item: number; remove?: string }> = []
+    const part = (body: Uint8Array, item: number, remove?: string) => {
+      bodies.push(body)
+      slots.push({ item, remove })
+    }
+    items.forEach(([id, r], item) => {
+      if (r.t === 'lww') {
+        if (r.sig === '') part(lwwBody(id, r), item)
+      } else if (r.t === 'counter') {
+        if (r.sigs[self] === '') part(counterBody(id, r, self), item)
+      } else {
+        if (r.sigs[self] === '') part(setBody(id, r, self), item)
+        for (const x of Object.keys(r.rsigs)) if (r.rsigs[x]![1] === '') part(removeBody(id, r, x), item, x)
+      }
+    })
+    const proofs: string[] = []
+    for (let i = 0; i < bodies.length; i += MAX_BATCH_PARTS) {
+      proofs.push(...signBatch(this.signer, bodies.slice(i, i + MAX_BATCH_PARTS)))
+    }
+    const out = items.map(([id, r]) => [id, r] as [string, CrdtRecord])
+    slots.forEach(({ item, remove }, i) => {
+      const r = out[item]![1]
+      const proof = proofs[i]!
+      if (r.t === 'lww') out[item]![1] = { ...r, sig: proof }
+      else if (remove !== undefined && r.t === 'set')
+        out[item]![1] = { ...r, rsigs: { ...r.rsigs, [remove]: [self, proof] } }
+      else out[item]![1] = { ...r, sigs: { ...r.sigs, [self]: proof } } as CrdtRecord
+    })
+    return out
   }
 
   /**
@@ -441,8 +512,8 @@ export class Replica {
    * signature (parts equal to what we hold were checked when they first came).
    */
   private authentic(id: string, r: CrdtRecord): boolean {
-    const v = this.verifier
-    if (v === acceptAllWrites) return true
+    if (this.verifier === acceptAllWrites) return true
+    const v = { verify: (o: string, body: Uint8Array, proof: string) => this.proofs.check(o, body, proof) }
     const ours = this.records.get(id)
     if (r.t === 'lww') {
       if (ours?.t === 'lww' && compareLww(r, ours) <= 0) return true

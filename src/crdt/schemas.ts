@@ -2,6 +2,7 @@
 // whole input is valid, or the caller gets an InvalidInputError and no data.
 import { z } from 'zod'
 import { InvalidInputError } from '../errors.js'
+import { isProofShape } from './batch-proof.js'
 import { parseId } from './ids.js'
 import { type JsonValue, valueProblem } from './json.js'
 import {
@@ -34,8 +35,10 @@ const value = z.custom<JsonValue>().superRefine((v, ctx) => {
   if (p !== undefined) ctx.addIssue({ code: 'custom', message: p })
 })
 
-/** Base64 of a 64-byte Ed25519 signature. */
-const sig = z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'signature must be 64 bytes of base64')
+/** A write's proof: base64 of its origin's Ed25519 signature, alone or of a batch root with the path. */
+const sig = z
+  .string()
+  .refine(isProofShape, 'signature must be a 64-byte signature or a batch proof, in base64')
 const sigs = z
   .record(origin, sig)
   .refine((m) => Object.keys(m).length <= MAX_ORIGINS_PER_RECORD, 'too many signatures')

@@ -112,4 +112,9 @@ export interface ReplicaOptions {
   signer?: WriteSigner
   /** Checks peers' signatures (default: acceptAllWrites, for tests; the daemon passes Ed25519). */
   verifier?: WriteVerifier
+  /**
+   * Leave own writes unsigned until seal(), which signs them as batches (the daemon seals each
+   * group commit). Default false: every write is signed as it is made.
+   */
+  deferSigning?: boolean
 }

@@ -62,7 +62,9 @@ export class Agent {
   static async start(config: Config, log: Logger): Promise<Agent> {
     await prepareDataDir(config.dataDir)
     const store = await Store.open(config.dataDir, { warn: (msg) => log.warn(msg) })
-    await tighten(store.path).catch((err) => log.warn('cannot make the store owner-only', { error: err.message }))
+    await tighten(store.path).catch((err) =>
+      log.warn('cannot make the store owner-only', { error: err.message }),
+    )
     const agent = new Agent(config, log, store)
     try {
       await agent.startServices()
@@ -79,7 +81,8 @@ export class Agent {
     // A restarted member must outrank its previous life, or peers keep it dead.
     const stored = (await store.get<number>(INCARNATION_KEY)) ?? 0
     const sane = Number.isSafeInteger(stored) && stored >= 0 && stored < MAX_INCARNATION - 1 ? stored : 0
-    if (sane !== stored) log.warn('stored incarnation out of range; starting a new life from the clock', { stored })
+    if (sane !== stored)
+      log.warn('stored incarnation out of range; starting a new life from the clock', { stored })
     const incarnation = Math.max(sane + 1, Date.now())
     await store.write([{ type: 'put', key: INCARNATION_KEY, value: incarnation }])
     for await (const [id, peer] of store.scan<KnownPeer>(PEER_PREFIX)) this.knownPeers.set(id, peer)
@@ -184,9 +187,14 @@ export class Agent {
       log.info('created a swarm key for a new private mesh; copy it to every machine that joins', { file })
     }
     // A key copied in with a loose umask is readable by everyone on this machine.
-    const mode = await stat(file).then((st) => st.mode & 0o777, () => undefined)
+    const mode = await stat(file).then(
+      (st) => st.mode & 0o777,
+      () => undefined,
+    )
     if (mode !== undefined && (mode & 0o077) !== 0) {
-      log.warn(`swarm key ${file} is readable by other users; run: chmod 600 ${file}`, { mode: mode.toString(8) })
+      log.warn(`swarm key ${file} is readable by other users; run: chmod 600 ${file}`, {
+        mode: mode.toString(8),
+      })
     }
     return file
   }
@@ -228,7 +236,9 @@ export class Agent {
   }
 
   private async rejoin(peer: KnownPeer): Promise<void> {
-    const res = await this.dialer.join(peer.addrs.map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peer.id}`)))
+    const res = await this.dialer.join(
+      peer.addrs.map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peer.id}`)),
+    )
     if (res.reached === 0) void this.gossip.join(peer.id, peer.addrs)
   }
 
@@ -264,7 +274,8 @@ export class Agent {
   }
 
   private forgetPeer(id: string): void {
-    if (this.knownPeers.delete(id)) void this.store.write([{ type: 'del', key: PEER_PREFIX + id }]).catch(() => {})
+    if (this.knownPeers.delete(id))
+      void this.store.write([{ type: 'del', key: PEER_PREFIX + id }]).catch(() => {})
   }
 
   /** Known peers persist so a restarted agent rejoins without --join. */

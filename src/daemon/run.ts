@@ -36,7 +36,10 @@ export async function runAgent(config: Config, reload?: () => Config): Promise<n
     try {
       const next = reload()
       sink.level = next.logLevel as LogLevel
-      agent.updateTags(next.tags, Object.keys(agent.membership.self().tags).filter((k) => !(k in next.tags)))
+      agent.updateTags(
+        next.tags,
+        Object.keys(agent.membership.self().tags).filter((k) => !(k in next.tags)),
+      )
       const { closed } = agent.updatePeerLists(next.peers)
       log.info('config reloaded', {
         logLevel: next.logLevel,

@@ -1,5 +1,5 @@
 // Replicated state on the network: local writes are made durable, then gossiped as deltas;
-// remote deltas are merged; anti-entropy sessions over /murmur/sync/2.0.0 repair whatever gossip
+// remote deltas are merged; anti-entropy sessions over /murmur/sync/3.0.0 repair whatever gossip
 // missed (on connect and periodically with a random live member).
 import type { Connection, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -7,6 +7,7 @@ import { lpStream } from '@libp2p/utils'
 import {
   type Change,
   type CrdtRecord,
+  type Delta,
   decodeMessage,
   encodeDeltaFrames,
   parseEntry,
@@ -26,8 +27,8 @@ import { RateLimiter } from '../util/rate-limit.js'
 import { GossipTopic } from './topic.js'
 import type { WriteSigner, WriteVerifier } from '../crdt/signing.js'
 
-export const STATE_TOPIC = '/murmur/state/2'
-export const SYNC_PROTOCOL = '/murmur/sync/2.0.0'
+export const STATE_TOPIC = '/murmur/state/3'
+export const SYNC_PROTOCOL = '/murmur/sync/3.0.0'
 /** Defaults of limits.gossipRecordsPerSecond and limits.syncBytesPerSecond. */
 export const DEFAULT_GOSSIP_RECORDS_PER_SECOND = 50_000
 export const DEFAULT_SYNC_BYTES_PER_SECOND = 32 * 1024 * 1024
@@ -68,6 +69,14 @@ export interface StateServiceOptions {
 
 type Watcher = { prefix: string | undefined; cb: (change: Change) => void }
 
+interface GroupCommit {
+  sync: boolean
+  deltas: Delta[]
+  done: Promise<void>
+  resolve: () => void
+  reject: (err: unknown) => void
+}
+
 export class StateService {
   private readonly topic: GossipTopic
   private readonly watchers = new Set<Watcher>()
@@ -78,6 +87,10 @@ export class StateService {
   private readonly lastSession = new Map<string, number>()
   private pendingOps: StoreOp[] = []
   private persistScheduled = false
+  /** The group commit being gathered: its waiters, whether it must be fsync'd, its deltas to gossip. */
+  private nextBatch?: GroupCommit
+  /** A group commit is being written; the next one starts when it is done. */
+  private writing = false
   /** The next seq as of the last batch known to be on disk. */
   private durableSeq = 0
   private timer?: NodeJS.Timeout
@@ -130,6 +143,11 @@ export class StateService {
   static async start(opts: StateServiceOptions): Promise<StateService> {
     const { store } = opts
     if (store.format === 1) await migrateUnsignedStore(opts)
+    if (store.format === 2) {
+      // Format 2's single signatures are proofs of format 3 as they stand: only the marker changes.
+      await store.write([{ type: 'put', key: FORMAT_KEY, value: STORE_FORMAT_VERSION }], { sync: true })
+      store.format = STORE_FORMAT_VERSION
+    }
     const records: Array<[string, CrdtRecord]> = []
     for await (const [id, raw] of store.scan<unknown>(RECORD_PREFIX)) {
       try {
@@ -145,6 +163,7 @@ export class StateService {
     const replica = Replica.restore(opts.selfId, systemClock, records, vv, nextSeq, {
       signer: opts.signer,
       verifier: opts.verifier,
+      deferSigning: true,
       maxFutureMs: opts.maxClockDriftMs,
       maxRecords: opts.maxRecords,
       maxStateBytes: opts.maxStateBytes,
@@ -230,23 +249,21 @@ export class StateService {
     return () => this.watchers.delete(w)
   }
 
+  /** Durable first (the group commit signs it), then gossiped, then shown to watchers. */
   private async commit(r: WriteResult): Promise<void> {
-    await this.persist()
-    if (r.deltas.length > 0) {
-      for (const frame of encodeDeltaFrames(r.deltas, this.opts.maxMessageBytes))
-        void this.topic.publish(frame)
-    }
+    await this.persist(true, r.deltas)
     this.emit(r.changes)
   }
 
-  // ---- persistence: every record change is queued and written with the vv and next seq
+  // ---- persistence: group commit. Every record change is queued; one batch at a time is sealed
+  // (own writes batch-signed), written with the vv and next seq, and then its deltas are gossiped.
 
   private queueRecord(id: string, record: CrdtRecord): void {
     this.pendingOps.push({ type: 'put', key: RECORD_PREFIX + id, value: record })
     if (!this.persistScheduled) {
       this.persistScheduled = true
-      // Remote merges: written without fsync (peers can resend them); a local commit that
-      // runs first in this tick takes these ops along in its synced batch instead.
+      // Remote merges: written without fsync (peers can resend them); a local commit in the
+      // same batch takes these ops along in its synced write instead.
       queueMicrotask(() => {
         if (this.persistScheduled) void this.persist(false).catch(() => {})
       })
@@ -254,29 +271,70 @@ export class StateService {
   }
 
   /**
-   * Hands everything queued so far, with the vv and next seq, to the store in one atomic batch.
-   * `sync` batches are fsync'd and advance the durable seq. A failed write leaves memory ahead
-   * of disk, which nothing can repair safely: the agent is stopped.
+   * Resolves once everything queued so far is in the store, in one atomic batch; `sync` batches
+   * are fsync'd and advance the durable seq. Calls made while a batch is being written share the
+   * next one: one fsync and one signature for all of them. A failed write leaves memory ahead of
+   * disk, which nothing can repair safely: the agent is stopped.
    */
-  private persist(sync = true): Promise<void> {
+  private persist(sync = true, deltas: readonly Delta[] = []): Promise<void> {
     this.persistScheduled = false
-    const ops = this.pendingOps
-    this.pendingOps = []
-    const seq = this.replica.nextSeq
-    ops.push(
-      { type: 'put', key: VV_KEY, value: this.replica.versionVector() },
-      { type: 'put', key: SEQ_KEY, value: seq },
-    )
-    return this.opts.store.write(ops, { sync }).then(
-      () => {
-        if (sync) this.durableSeq = Math.max(this.durableSeq, seq)
-      },
-      (err: unknown) => {
-        this.opts.logger.error('writing the state store failed; stopping', { error: (err as Error).message })
-        this.opts.onFatal?.(err)
-        throw err
-      },
-    )
+    let b = this.nextBatch
+    if (b === undefined) {
+      let resolve!: () => void
+      let reject!: (err: unknown) => void
+      const done = new Promise<void>((res, rej) => {
+        resolve = res
+        reject = rej
+      })
+      b = this.nextBatch = { sync: false, deltas: [], done, resolve, reject }
+      // Writers of this tick join before the batch is cut.
+      if (!this.writing) setImmediate(() => void this.writeBatches())
+    }
+    b.sync ||= sync
+    b.deltas.push(...deltas)
+    return b.done
+  }
+
+  private async writeBatches(): Promise<void> {
+    if (this.writing) return
+    this.writing = true
+    try {
+      for (let b = this.nextBatch; b !== undefined; b = this.nextBatch) {
+        this.nextBatch = undefined
+        this.persistScheduled = false
+        // Signing re-queues the records it signs, so it comes before the ops are taken.
+        const sealed = this.replica.seal()
+        const ops = this.pendingOps
+        this.pendingOps = []
+        const seq = this.replica.nextSeq
+        ops.push(
+          { type: 'put', key: VV_KEY, value: this.replica.versionVector() },
+          { type: 'put', key: SEQ_KEY, value: seq },
+        )
+        try {
+          await this.opts.store.write(ops, { sync: b.sync })
+        } catch (err) {
+          this.opts.logger.error('writing the state store failed; stopping', {
+            error: (err as Error).message,
+          })
+          this.opts.onFatal?.(err)
+          b.reject(err)
+          continue
+        }
+        if (b.sync) this.durableSeq = Math.max(this.durableSeq, seq)
+        this.publish(b.deltas, sealed)
+        b.resolve()
+      }
+    } finally {
+      this.writing = false
+    }
+  }
+
+  /** One gossip message per frame's worth of the batch's writes, each with its signed record. */
+  private publish(deltas: readonly Delta[], sealed: ReadonlyMap<string, CrdtRecord>): void {
+    if (deltas.length === 0 || this.stopped) return
+    const signed = deltas.map((d) => ({ ...d, record: sealed.get(d.id) ?? d.record }))
+    for (const frame of encodeDeltaFrames(signed, this.opts.maxMessageBytes)) void this.topic.publish(frame)
   }
 
   private emit(changes: Change[]): void {
@@ -443,9 +501,12 @@ async function migrateUnsignedStore(opts: StateServiceOptions): Promise<void> {
   ops.push({ type: 'put', key: FORMAT_KEY, value: STORE_FORMAT_VERSION })
   await store.write(ops, { sync: true })
   store.format = STORE_FORMAT_VERSION
-  opts.logger.warn('store migrated to format 2 (signed writes): own records signed again, others dropped', {
-    kept,
-    dropped,
-    why: 'records of other origins come back by anti-entropy, signed by their origins',
-  })
+  opts.logger.warn(
+    `store migrated to format ${STORE_FORMAT_VERSION} (signed writes): own records signed again, others dropped`,
+    {
+      kept,
+      dropped,
+      why: 'records of other origins come back by anti-entropy, signed by their origins',
+    },
+  )
 }

@@ -84,7 +84,8 @@ export class ActiveView {
     const succ = new Top(k)
     const pred = new Top(k)
     const span = this.table.span
-    const skip = (s: number): boolean => s === this.selfSlot || !isCandidate(this.table.statusAt(s)) || this.avoid?.(s) === true
+    const skip = (s: number): boolean =>
+      s === this.selfSlot || !isCandidate(this.table.statusAt(s)) || this.avoid?.(s) === true
     for (let s = 0; s < span; s++) {
       if (skip(s)) continue
       const h = this.hash(s)

@@ -10,7 +10,12 @@ export interface SuspicionBounds {
 }
 
 /** memberlist: min = mult * max(1, log10 N) * probe interval; max = maxMult * min; k = mult - 2. */
-export function suspicionBounds(n: number, probeIntervalMs: number, mult: number, maxMult: number): SuspicionBounds {
+export function suspicionBounds(
+  n: number,
+  probeIntervalMs: number,
+  mult: number,
+  maxMult: number,
+): SuspicionBounds {
   const scale = Math.max(1, Math.log10(Math.max(1, n)))
   const minMs = Math.floor(mult * scale * probeIntervalMs)
   const k = mult - 2

@@ -142,7 +142,10 @@ const sameTags = (a: Record<string, string>, b: Record<string, string>): boolean
   return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && a[k] === b[k])
 }
 const sameClaimFields = (a: AliveClaim, b: AliveClaim): boolean =>
-  a.name === b.name && sameTags(a.tags, b.tags) && a.addrs.length === b.addrs.length && a.addrs.every((x, i) => x === b.addrs[i])
+  a.name === b.name &&
+  sameTags(a.tags, b.tags) &&
+  a.addrs.length === b.addrs.length &&
+  a.addrs.every((x, i) => x === b.addrs[i])
 
 export class Swim {
   readonly options: Readonly<SwimOptions>
@@ -291,7 +294,14 @@ export class Swim {
   // ---- time ----
 
   nextWakeAt(): number {
-    let t = Math.min(this.nextSeedAt(), this.nextGossipAt, this.nextPushPullAt, this.nextReconnectAt, this.nextReapAt, this.nextSuspicionAt)
+    let t = Math.min(
+      this.nextSeedAt(),
+      this.nextGossipAt,
+      this.nextPushPullAt,
+      this.nextReconnectAt,
+      this.nextReapAt,
+      this.nextSuspicionAt,
+    )
     if (!this.leaveClaim) t = Math.min(t, this.nextProbeAt)
     const p = this.probe
     if (p) t = Math.min(t, p.indirectSent ? p.finalAt : p.directAt)
@@ -317,7 +327,8 @@ export class Swim {
       const peers = this.viewSlots()
       const pick = peers[Math.floor(this.random() * peers.length)]
       if (pick !== undefined && !this.leaveClaim) this.startSync(this.registry.idAt(pick))
-      this.nextPushPullAt = now + pushPullScale(this.options.pushPullIntervalMs, this.table.live) * (0.75 + this.random() / 2)
+      this.nextPushPullAt =
+        now + pushPullScale(this.options.pushPullIntervalMs, this.table.live) * (0.75 + this.random() / 2)
     }
     if (now >= this.nextReconnectAt) this.reconnectRound(now)
     if (now >= this.nextReapAt) this.reap(now)
@@ -363,7 +374,8 @@ export class Swim {
         if (!p.reply) this.seeds.delete(from)
         this.applyAll(p.entries, from, now)
         // A reply can be the whole table: at most one per peer per probe period (no amplifier).
-        if (p.reply && this.mayAnswer(from, now)) this.sendEntries(from, p.seq, p.bucketCount, new Set(p.buckets), false)
+        if (p.reply && this.mayAnswer(from, now))
+          this.sendEntries(from, p.seq, p.bucketCount, new Set(p.buckets), false)
         break
     }
     this.tellIfAccused(from, now)
@@ -393,7 +405,9 @@ export class Swim {
     for (const [to, r] of this.seeds) {
       if (r.nextAt > now) continue
       r.attempts++
-      r.nextAt = now + Math.min(30_000, this.options.probeIntervalMs * 2 ** Math.min(r.attempts, 10)) * (0.5 + this.random())
+      r.nextAt =
+        now +
+        Math.min(30_000, this.options.probeIntervalMs * 2 ** Math.min(r.attempts, 10)) * (0.5 + this.random())
       this.startSync(to)
     }
   }
@@ -440,7 +454,9 @@ export class Swim {
   }
 
   setTags(set: Record<string, string>, del: readonly string[] = []): void {
-    const tags = Object.fromEntries(Object.entries({ ...this.claim.tags, ...set }).filter(([k]) => !del.includes(k)))
+    const tags = Object.fromEntries(
+      Object.entries({ ...this.claim.tags, ...set }).filter(([k]) => !del.includes(k)),
+    )
     this.updateSelf({ tags })
   }
 
@@ -472,7 +488,8 @@ export class Swim {
     })
     // What self cannot send it must not hold: the wire limits apply to self updates too.
     encodePacket({ type: 'gossip', updates: [claim] })
-    if (encodedUpdateSize(claim) > this.options.gossipBytes) throw new InvalidInputError('self claim too large')
+    if (encodedUpdateSize(claim) > this.options.gossipBytes)
+      throw new InvalidInputError('self claim too large')
     return claim
   }
 
@@ -502,7 +519,13 @@ export class Swim {
     return this.applyAccusation(u, slot, code, from, now)
   }
 
-  private applyAlive(u: AliveClaim, known: number | undefined, code: number, from: string, now: number): boolean {
+  private applyAlive(
+    u: AliveClaim,
+    known: number | undefined,
+    code: number,
+    from: string,
+    now: number,
+  ): boolean {
     if (code !== NONE && u.incarnation <= this.table.incarnationAt(known!)) return this.dropped('stale', from)
     if (code === NONE && this.table.size >= MAX_MEMBERS) return this.dropped('table-full', from)
     if (!verifyUpdate(this.init.verifier, u)) return this.dropped('bad-signature', from)
@@ -564,7 +587,12 @@ export class Swim {
     this.table.set(slot, next, u.incarnation, now, undefined, u)
     if (next === SUSPECT) {
       const o = this.options
-      const bounds = suspicionBounds(this.table.live, o.probeIntervalMs, o.suspicionMult, o.suspicionMaxTimeoutMult)
+      const bounds = suspicionBounds(
+        this.table.live,
+        o.probeIntervalMs,
+        o.suspicionMult,
+        o.suspicionMaxTimeoutMult,
+      )
       const s = new Suspicion(now, u.incarnation, u.from, bounds)
       this.suspicions.set(slot, s)
       this.nextSuspicionAt = Math.min(this.nextSuspicionAt, s.deadline)
@@ -582,7 +610,8 @@ export class Swim {
     const mine = this.claim.incarnation
     if (u.type === 'alive' || u.type === 'leave') {
       // Our own words from an earlier life we no longer remember (a lost data dir): outrank them.
-      if (u.incarnation < mine || (u.type === 'alive' && u.incarnation === mine)) return this.dropped('about-self', from)
+      if (u.incarnation < mine || (u.type === 'alive' && u.incarnation === mine))
+        return this.dropped('about-self', from)
       if (!verifyUpdate(this.init.verifier, u)) return this.dropped('bad-signature', from)
       return this.refute(u.incarnation, from)
     }
@@ -659,7 +688,9 @@ export class Swim {
     if (!p) return
     if (!p.indirectSent && now >= p.directAt) {
       p.indirectSent = true
-      const helpers = this.shuffled(this.viewSlots().filter((s) => s !== p.slot && this.table.statusAt(s) === ALIVE))
+      const helpers = this.shuffled(
+        this.viewSlots().filter((s) => s !== p.slot && this.table.statusAt(s) === ALIVE),
+      )
       for (const h of helpers.slice(0, this.options.indirectChecks)) {
         const to = this.registry.idAt(h)
         this.send(to, { type: 'ping-req', seq: p.seq, target: p.id, updates: this.piggyback(to) })
@@ -697,7 +728,13 @@ export class Swim {
     if (this.helps.size >= MAX_HELPS) return this.dropped('busy', from)
     const seq = this.nextSeq()
     const timeout = this.options.probeTimeoutMs
-    this.helps.set(seq, { requester: from, seq: p.seq, target: p.target, nackAt: now + timeout * 0.8, expireAt: now + timeout * 2 })
+    this.helps.set(seq, {
+      requester: from,
+      seq: p.seq,
+      target: p.target,
+      nackAt: now + timeout * 0.8,
+      expireAt: now + timeout * 2,
+    })
     this.send(p.target, { type: 'ping', seq, updates: this.piggyback(p.target) })
     return true
   }
@@ -718,7 +755,11 @@ export class Swim {
     if (code !== ALIVE && code !== SUSPECT) return
     const incarnation = this.table.incarnationAt(slot)
     const existing = this.suspicions.get(slot)
-    if (code === SUSPECT && (!existing || existing.incarnation !== incarnation || !existing.wouldConfirm(this.selfId))) return
+    if (
+      code === SUSPECT &&
+      (!existing || existing.incarnation !== incarnation || !existing.wouldConfirm(this.selfId))
+    )
+      return
     const u = signUpdate<Accusation>(this.init.signer, {
       type: 'suspect',
       id: this.registry.idAt(slot),
@@ -845,7 +886,12 @@ export class Swim {
       return
     }
     const count = bucketCountFor(Math.max(p.count, this.table.size))
-    this.send(from, { type: 'sync-buckets', seq: p.seq, bucketCount: count, hashes: this.table.buckets(count) })
+    this.send(from, {
+      type: 'sync-buckets',
+      seq: p.seq,
+      bucketCount: count,
+      hashes: this.table.buckets(count),
+    })
   }
 
   private onSyncBuckets(from: string, p: SyncBucketsPacket): boolean {
@@ -864,7 +910,13 @@ export class Swim {
   }
 
   /** Our entries of the given buckets: each member's claim, then the verdict on it. */
-  private sendEntries(to: string, seq: number, bucketCount: number, buckets: Set<number>, reply: boolean): void {
+  private sendEntries(
+    to: string,
+    seq: number,
+    bucketCount: number,
+    buckets: Set<number>,
+    reply: boolean,
+  ): void {
     const packets: Update[][] = [[]]
     let used = 0
     const add = (u: Update): void => {
@@ -886,7 +938,14 @@ export class Swim {
     const list = [...buckets]
     packets.forEach((entries, i) => {
       const last = i === packets.length - 1
-      this.send(to, { type: 'sync-entries', seq, bucketCount, buckets: list, entries, reply: reply && last } satisfies SyncEntriesPacket)
+      this.send(to, {
+        type: 'sync-entries',
+        seq,
+        bucketCount,
+        buckets: list,
+        entries,
+        reply: reply && last,
+      } satisfies SyncEntriesPacket)
     })
   }
 

@@ -14,8 +14,18 @@ export const DEAD = 3
 export const LEFT = 4
 export type StatusCode = typeof ALIVE | typeof SUSPECT | typeof DEAD | typeof LEFT
 
-export const STATUS_NAME: Record<StatusCode, MemberStatus> = { 1: 'alive', 2: 'suspect', 3: 'dead', 4: 'left' }
-export const STATUS_CODE: Record<MemberStatus, StatusCode> = { alive: ALIVE, suspect: SUSPECT, dead: DEAD, left: LEFT }
+export const STATUS_NAME: Record<StatusCode, MemberStatus> = {
+  1: 'alive',
+  2: 'suspect',
+  3: 'dead',
+  4: 'left',
+}
+export const STATUS_CODE: Record<MemberStatus, StatusCode> = {
+  alive: ALIVE,
+  suspect: SUSPECT,
+  dead: DEAD,
+  left: LEFT,
+}
 
 /** Fine digest buckets; push-pull folds them down to the bucket count a session uses. */
 export const FINE_BUCKETS = 1024
@@ -72,7 +82,14 @@ export class MemberTable {
   }
 
   /** Sets a member's state; the caller has checked precedence and signatures. */
-  set(slot: number, code: StatusCode, incarnation: number, now: number, claim?: AliveClaim, verdict?: Verdict): void {
+  set(
+    slot: number,
+    code: StatusCode,
+    incarnation: number,
+    now: number,
+    claim?: AliveClaim,
+    verdict?: Verdict,
+  ): void {
     if (slot >= this.status.length) this.grow(slot)
     const before = this.status[slot]!
     if (before !== NONE) {
@@ -133,7 +150,9 @@ export class MemberTable {
     const inc = this.inc[slot]!
     const lo = inc % 0x1_0000_0000
     const hi = Math.floor(inc / 0x1_0000_0000)
-    return mix32(this.registry.hashAt(slot) ^ mix32(lo ^ mix32(hi + Math.imul(this.status[slot]!, 0x9e3779b9))))
+    return mix32(
+      this.registry.hashAt(slot) ^ mix32(lo ^ mix32(hi + Math.imul(this.status[slot]!, 0x9e3779b9))),
+    )
   }
 
   private hash(slot: number): void {

@@ -8,9 +8,12 @@ import { DataDirLockedError, MurmurError, StoreCorruptError } from '../errors.js
 import { checkBeforeOpen, checkTables } from './leveldb-check.js'
 
 /** Bump when the meaning of keys or values changes; documented in docs/storage.md. */
-export const STORE_FORMAT_VERSION = 2
-/** Older formats this murmur opens and its state layer rewrites (1: records without signatures). */
-export const MIGRATABLE_FORMATS: readonly number[] = [1]
+export const STORE_FORMAT_VERSION = 3
+/**
+ * Older formats this murmur opens and its state layer rewrites (1: records without signatures;
+ * 2: one signature per write, still valid in format 3, which adds batch proofs).
+ */
+export const MIGRATABLE_FORMATS: readonly number[] = [1, 2]
 export const STORE_DIR = 'state.db'
 
 export const FORMAT_KEY = 'meta:format'

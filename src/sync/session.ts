@@ -93,6 +93,11 @@ async function answer(
   remote: VersionVector,
   limits: SyncLimits,
 ): Promise<number> {
+  // Own writes not yet on disk (and signed) wait: after a crash we could reuse their seqs.
+  for (let tries = 0; limits.durable !== undefined && !limits.durable.ready(); tries++) {
+    if (tries >= 16) throw new TooLargeError('own writes did not reach the disk in time to answer')
+    await limits.durable.wait()
+  }
   const records = replica.diffFor(remote)
   const vv = replica.versionVector()
   for (const f of encodeSyncResponseFrames(records, vv, limits.maxFrameBytes)) await send(f)

@@ -72,10 +72,16 @@ export class Dialer {
     return { reached: addrs.length - failed.length, failed }
   }
 
-  private readonly onDiscovery = (evt: CustomEvent<{ id: { toString(): string }; multiaddrs: Multiaddr[] }>) => {
+  private readonly onDiscovery = (
+    evt: CustomEvent<{ id: { toString(): string }; multiaddrs: Multiaddr[] }>,
+  ) => {
     const id = evt.detail.id.toString()
     if (this.isConnected(id) || !this.opts.wantsDiscovered(id)) return
-    void this.dialPeer(id, evt.detail.multiaddrs.map((m) => m.toString()), true)
+    void this.dialPeer(
+      id,
+      evt.detail.multiaddrs.map((m) => m.toString()),
+      true,
+    )
   }
 
   private async round(): Promise<void> {
@@ -130,7 +136,9 @@ export class Dialer {
   }
 
   private async dialAddr(ma: Multiaddr): Promise<void> {
-    const conn = await this.opts.node.dial(ma, { signal: AbortSignal.timeout(this.opts.dialTimeoutMs ?? 5000) })
+    const conn = await this.opts.node.dial(ma, {
+      signal: AbortSignal.timeout(this.opts.dialTimeoutMs ?? 5000),
+    })
     await this.opts.onReached(conn.remotePeer.toString())
     // A peer that refuses us (its peers.allow / peers.deny) completes the handshake, then hangs up.
     if (this.opts.node.getConnections(conn.remotePeer).length === 0) {

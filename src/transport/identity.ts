@@ -19,7 +19,9 @@ export async function loadOrCreateIdentity(dataDir: string): Promise<PrivateKey>
     try {
       return privateKeyFromProtobuf(bytes)
     } catch (err) {
-      throw new StoreCorruptError(`identity key ${path} is unreadable (${(err as Error).message}); restore it from a backup or remove it to start as a new peer`)
+      throw new StoreCorruptError(
+        `identity key ${path} is unreadable (${(err as Error).message}); restore it from a backup or remove it to start as a new peer`,
+      )
     }
   }
   const key = await generateKeyPair('Ed25519')

@@ -76,7 +76,8 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
       onError: (err, remote) => {
         if (!logLimit.take('psk')) return
         if (err instanceof SwarmKeyMismatchError) log.warn(err.message, { remote })
-        else log.warn('connection ended by an error in the private-mesh layer', { remote, error: err.message })
+        else
+          log.warn('connection ended by an error in the private-mesh layer', { remote, error: err.message })
       },
     })
   }

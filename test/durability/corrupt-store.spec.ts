@@ -244,9 +244,9 @@ describe('durability: start-up on a damaged store', function () {
   describe('(d) format version', () => {
     it('an unknown meta:format stops start-up naming the key and both versions', async () => {
       const { dataDir, db } = copyOfGolden()
-      await putRaw(db, { 'meta:format': '3' })
-      const line = await expectRefusal(dataDir, '\'meta:format\' "3"')
-      assert.match(line, /reads format 2/)
+      await putRaw(db, { 'meta:format': '4' })
+      const line = await expectRefusal(dataDir, '\'meta:format\' "4"')
+      assert.match(line, /reads format 3/)
     })
 
     it('a store of format 1 (unsigned records) is migrated: own records signed again, others dropped', async () => {
@@ -277,7 +277,7 @@ describe('durability: start-up on a damaged store', function () {
       agents.push(a)
       a.start()
       const info = await a.ready()
-      assert.match(a.logs, /store migrated to format 2 \(signed writes\).*"kept":\d+,"dropped":1/)
+      assert.match(a.logs, /store migrated to format 3 \(signed writes\).*"kept":\d+,"dropped":1/)
       assert.equal(info.state?.keys, FIRST + SECOND, 'every own key survives')
       assert.equal((await a.cli(['kv', 'get', 'k0', '--json'])).stdout, '{"i":0}\n')
       assert.equal((await a.cli(['counter', 'get', 'hits'])).stdout, '5\n')
@@ -291,6 +291,23 @@ describe('durability: start-up on a damaged store', function () {
       a.start()
       await a.ready()
       assert.doesNotMatch(a.logs.split('agent stopped').pop() ?? '', /store migrated/, 'once only')
+    })
+
+    it('a store of format 2 (one signature per write) opens as it is and is marked format 3', async () => {
+      const { dataDir, db } = copyOfGolden()
+      await putRaw(db, { 'meta:format': '2' })
+      const a = new TestAgent({ name: 'format2', dataDir })
+      agents.push(a)
+      a.start()
+      const info = await a.ready()
+      assert.equal(info.state?.keys, FIRST + SECOND, 'every key kept')
+      assert.equal((await a.cli(['counter', 'get', 'hits'])).stdout, '5\n')
+      a.kill('SIGTERM')
+      assert.equal(await a.waitExit(), 0)
+      const level = new ClassicLevel<string, string>(db, { valueEncoding: 'utf8', createIfMissing: false })
+      await level.open()
+      assert.equal(await level.get('meta:format'), '3')
+      await level.close()
     })
 
     it('a store with data but no meta:format is refused, never taken for a new one', async () => {

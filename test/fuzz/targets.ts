@@ -125,7 +125,7 @@ function configInput(): fc.Arbitrary<unknown> {
 export function fuzzTargets(): FuzzTarget[] {
   return [
     {
-      name: 'state frames (gossip /murmur/state/2 and sync /murmur/sync/2.0.0)',
+      name: 'state frames (gossip /murmur/state/3 and sync /murmur/sync/3.0.0)',
       input: bytesInput(stateCorpus(), [1]),
       check: (input) =>
         refusesWith([InvalidInputError, TooLargeError], () => {

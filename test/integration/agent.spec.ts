@@ -8,7 +8,11 @@ import { runCli, TestAgent } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
 
 /** Writes raw bytes to the socket and resolves with what came back before the server or we closed. */
-function rawExchange(socket: string, data: string, opts: { waitForLine?: boolean; abortAfterWrite?: boolean } = {}): Promise<string> {
+function rawExchange(
+  socket: string,
+  data: string,
+  opts: { waitForLine?: boolean; abortAfterWrite?: boolean } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const conn = createConnection(socket)
     let got = ''
@@ -41,7 +45,9 @@ describe('agent and CLI (single agent)', function () {
     const human = await agent.cli(['info'])
     assert.equal(human.code, 0)
     assert.match(human.stdout, /peer id:\s+12D3Koo/)
-    const info = await agent.json<{ name: string; members: Record<string, number>; version: string }>(['info'])
+    const info = await agent.json<{ name: string; members: Record<string, number>; version: string }>([
+      'info',
+    ])
     assert.equal(info.name, 'solo')
     assert.equal(info.members.alive, 1)
     assert.match(info.version, /^\d+\.\d+\.\d+/)
@@ -82,11 +88,20 @@ describe('agent and CLI (single agent)', function () {
   it('bad JSON, unknown methods, oversized lines and vanishing clients leave it serving', async () => {
     const bad = await rawExchange(agent.socket, '{not json\n', { waitForLine: true })
     assert.match(bad, /"code":-32700/)
-    const unknown = await rawExchange(agent.socket, '{"jsonrpc":"2.0","id":1,"method":"nope"}\n', { waitForLine: true })
+    const unknown = await rawExchange(agent.socket, '{"jsonrpc":"2.0","id":1,"method":"nope"}\n', {
+      waitForLine: true,
+    })
     assert.match(unknown, /"code":-32601/)
-    const badParams = await rawExchange(agent.socket, '{"jsonrpc":"2.0","id":2,"method":"members","params":{"status":7}}\n', { waitForLine: true })
+    const badParams = await rawExchange(
+      agent.socket,
+      '{"jsonrpc":"2.0","id":2,"method":"members","params":{"status":7}}\n',
+      { waitForLine: true },
+    )
     assert.match(badParams, /"code":-32602/)
-    const huge = await rawExchange(agent.socket, `{"jsonrpc":"2.0","id":3,"method":"info","params":{"x":"${'a'.repeat(2 * 1024 * 1024)}"}}\n`)
+    const huge = await rawExchange(
+      agent.socket,
+      `{"jsonrpc":"2.0","id":3,"method":"info","params":{"x":"${'a'.repeat(2 * 1024 * 1024)}"}}\n`,
+    )
     assert.match(huge, /exceeds/)
     await rawExchange(agent.socket, '{"jsonrpc":"2.0","id":4,"method":"info"}\n', { abortAfterWrite: true })
     const info = await agent.cli(['info', '--json'])
@@ -97,14 +112,28 @@ describe('agent and CLI (single agent)', function () {
   it('rejects an unknown config key or a bad value with one line naming it', async () => {
     const cfg = join(tmpdir(), `murmur-bad-${process.pid}.json`)
     writeFileSync(cfg, JSON.stringify({ membership: { probeIntervalMs: 'soon' } }))
-    const r = await runCli(['agent', '--config', cfg, '--data-dir', join(tmpdir(), `murmur-bad-${process.pid}`), '--no-mdns'])
+    const r = await runCli([
+      'agent',
+      '--config',
+      cfg,
+      '--data-dir',
+      join(tmpdir(), `murmur-bad-${process.pid}`),
+      '--no-mdns',
+    ])
     assert.equal(r.code, 1)
     assert.match(r.stderr, /membership\.probeIntervalMs/)
     writeFileSync(cfg, JSON.stringify({ gossipFanout: 3 }))
     const r2 = await runCli(['agent', '--config', cfg, '--no-mdns'])
     assert.equal(r2.code, 1)
     assert.match(r2.stderr, /unknown key gossipFanout/)
-    const r3 = await runCli(['agent', '--listen', 'not-a-multiaddr', '--no-mdns', '--data-dir', join(tmpdir(), `murmur-bad2-${process.pid}`)])
+    const r3 = await runCli([
+      'agent',
+      '--listen',
+      'not-a-multiaddr',
+      '--no-mdns',
+      '--data-dir',
+      join(tmpdir(), `murmur-bad2-${process.pid}`),
+    ])
     assert.equal(r3.code, 1)
     assert.match(r3.stderr, /listen\.0: is not a valid multiaddr/)
   })
@@ -113,10 +142,13 @@ describe('agent and CLI (single agent)', function () {
     const cfg = JSON.parse(readFileSync(agent.configPath, 'utf8')) as Record<string, unknown>
     writeFileSync(agent.configPath, JSON.stringify({ ...cfg, tags: { role: 'reloaded' } }))
     agent.kill('SIGHUP')
-    await waitFor(async () => {
-      const [self] = await agent.json<Array<{ tags: Record<string, string> }>>(['members'])
-      return self?.tags.role === 'reloaded'
-    }, { what: 'tags to be reloaded' })
+    await waitFor(
+      async () => {
+        const [self] = await agent.json<Array<{ tags: Record<string, string> }>>(['members'])
+        return self?.tags.role === 'reloaded'
+      },
+      { what: 'tags to be reloaded' },
+    )
     assert.match(agent.logs, /config reloaded/)
     assert.ok(agent.running)
   })

@@ -71,7 +71,9 @@ describe('a hostile peer on the membership protocol', function () {
       }),
     ])
 
-    await waitFor(() => /malformed membership packet/.test(a.logs) || undefined, { what: 'a to log the garbage' })
+    await waitFor(() => /malformed membership packet/.test(a.logs) || undefined, {
+      what: 'a to log the garbage',
+    })
     await waitFor(() => (a.logs.match(/membership input dropped/g)?.length ?? 0) >= 4 || undefined, {
       what: 'a to drop the four accusations',
     })

@@ -1,25 +1,25 @@
-// One hostile member against a 3-agent mesh, attack after attack. After each one every agent
-// answers, an honest write reaches all three to one digest, RSS stays bounded, and at the end all
-// three restart cleanly on their data directories with that state.
+// One hostile member (and a hundred throwaway ones) against a 3-agent mesh, attack after attack,
+// on state and membership. After each one every agent answers, an honest write reaches all three
+// to one digest, RSS stays bounded, and at the end all three restart cleanly with that state.
 import assert from 'node:assert/strict'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
-import {
-  type CrdtRecord,
-  encodeDeltaFrames,
-  Replica,
-} from '../../src/crdt/index.js'
+import { type CrdtRecord, encodeDeltaFrames, FORMAT_VERSION, Replica } from '../../src/crdt/index.js'
 import { STATE_TOPIC, SYNC_PROTOCOL } from '../../src/gossip/state-service.js'
 import { ed25519WriteSigner } from '../../src/gossip/write-signatures.js'
-import { SWIM_PROTOCOL } from '../../src/membership/limits.js'
+import { ed25519Signer, signUpdate } from '../../src/membership/claims.js'
+import { MAX_INCARNATION, SWIM_PROTOCOL } from '../../src/membership/limits.js'
+import type { Accusation } from '../../src/membership/messages.js'
+import { encodePacket } from '../../src/membership/wire.js'
 import type { MurmurNode } from '../../src/transport/node.js'
 import { FakeClock, systemClock } from '../../src/util/clock.js'
 import {
   disposeAgents,
   type Info,
   loopbackAddr,
+  type MemberRow,
   rssMiB,
   TestAgent,
   testSwarmKeyFile,
@@ -52,7 +52,8 @@ describe('a hostile member against a 3-agent mesh', function () {
     const publish = async (frames: Uint8Array[]): Promise<void> => {
       for (const f of frames) await bad.services.pubsub.publish(STATE_TOPIC, f).catch(() => {})
     }
-    const raw = (json: string): Uint8Array => Uint8Array.from([2, ...new TextEncoder().encode(json)])
+    const raw = (json: string): Uint8Array =>
+      Uint8Array.from([FORMAT_VERSION, ...new TextEncoder().encode(json)])
 
     let round = 0
     const honestRound = async (what: string): Promise<void> => {
@@ -129,21 +130,75 @@ describe('a hostile member against a 3-agent mesh', function () {
     for (let i = 0; i < 20; i++) await publish([crypto.getRandomValues(new Uint8Array(300))])
     await honestRound('garbage on every protocol')
 
-    // 6. Throwaway identities: 20 members, one forged write each.
-    const throwaways = await Promise.all(
-      Array.from({ length: 20 }, async () => member(await generateKeyPair('Ed25519'))),
-    )
-    await Promise.all(
-      throwaways.map(async (t) => {
-        const r = new Replica(t.peerId.toString(), systemClock) // unsigned: zeros for signatures
-        for (const f of encodeDeltaFrames(r.kvSet('honest/1', 'throwaway').deltas)) {
-          await t.services.pubsub.publish(STATE_TOPIC, f).catch(() => {})
-        }
-      }),
-    )
-    await honestRound('throwaway identities')
+    // 6. Throwaway identities: 100 members in waves of 25, each connecting, flooding its forged
+    // writes and a 2,000-origin vv, then leaving for the next one.
+    for (let wave = 0; wave < 4; wave++) {
+      const throwaways = await Promise.all(
+        Array.from({ length: 25 }, async () => member(await generateKeyPair('Ed25519'))),
+      )
+      await Promise.all(
+        throwaways.map(async (t, i) => {
+          const r = new Replica(t.peerId.toString(), systemClock) // unsigned: zeros for signatures
+          const deltas = Array.from(
+            { length: 50 },
+            (_, k) => r.kvSet(`honest/1/${k}`, 'throwaway').deltas,
+          ).flat()
+          for (const f of encodeDeltaFrames(deltas))
+            await t.services.pubsub.publish(STATE_TOPIC, f).catch(() => {})
+          const many: Record<string, number> = {}
+          for (let k = 0; k < 2000; k++) many[`t${wave}x${i}x${k}`] = 1 + k
+          await hostileSyncSession(t, target, [], many).catch(() => {})
+        }),
+      )
+      await Promise.all(throwaways.map((t) => t.stop()))
+    }
+    await honestRound('100 throwaway identities')
+    for (const a of agents) {
+      const held = (await a.json<Info>(['info'])).state
+      assert.ok((held?.keys ?? 0) < 20, `${a.opts.name} merged no throwaway write (${held?.keys} keys)`)
+    }
 
-    // 7. Outsiders without the key never get in, never appear, never read.
+    // 7. Membership: garbage, accusations of a live member (as any member may make, which the
+    // victim refutes), at the incarnation bound, and 300 deaths of made-up peers.
+    const swimSigner = ed25519Signer(key)
+    const accuse = (type: 'suspect' | 'dead', id: string, incarnation: number): Accusation =>
+      signUpdate<Accusation>(swimSigner, { type, id, incarnation, from: swimSigner.id })
+    const sendSwim = async (frames: Uint8Array[]): Promise<void> => {
+      const lp = lpStream(await bad.dialProtocol(target, SWIM_PROTOCOL))
+      for (const f of frames) await lp.write(f).catch(() => {})
+    }
+    const madeUp = await Promise.all(
+      Array.from({ length: 300 }, async () => ed25519Signer(await generateKeyPair('Ed25519')).id),
+    )
+    await sendSwim([
+      new Uint8Array([2, 99, 1, 2, 3]),
+      encodePacket({
+        type: 'gossip',
+        updates: [accuse('suspect', victim, 1), accuse('dead', victim, MAX_INCARNATION)],
+      }),
+      ...Array.from({ length: 10 }, (_, i) =>
+        encodePacket({
+          type: 'gossip',
+          updates: madeUp.slice(i * 30, i * 30 + 30).map((id) => accuse('dead', id, 1)),
+        }),
+      ),
+    ])
+    await waitFor(
+      async () => {
+        const views = await Promise.all(agents.map((a) => a.json<MemberRow[]>(['members'])))
+        return views.every((rows) =>
+          infos.every((i) => rows.some((m) => m.id === i.peerId && m.status === 'alive')),
+        )
+      },
+      { what: 'every agent to list all three alive after the accusations', timeoutMs: 30_000 },
+    )
+    for (const a of agents) {
+      const ids = new Set((await a.json<MemberRow[]>(['members'])).map((m) => m.id))
+      assert.ok(!madeUp.some((id) => ids.has(id)), `${a.opts.name} stored no made-up member`)
+    }
+    await honestRound('membership attacks')
+
+    // 8. Outsiders without the key never get in, never appear, never read.
     const outsider = await startForeignNode(await generateKeyPair('Ed25519'), null)
     nodes.push(outsider)
     await outsider.dial(target).then(

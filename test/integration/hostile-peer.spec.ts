@@ -5,13 +5,8 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import {
-  type CrdtRecord,
-  encodeDeltaFrames,
-  MAX_SEQ,
-  Replica,
-} from '../../src/crdt/index.js'
-import { STATE_TOPIC, } from '../../src/gossip/state-service.js'
+import { type CrdtRecord, encodeDeltaFrames, FORMAT_VERSION, MAX_SEQ, Replica } from '../../src/crdt/index.js'
+import { STATE_TOPIC } from '../../src/gossip/state-service.js'
 import { ed25519WriteSigner } from '../../src/gossip/write-signatures.js'
 import type { MurmurNode } from '../../src/transport/node.js'
 import { type Clock, FakeClock, systemClock } from '../../src/util/clock.js'
@@ -87,9 +82,13 @@ describe('a hostile peer on the state topic', function () {
     for (const f of encodeDeltaFrames(ahead.kvSet('leader', 'attacker').deltas))
       await node.services.pubsub.publish(STATE_TOPIC, f)
     // A counter total and a seq past their bounds (once they bricked the victim's store).
-    const huge = { t: 'counter', p: { [me]: 2 ** 53 - 1 }, n: {}, dots: { [me]: MAX_SEQ + 5 } }
+    const sigs = { [me]: Buffer.alloc(64).toString('base64') }
+    const huge = { t: 'counter', p: { [me]: 2 ** 53 - 1 }, n: {}, dots: { [me]: MAX_SEQ + 5 }, sigs }
     const raw = `{"type":"delta","deltas":[{"id":"c\\u0000hits","record":${JSON.stringify(huge)},"dot":{"origin":"${me}","seq":1}}]}`
-    await node.services.pubsub.publish(STATE_TOPIC, Uint8Array.from([1, ...new TextEncoder().encode(raw)]))
+    await node.services.pubsub.publish(
+      STATE_TOPIC,
+      Uint8Array.from([FORMAT_VERSION, ...new TextEncoder().encode(raw)]),
+    )
 
     // One anti-entropy session whose vv claims 5,000 origins nobody has heard of.
     const fake: Record<string, number> = {}

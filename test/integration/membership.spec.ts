@@ -29,18 +29,24 @@ describe('membership (3 agents on loopback)', function () {
     assert.equal((await c.cli(['join', addrOf(1)])).code, 0)
 
     for (const agent of agents) {
-      await waitFor(async () => {
-        const members = await agent.json<MemberRow[]>(['members'])
-        return members.length === 3 && members.every((m) => m.status === 'alive')
-      }, { what: `${agent.opts.name} to list 3 alive members`, timeoutMs: 20_000 })
+      await waitFor(
+        async () => {
+          const members = await agent.json<MemberRow[]>(['members'])
+          return members.length === 3 && members.every((m) => m.status === 'alive')
+        },
+        { what: `${agent.opts.name} to list 3 alive members`, timeoutMs: 20_000 },
+      )
     }
 
     // Tags set on one agent reach the others.
     assert.equal((await a.cli(['tags', 'set', 'role=db', 'zone=eu'])).code, 0)
-    await waitFor(async () => {
-      const row = (await c.json<MemberRow[]>(['members'])).find((m) => m.id === infos[0]!.peerId)
-      return row?.tags.role === 'db' && row.tags.zone === 'eu'
-    }, { what: 'tags to reach c' })
+    await waitFor(
+      async () => {
+        const row = (await c.json<MemberRow[]>(['members'])).find((m) => m.id === infos[0]!.peerId)
+        return row?.tags.role === 'db' && row.tags.zone === 'eu'
+      },
+      { what: 'tags to reach c' },
+    )
 
     // kill -9: the others see it suspect, then dead.
     c.kill('SIGKILL')
@@ -55,14 +61,18 @@ describe('membership (3 agents on loopback)', function () {
     const left = await b.cli(['leave'])
     assert.equal(left.code, 0, left.stderr)
     assert.equal(await b.waitExit(), 0)
-    await waitFor(async () => (await statusOf(a, infos[1]!.peerId)) === 'left' || undefined, { what: 'b left on a' })
+    await waitFor(async () => (await statusOf(a, infos[1]!.peerId)) === 'left' || undefined, {
+      what: 'b left on a',
+    })
 
     // Restart c on its data dir: same peer id, and it comes back alive on a.
     c.start()
     const again = await c.ready()
     assert.equal(again.peerId, cId)
     await c.cli(['join', addrOf(0)])
-    await waitFor(async () => (await statusOf(a, cId)) === 'alive' || undefined, { what: 'c alive again on a' })
+    await waitFor(async () => (await statusOf(a, cId)) === 'alive' || undefined, {
+      what: 'c alive again on a',
+    })
   })
 
   it('a join call returns once the seed answered: the joiner already lists the whole mesh', async () => {

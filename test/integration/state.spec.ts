@@ -45,7 +45,9 @@ describe('replicated state (agents on loopback)', function () {
 
     assert.equal((await a.cli(['kv', 'del', 'greeting'])).code, 0)
     assert.equal((await a.cli(['kv', 'get', 'greeting'])).code, 1)
-    assert.deepEqual(await a.json(['kv', 'list', '--prefix', 'c']), [{ key: 'cfg', value: { n: 1, tags: ['x'] } }])
+    assert.deepEqual(await a.json(['kv', 'list', '--prefix', 'c']), [
+      { key: 'cfg', value: { n: 1, tags: ['x'] } },
+    ])
 
     await a.cli(['set', 'add', 'fruits', 'apple', 'pear', 'plum'])
     await a.cli(['set', 'rm', 'fruits', 'pear'])
@@ -72,7 +74,10 @@ describe('replicated state (agents on loopback)', function () {
       a.cli(['counter', 'incr', 'visits', '3']),
       b.cli(['counter', 'incr', 'visits', '4']),
     ])
-    const digest = await waitFor(() => converged(agents), { what: 'three agents to agree', timeoutMs: 20_000 })
+    const digest = await waitFor(() => converged(agents), {
+      what: 'three agents to agree',
+      timeoutMs: 20_000,
+    })
     assert.equal((await c.cli(['kv', 'get', 'from-a'])).stdout, '1\n')
     assert.equal((await a.cli(['counter', 'get', 'visits'])).stdout, '7\n')
     assert.equal((await b.cli(['set', 'members', 'team'])).stdout, 'carol\n')
@@ -110,7 +115,8 @@ describe('replicated state (agents on loopback)', function () {
     assert.equal((await q.cli(['kv', 'get', 'from-p'])).stdout, '1\n')
     assert.equal((await p.cli(['kv', 'get', 'from-q'])).stdout, '2\n')
     // The initiator logs 'synced'; the other side only answered.
-    const started = (a: TestAgent): number => a.logs.split('\n').filter((l) => l.includes('"msg":"synced"')).length
+    const started = (a: TestAgent): number =>
+      a.logs.split('\n').filter((l) => l.includes('"msg":"synced"')).length
     const [first, second] = ip.peerId < iq.peerId ? [p, q] : [q, p]
     assert.equal(started(first), 1)
     assert.equal(started(second), 0)
@@ -132,14 +138,20 @@ describe('replicated state (agents on loopback)', function () {
       // The subscription is live once a local write shows up (a new value each time: rewriting
       // the same value is not a change).
       let n = 0
-      await waitFor(async () => {
-        await w1.cli(['kv', 'set', 'app/local', `L${n++}`])
-        return out.includes('app/local')
-      }, { what: 'watch to start', timeoutMs: 30_000 })
+      await waitFor(
+        async () => {
+          await w1.cli(['kv', 'set', 'app/local', `L${n++}`])
+          return out.includes('app/local')
+        },
+        { what: 'watch to start', timeoutMs: 30_000 },
+      )
       await w2.cli(['kv', 'set', 'app/remote', 'R'])
       await w2.cli(['kv', 'set', 'other/ignored', 'x'])
       await waitFor(() => out.includes('app/remote'), { what: 'remote change on watch', timeoutMs: 30_000 })
-      const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; key: string; value: unknown })
+      const lines = out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { kind: string; key: string; value: unknown })
       assert.ok(lines.some((l) => l.kind === 'kv' && l.key === 'app/remote' && l.value === 'R'))
       assert.ok(lines.every((l) => l.key.startsWith('app/')))
     } finally {

@@ -14,7 +14,9 @@ describe('lab scenario: 20% packet loss', function () {
     // Real netem gets loss, delay and jitter on every host's egress. Without it (this kernel has
     // no sch_netem), loss comes from a BPF filter and delay from a userspace relay in front of
     // every agent, which delays each connection's bytes 50 +- 20 ms each way.
-    const probe = await ctx.lab.netem(1, { lossPct: 20, delayMs: 50, jitterMs: 20 }).catch(() => 'no-netem' as const)
+    const probe = await ctx.lab
+      .netem(1, { lossPct: 20, delayMs: 50, jitterMs: 20 })
+      .catch(() => 'no-netem' as const)
     if (probe !== 'no-netem') await ctx.lab.clearNetem(1)
     const relayDelay = probe === 'no-netem' ? { delayMs: 50, jitterMs: 20 } : undefined
     const mesh = await ctx.startMesh({ mdns: true, relayDelay })

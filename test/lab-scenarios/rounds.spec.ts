@@ -9,7 +9,6 @@ const ROUNDS = Number(process.env.LAB_ROUNDS ?? 10)
 const SEED = Number(process.env.LAB_SEED ?? Math.floor(Math.random() * 2 ** 31))
 const HOSTS = [1, 2, 3, 4, 5]
 
-
 interface Row {
   round: number
   split: string

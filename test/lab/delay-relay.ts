@@ -50,6 +50,8 @@ const server = createServer((client) => {
   delayed(upstream, client)
 })
 server.listen(Number(listenPort), listenHost, () => {
-  process.stdout.write(`relay ${listenHost}:${listenPort} -> ${targetHost}:${targetPort} (${delayMs}+-${jitterMs} ms)\n`)
+  process.stdout.write(
+    `relay ${listenHost}:${listenPort} -> ${targetHost}:${targetPort} (${delayMs}+-${jitterMs} ms)\n`,
+  )
 })
 process.on('SIGTERM', () => process.exit(0))

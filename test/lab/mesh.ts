@@ -60,15 +60,25 @@ export class LabMesh {
       const relay = opts.relayDelay
       if (relay) {
         lab.spawn(i, process.execPath, [
-          RELAY_SCRIPT, h.ip, String(AGENT_PORT), '127.0.0.1', String(BEHIND_RELAY_PORT),
-          String(relay.delayMs), String(relay.jitterMs),
+          RELAY_SCRIPT,
+          h.ip,
+          String(AGENT_PORT),
+          '127.0.0.1',
+          String(BEHIND_RELAY_PORT),
+          String(relay.delayMs),
+          String(relay.jitterMs),
         ])
       }
       const agent = new TestAgent({
         name: `h${i}`,
         prefix: ['ip', 'netns', 'exec', h.ns],
         args: relay
-          ? ['--listen', `/ip4/127.0.0.1/tcp/${BEHIND_RELAY_PORT}`, '--announce', `/ip4/${h.ip}/tcp/${AGENT_PORT}`]
+          ? [
+              '--listen',
+              `/ip4/127.0.0.1/tcp/${BEHIND_RELAY_PORT}`,
+              '--announce',
+              `/ip4/${h.ip}/tcp/${AGENT_PORT}`,
+            ]
           : ['--listen', `/ip4/${opts.listenAny ? '0.0.0.0' : h.ip}/tcp/${AGENT_PORT}`],
         config: { mdns: { enabled: mdns, intervalMs: 500 }, ...opts.config },
       })

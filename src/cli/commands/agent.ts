@@ -22,15 +22,25 @@ export function registerAgent(program: Command): void {
     .command('agent')
     .description('run the murmur agent (daemon) in the foreground')
     .option('--config <file>', 'config file (JSON); overrides config/default.json')
-    .option('--name <name>', 'this member\'s name (default: hostname)')
+    .option('--name <name>', "this member's name (default: hostname)")
     .option('--listen <multiaddr>', 'listen address, repeatable', collect)
-    .option('--announce <multiaddr>', 'address to advertise instead of the listen addresses, repeatable', collect)
+    .option(
+      '--announce <multiaddr>',
+      'address to advertise instead of the listen addresses, repeatable',
+      collect,
+    )
     .option('--join <multiaddr>', 'peer to join at start, repeatable', collect)
     .option('--tag <key=value>', 'tag of this member, repeatable', collect)
     .option('--no-mdns', 'do not discover peers by mDNS')
     .option('--log-level <level>', 'debug, info, warn or error')
-    .option('--swarm-key <file>', 'pre-shared key file: only peers with the same key can connect (default: DATADIR/swarm.key, created at first start)')
-    .option('--open', 'run an open mesh without a swarm key: anyone who can reach the listen address can join')
+    .option(
+      '--swarm-key <file>',
+      'pre-shared key file: only peers with the same key can connect (default: DATADIR/swarm.key, created at first start)',
+    )
+    .option(
+      '--open',
+      'run an open mesh without a swarm key: anyone who can reach the listen address can join',
+    )
     .action(async (_opts: AgentFlags, cmd: Command) => {
       const flags = cmd.optsWithGlobals() as AgentFlags
       // Loaded lazily so client commands do not pay for libp2p's start-up.

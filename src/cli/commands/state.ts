@@ -15,7 +15,10 @@ export function registerState(program: Command): void {
   program
     .command('watch')
     .description('stream every change (local or remote) as one JSON line, until interrupted')
-    .option('--prefix <prefix>', 'only key-value changes whose key starts with this, and sets/counters whose name does')
+    .option(
+      '--prefix <prefix>',
+      'only key-value changes whose key starts with this, and sets/counters whose name does',
+    )
     .action(async (opts: { prefix?: string }, cmd: Command) => {
       const client = await AdminClient.connect(resolveSocket(clientOptions(cmd)), { timeoutMs: 5000 })
       process.once('SIGINT', () => {
@@ -85,12 +88,15 @@ function registerSet(program: Command): void {
         await withClient(cmd, (c) => c.call(method, { name, elements }))
       })
   }
-  set.command('members')
+  set
+    .command('members')
     .description('print the elements of set NAME, one per line')
     .argument('<name>')
     .option('--json', 'print JSON')
     .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
-      const { elements } = (await withClient(cmd, (c) => c.call('set.members', { name }))) as { elements: string[] }
+      const { elements } = (await withClient(cmd, (c) => c.call('set.members', { name }))) as {
+        elements: string[]
+      }
       if (opts.json) return printJson(elements)
       for (const e of elements) process.stdout.write(`${e}\n`)
     })
@@ -104,11 +110,15 @@ function registerCounter(program: Command): void {
   ] as const) {
     counter
       .command(verb)
-      .description(`${verb === 'incr' ? 'increment' : 'decrement'} counter NAME by N (default 1); prints the new value`)
+      .description(
+        `${verb === 'incr' ? 'increment' : 'decrement'} counter NAME by N (default 1); prints the new value`,
+      )
       .argument('<name>')
       .argument('[n]')
       .action(async (name: string, n: string | undefined, _o: unknown, cmd: Command) => {
-        const { value } = (await withClient(cmd, (c) => c.call(method, { name, amount: parseAmount(n) }))) as {
+        const { value } = (await withClient(cmd, (c) =>
+          c.call(method, { name, amount: parseAmount(n) }),
+        )) as {
           value: number
         }
         process.stdout.write(`${value}\n`)
@@ -128,6 +138,8 @@ function parseJson(raw: string): Json {
   try {
     return JSON.parse(raw) as Json
   } catch {
-    throw new InvalidInputError(`--json: VALUE is not valid JSON: ${raw.length > 60 ? `${raw.slice(0, 60)}...` : raw}`)
+    throw new InvalidInputError(
+      `--json: VALUE is not valid JSON: ${raw.length > 60 ? `${raw.slice(0, 60)}...` : raw}`,
+    )
   }
 }

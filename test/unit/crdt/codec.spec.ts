@@ -6,6 +6,7 @@ import {
   encodeDeltaFrames,
   encodeMessage,
   encodeSyncResponseFrames,
+  FORMAT_VERSION,
   MAX_FRAME_BYTES,
   type Message,
   Replica,
@@ -14,7 +15,8 @@ import { ZERO_SIG } from '../../../src/crdt/signing.js'
 import { FakeClock } from '../../../src/util/clock.js'
 
 const enc = new TextEncoder()
-const raw = (json: string, version = 2): Uint8Array => new Uint8Array([version, ...enc.encode(json)])
+const raw = (json: string, version = FORMAT_VERSION): Uint8Array =>
+  new Uint8Array([version, ...enc.encode(json)])
 const lww = { t: 'lww', hlc: { wall: 1, logical: 0 }, origin: 'A', value: 'v', dots: { A: 1 }, sig: ZERO_SIG }
 const delta = (over: Record<string, unknown> = {}, rec: Record<string, unknown> = {}) =>
   JSON.stringify({
@@ -53,7 +55,7 @@ describe('codec', () => {
     ]
     for (const m of msgs) {
       const bytes = encodeMessage(m)
-      assert.equal(bytes[0], 2)
+      assert.equal(bytes[0], 3)
       assert.equal(canonicalJson(decodeMessage(bytes)), canonicalJson(m))
     }
   })
@@ -96,10 +98,10 @@ describe('codec', () => {
   })
 
   it('rejects bad framing: version, emptiness, size, encoding, JSON', () => {
-    invalid(raw(delta(), 1), /format version 1 \(this peer speaks 2\)/)
+    invalid(raw(delta(), 1), /format version 1 \(this peer speaks 3\)/)
     invalid(new Uint8Array(0))
     invalid(new Uint8Array(MAX_FRAME_BYTES + 1), /exceeds/)
-    invalid(new Uint8Array([2, 0xff, 0xfe]), /UTF-8/)
+    invalid(new Uint8Array([FORMAT_VERSION, 0xff, 0xfe]), /UTF-8/)
     invalid(raw(delta().slice(0, -3)), /JSON/)
     invalid(raw('{"type":"gossip"}'))
     invalid(raw('null'))
@@ -140,7 +142,7 @@ describe('codec', () => {
   })
 
   it('rejects records whose signatures do not match their origins', () => {
-    invalid(raw(delta({}, { sig: 'short' })), /signature must be 64 bytes/)
+    invalid(raw(delta({}, { sig: 'short' })), /signature must be a 64-byte signature or a batch proof/)
     invalid(raw(delta({}, { sig: undefined })))
     invalid(raw(delta({}, { dots: { A: 1, B: 1 } })), /only its origin's dot/)
     const ctr = { t: 'counter', p: { A: 1 }, n: {}, dots: { A: 1 }, sigs: {} }

@@ -40,13 +40,27 @@ describe('record joins', () => {
   }
 
   it('refuses to merge records of different types', () => {
-    const lww: CrdtRecord = { t: 'lww', hlc: { wall: 1, logical: 0 }, origin: 'A', value: 1, dots: { A: 1 }, sig: 's' }
+    const lww: CrdtRecord = {
+      t: 'lww',
+      hlc: { wall: 1, logical: 0 },
+      origin: 'A',
+      value: 1,
+      dots: { A: 1 },
+      sig: 's',
+    }
     const ctr: CrdtRecord = { t: 'counter', p: { A: 1 }, n: {}, dots: { A: 1 }, sigs: { A: 's' } }
     assert.throws(() => mergeRecords(lww, ctr), TypeError)
   })
 
   it('breaks an exact (hlc, origin) tie by value, deterministically', () => {
-    const a: CrdtRecord = { t: 'lww', hlc: { wall: 1, logical: 0 }, origin: 'A', value: 'x', dots: { A: 1 }, sig: 's' }
+    const a: CrdtRecord = {
+      t: 'lww',
+      hlc: { wall: 1, logical: 0 },
+      origin: 'A',
+      value: 'x',
+      dots: { A: 1 },
+      sig: 's',
+    }
     const b: CrdtRecord = { ...a, value: 'y' }
     assert.equal(c(mergeRecords(a, b)), c(mergeRecords(b, a)))
   })

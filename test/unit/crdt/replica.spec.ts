@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { hlcAfter } from '../../../src/crdt/hlc.js'
 import {
   type CrdtRecord,
   counterId,
@@ -11,7 +12,7 @@ import {
   setId,
 } from '../../../src/crdt/index.js'
 import { MAX_VV_ORIGINS } from '../../../src/crdt/limits.js'
-import { hlcAfter } from '../../../src/crdt/hlc.js'
+import { SEQ_JUMP } from '../../../src/crdt/replica.js'
 import { ZERO_SIG } from '../../../src/crdt/signing.js'
 import { FakeClock } from '../../../src/util/clock.js'
 import { syncPair } from './helpers.js'
@@ -220,6 +221,18 @@ describe('Replica', () => {
       assert.equal(reborn.nextSeq, 11)
       assert.equal(reborn.digest(), a.digest())
     })
+
+    it('lets peers version vectors lift its next seq by at most 2^20 in all, however many sessions', () => {
+      const victim = replica('V')
+      victim.kvSet('k', 1)
+      // Each "session" claims the victim wrote far more than it did: the vv is not signed.
+      for (let session = 0; session < 10; session++) {
+        victim.applyRecords([], { V: victim.nextSeq + 2 ** 40 })
+        victim.kvSet('k', session) // a fresh write between sessions
+      }
+      assert.ok(victim.nextSeq <= 2 + 10 + SEQ_JUMP, `next seq ${victim.nextSeq}`)
+      assert.ok(victim.nextSeq > SEQ_JUMP, 'a genuine lift is still honoured')
+    })
   })
 
   describe('diffFor', () => {
@@ -307,17 +320,38 @@ describe('Replica', () => {
     })
 
     it('refuses numbers past their bounds where they enter, and a local write past one fails clearly', () => {
-      const lww = { t: 'lww', hlc: { wall: 1, logical: 0 }, origin: 'B', value: 1, dots: { B: 1 }, sig: ZERO_SIG }
+      const lww = {
+        t: 'lww',
+        hlc: { wall: 1, logical: 0 },
+        origin: 'B',
+        value: 1,
+        dots: { B: 1 },
+        sig: ZERO_SIG,
+      }
       assert.throws(() => parseEntry(kvId('x'), { ...lww, dots: { B: MAX_SEQ + 1 } }), /invalid record/)
       assert.throws(
         () => parseEntry(kvId('x'), { ...lww, hlc: { wall: 2 ** 53 - 1, logical: 2 ** 53 - 1 } }),
         /invalid record/,
       )
-      const counter = { t: 'counter', p: { B: MAX_COUNTER_TOTAL + 1 }, n: {}, dots: { B: 1 }, sigs: { B: ZERO_SIG } }
+      const counter = {
+        t: 'counter',
+        p: { B: MAX_COUNTER_TOTAL + 1 },
+        n: {},
+        dots: { B: 1 },
+        sigs: { B: ZERO_SIG },
+      }
       assert.throws(() => parseEntry(counterId('x'), counter), /invalid record/)
       assert.throws(() => parseEntry(counterId('x'), { ...counter, p: { C: 5 } }), /total without its dot/)
       assert.throws(
-        () => parseEntry(setId('x', 'e'), { t: 'set', adds: { C: 5 }, removed: {}, dots: { B: 1 }, sigs: { B: ZERO_SIG }, rsigs: {} }),
+        () =>
+          parseEntry(setId('x', 'e'), {
+            t: 'set',
+            adds: { C: 5 },
+            removed: {},
+            dots: { B: 1 },
+            sigs: { B: ZERO_SIG },
+            rsigs: {},
+          }),
         /add without its dot/,
       )
 

@@ -84,7 +84,11 @@ describe('swim: joining and failure detection', () => {
     assert.equal(s.confirm('b'), false, 'the same accuser counts once')
     assert.ok(s.confirm('c'))
     assert.equal(s.deadline, 8000)
-    assert.equal(new Suspicion(0, 1, 'a', suspicionBounds(3, 1000, 4, 6)).deadline, 4000, 'tiny mesh: no confirmations expected')
+    assert.equal(
+      new Suspicion(0, 1, 'a', suspicionBounds(3, 1000, 4, 6)).deadline,
+      4000,
+      'tiny mesh: no confirmations expected',
+    )
   })
 
   it('a graceful leave shows as left everywhere, never dead', async () => {
@@ -166,10 +170,15 @@ describe('swim: only changes travel, over a bounded view', () => {
       const gossipedTo = new Set(
         net.tap
           .filter((t) => t.from === id && t.packet.type === 'gossip')
-          .filter((t) => t.packet.type === 'gossip' && t.packet.updates.some((u) => u.id === origin && u.type === 'alive'))
+          .filter(
+            (t) =>
+              t.packet.type === 'gossip' &&
+              t.packet.updates.some((u) => u.id === origin && u.type === 'alive'),
+          )
           .map((t) => t.to),
       )
-      for (const peer of net.node(id).activeView()) assert.ok(gossipedTo.has(peer), `${id.slice(-6)} -> ${peer.slice(-6)}`)
+      for (const peer of net.node(id).activeView())
+        assert.ok(gossipedTo.has(peer), `${id.slice(-6)} -> ${peer.slice(-6)}`)
     }
   })
 
@@ -187,7 +196,10 @@ describe('swim: only changes travel, over a bounded view', () => {
     assert.equal(net.eventsOf('suspect', shunned).length, 0, 'never suspected')
     avoiding = false
     net.node(picky).viewChanged()
-    assert.ok(net.node(picky).activeView().includes(shunned), 'back in the view once allowed (N = 6: the view is everyone)')
+    assert.ok(
+      net.node(picky).activeView().includes(shunned),
+      'back in the view once allowed (N = 6: the view is everyone)',
+    )
   })
 
   it('push-pull between members in sync costs two small packets; a stale member gets only what differs', async () => {
@@ -198,9 +210,13 @@ describe('swim: only changes travel, over a bounded view', () => {
     net.tap = []
     net.node(a).join(b)
     net.run(100)
-    const pair = (t: { from: string; to: string }): boolean => (t.from === a && t.to === b) || (t.from === b && t.to === a)
+    const pair = (t: { from: string; to: string }): boolean =>
+      (t.from === a && t.to === b) || (t.from === b && t.to === a)
     const sync = net.tap.filter((t) => pair(t) && t.packet.type.startsWith('sync'))
-    assert.deepEqual(sync.map((t) => t.packet.type), ['sync-digest', 'sync-buckets'])
+    assert.deepEqual(
+      sync.map((t) => t.packet.type),
+      ['sync-digest', 'sync-buckets'],
+    )
     assert.ok(sync.reduce((n, t) => n + encodedPacketSize(t.packet), 0) < 40)
     // A member that slept through one tag change gets that bucket (and its own) in push-pull, not the table.
     const [late] = (await peerIds(41)).slice(40)
@@ -213,7 +229,8 @@ describe('swim: only changes travel, over a bounded view', () => {
     net.tap = []
     sleeper.join(a)
     net.run(200)
-    const withA = (t: { from: string; to: string }): boolean => (t.from === a && t.to === late) || (t.from === late && t.to === a)
+    const withA = (t: { from: string; to: string }): boolean =>
+      (t.from === a && t.to === late) || (t.from === late && t.to === a)
     const entries = net.tap.filter((t) => withA(t) && t.packet.type === 'sync-entries')
     const sent = entries.flatMap((t) => (t.packet.type === 'sync-entries' ? t.packet.entries : []))
     // A full exchange would be 2 x 41 entries; two differing buckets of eight are about a quarter of that.
@@ -238,7 +255,12 @@ describe('swim: hostile and malformed input changes nothing', () => {
     assert.equal(node.get(outsider!), undefined, 'nothing stored about a stranger')
     assert.equal(node.self().incarnation, 1, 'no refutation of an unclaimed life')
     const reasons = net.drops.filter((d) => d.node === a).map((d) => d.reason)
-    assert.deepEqual(reasons.slice(-4), ['unclaimed-life', 'unknown-accuser', 'unknown-member', 'unclaimed-life'])
+    assert.deepEqual(reasons.slice(-4), [
+      'unclaimed-life',
+      'unknown-accuser',
+      'unknown-member',
+      'unclaimed-life',
+    ])
   })
 
   it('refutation at the incarnation bound is refused, not wrapped', async () => {
@@ -249,7 +271,16 @@ describe('swim: hostile and malformed input changes nothing', () => {
       verifier: { verify: () => true },
       send: () => {},
     })
-    s.seed([signUpdate<AliveClaim>(fakeSigner(b!), { type: 'alive', id: b!, incarnation: 1, name: 'b', tags: {}, addrs: [] })])
+    s.seed([
+      signUpdate<AliveClaim>(fakeSigner(b!), {
+        type: 'alive',
+        id: b!,
+        incarnation: 1,
+        name: 'b',
+        tags: {},
+        addrs: [],
+      }),
+    ])
     s.receive(b!, { type: 'gossip', updates: [accuse('suspect', a!, MAX_INCARNATION - 1, b!)] })
     assert.equal(s.self().incarnation, MAX_INCARNATION - 1)
     assert.throws(() => s.setTags({ x: '1' }), { code: 'INVALID_INPUT' })
@@ -266,13 +297,27 @@ describe('swim: hostile and malformed input changes nothing', () => {
       verifier: ed25519Verifier(),
       send: (_to, p) => sent.push(p),
     })
-    const bClaim = signUpdate<AliveClaim>(signers[1]!, { type: 'alive', id: b, incarnation: 1, name: 'b', tags: {}, addrs: [] })
+    const bClaim = signUpdate<AliveClaim>(signers[1]!, {
+      type: 'alive',
+      id: b,
+      incarnation: 1,
+      name: 'b',
+      tags: {},
+      addrs: [],
+    })
     s.receive(b, { type: 'gossip', updates: [bClaim] })
     assert.equal(s.get(b)?.status, 'alive')
     // m signs words it puts in b's and a's mouths.
     const forge = <T extends Update>(u: Omit<T, 'sig'>): T =>
       ({ ...u, sig: signers[2]!.sign(encodeClaimBody(u as Parameters<typeof encodeClaimBody>[0])) }) as T
-    const forgedAlive = forge<AliveClaim>({ type: 'alive', id: b, incarnation: 9, name: 'evil', tags: {}, addrs: [] })
+    const forgedAlive = forge<AliveClaim>({
+      type: 'alive',
+      id: b,
+      incarnation: 9,
+      name: 'evil',
+      tags: {},
+      addrs: [],
+    })
     const forgedDead = forge<Accusation>({ type: 'dead', id: b, incarnation: 1, from: a })
     s.receive(m, { type: 'gossip', updates: [forgedAlive, forgedDead] })
     assert.equal(s.get(b)?.name, 'b')
@@ -283,20 +328,29 @@ describe('swim: hostile and malformed input changes nothing', () => {
   it('property: random loss, duplicates and delays still converge once the network is good', async () => {
     const all = await peerIds(6)
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 }), fc.double({ min: 0, max: 0.4, noNaN: true }), fc.double({ min: 0, max: 0.3, noNaN: true }), async (seed, loss, dup) => {
-        const net = new SwimNet(seed)
-        for (const id of all) net.add(id)
-        net.loss = loss
-        net.duplicate = dup
-        net.latencyMs = [1, 80]
-        for (let i = 1; i < all.length; i++) net.node(all[i]!).join(all[Math.floor(net.random() * i)]!)
-        net.run(20_000)
-        net.loss = 0
-        net.duplicate = 0
-        // Members falsely declared dead under loss heal through reconnect push-pulls.
-        const took = net.until(() => net.allSee(all, 'alive') && new Set(all.map((id) => net.node(id).digest().root)).size === 1, 180_000, 500)
-        return took >= 0
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 2 ** 31 }),
+        fc.double({ min: 0, max: 0.4, noNaN: true }),
+        fc.double({ min: 0, max: 0.3, noNaN: true }),
+        async (seed, loss, dup) => {
+          const net = new SwimNet(seed)
+          for (const id of all) net.add(id)
+          net.loss = loss
+          net.duplicate = dup
+          net.latencyMs = [1, 80]
+          for (let i = 1; i < all.length; i++) net.node(all[i]!).join(all[Math.floor(net.random() * i)]!)
+          net.run(20_000)
+          net.loss = 0
+          net.duplicate = 0
+          // Members falsely declared dead under loss heal through reconnect push-pulls.
+          const took = net.until(
+            () => net.allSee(all, 'alive') && new Set(all.map((id) => net.node(id).digest().root)).size === 1,
+            180_000,
+            500,
+          )
+          return took >= 0
+        },
+      ),
       { numRuns: 12 },
     )
   })
@@ -304,7 +358,14 @@ describe('swim: hostile and malformed input changes nothing', () => {
   it('options must be positive numbers', async () => {
     const [a] = await peerIds(1)
     assert.throws(
-      () => new Swim({ self: { id: a!, name: 'a', incarnation: 1 }, signer: fakeSigner(a!), verifier: { verify: () => true }, send: () => {}, options: { probeIntervalMs: 0 } }),
+      () =>
+        new Swim({
+          self: { id: a!, name: 'a', incarnation: 1 },
+          signer: fakeSigner(a!),
+          verifier: { verify: () => true },
+          send: () => {},
+          options: { probeIntervalMs: 0 },
+        }),
       { code: 'INVALID_INPUT' },
     )
     void FakeClock

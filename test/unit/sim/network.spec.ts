@@ -62,7 +62,13 @@ describe('sim: network', () => {
   })
 
   it('stream transport: loss delays a packet by the doubling RTO, loses none, and it holds up the pair', () => {
-    const { net, deliveries } = setup({ loss: 0.3, transport: 'stream', rtoMs: 200, latencyMinMs: 1, latencyMaxMs: 5 })
+    const { net, deliveries } = setup({
+      loss: 0.3,
+      transport: 'stream',
+      rtoMs: 200,
+      latencyMinMs: 1,
+      latencyMaxMs: 5,
+    })
     for (let i = 0; i < 2000; i++) {
       net.send(0, 'b', { n: i })
       net.send(1, 'c', { n: i })
@@ -71,7 +77,10 @@ describe('sim: network', () => {
     assert.equal(got.length, 4000)
     for (const pair of [0, 1]) {
       // In send order, a packet never arrives before an earlier one that was resent (jitter aside).
-      const at = got.filter((d) => d.from === pair).sort((x, y) => x.n - y.n).map((d) => d.at)
+      const at = got
+        .filter((d) => d.from === pair)
+        .sort((x, y) => x.n - y.n)
+        .map((d) => d.at)
       let latest = 0
       for (const t of at) {
         assert.ok(t >= latest - 4, `a packet at ${t} overtook one at ${latest}`)
