@@ -513,11 +513,11 @@ export class Replica {
    */
   private authentic(id: string, r: CrdtRecord): boolean {
     if (this.verifier === acceptAllWrites) return true
-    const v = { verify: (o: string, body: Uint8Array, proof: string) => this.proofs.check(o, body, proof) }
+    const v = this.proofs
     const ours = this.records.get(id)
     if (r.t === 'lww') {
       if (ours?.t === 'lww' && compareLww(r, ours) <= 0) return true
-      return v.verify(r.origin, lwwBody(id, r), r.sig)
+      return v.check(r.origin, lwwBody(id, r), r.sig)
     }
     const newer = (o: string, mine: CrdtRecord | undefined, sameSig: (m: CrdtRecord) => boolean): boolean => {
       if (mine === undefined || mine.t !== r.t) return true
@@ -528,20 +528,20 @@ export class Replica {
     if (r.t === 'counter') {
       for (const o of Object.keys(r.dots)) {
         if (!newer(o, ours, (m) => (m as CounterRecord).sigs[o] === r.sigs[o])) continue
-        if (!v.verify(o, counterBody(id, r, o), r.sigs[o]!)) return false
+        if (!v.check(o, counterBody(id, r, o), r.sigs[o]!)) return false
       }
       return true
     }
     for (const o of Object.keys(r.dots)) {
       if (!newer(o, ours, (m) => (m as SetRecord).sigs[o] === r.sigs[o])) continue
-      if (!v.verify(o, setBody(id, r, o), r.sigs[o]!)) return false
+      if (!v.check(o, setBody(id, r, o), r.sigs[o]!)) return false
     }
     const mine = ours?.t === 'set' ? ours : undefined
     for (const x of Object.keys(r.removed)) {
       const have = mine === undefined ? 0 : (seqOf(mine.removed, x) ?? 0)
       const [by, sig] = r.rsigs[x]!
       if (r.removed[x]! < have || (r.removed[x] === have && mine?.rsigs[x]?.[1] === sig)) continue
-      if (!v.verify(by, removeBody(id, r, x), sig)) return false
+      if (!v.check(by, removeBody(id, r, x), sig)) return false
     }
     return true
   }

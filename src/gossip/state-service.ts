@@ -85,7 +85,8 @@ export class StateService {
   private readonly responding = new Set<string>()
   /** When a session with each peer last completed, in either role. */
   private readonly lastSession = new Map<string, number>()
-  private pendingOps: StoreOp[] = []
+  /** Record puts waiting for the next batch, by store key: a later change of a record replaces an earlier one. */
+  private pendingOps = new Map<string, StoreOp>()
   private persistScheduled = false
   /** The group commit being gathered: its waiters, whether it must be fsync'd, its deltas to gossip. */
   private nextBatch?: GroupCommit
@@ -259,7 +260,8 @@ export class StateService {
   // (own writes batch-signed), written with the vv and next seq, and then its deltas are gossiped.
 
   private queueRecord(id: string, record: CrdtRecord): void {
-    this.pendingOps.push({ type: 'put', key: RECORD_PREFIX + id, value: record })
+    const key = RECORD_PREFIX + id
+    this.pendingOps.set(key, { type: 'put', key, value: record })
     if (!this.persistScheduled) {
       this.persistScheduled = true
       // Remote merges: written without fsync (peers can resend them); a local commit in the
@@ -304,8 +306,8 @@ export class StateService {
         this.persistScheduled = false
         // Signing re-queues the records it signs, so it comes before the ops are taken.
         const sealed = this.replica.seal()
-        const ops = this.pendingOps
-        this.pendingOps = []
+        const ops = [...this.pendingOps.values()]
+        this.pendingOps.clear()
         const seq = this.replica.nextSeq
         ops.push(
           { type: 'put', key: VV_KEY, value: this.replica.versionVector() },
