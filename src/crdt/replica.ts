@@ -348,6 +348,11 @@ export class Replica {
     return this.versions.snapshot()
   }
 
+  /** vv entries that moved since the last call (the store writes one key per origin). */
+  takeVersionChanges(): Array<[string, number]> {
+    return this.versions.takeChanges()
+  }
+
   /** Every record with some dots[O] > remote[O]; cost grows with the difference, not the state. */
   diffFor(remote: VersionVector): Array<[string, CrdtRecord]> {
     return [...this.dotIndex.idsAbove(remote)].map((id) => [id, this.records.get(id)!])

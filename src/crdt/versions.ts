@@ -5,6 +5,8 @@ import { seqOf, type VersionVector } from './records.js'
 export class VersionTracker {
   private readonly vv = new Map<string, number>()
   private readonly pending = new Map<string, Set<number>>()
+  /** Origins whose entry moved since the last takeChanges(): what the store must rewrite. */
+  private readonly changed = new Set<string>()
 
   get(origin: string): number {
     return this.vv.get(origin) ?? 0
@@ -15,7 +17,7 @@ export class VersionTracker {
     const cur = this.get(origin)
     if (seq <= cur) return
     if (seq === cur + 1) {
-      this.vv.set(origin, seq)
+      this.set(origin, seq)
       this.drain(origin)
       return
     }
@@ -34,7 +36,7 @@ export class VersionTracker {
     for (const o of Object.keys(other)) {
       const s = seqOf(other, o)!
       if (s > this.get(o)) {
-        this.vv.set(o, s)
+        this.set(o, s)
         this.drain(o)
       }
     }
@@ -46,13 +48,26 @@ export class VersionTracker {
     return out
   }
 
+  /** The entries that moved since the last call, and forgets them: O(changes), not O(origins). */
+  takeChanges(): Array<[string, number]> {
+    const out: Array<[string, number]> = []
+    for (const o of this.changed) out.push([o, this.get(o)])
+    this.changed.clear()
+    return out
+  }
+
+  private set(origin: string, seq: number): void {
+    this.vv.set(origin, seq)
+    this.changed.add(origin)
+  }
+
   private drain(origin: string): void {
     const p = this.pending.get(origin)
     if (p === undefined) return
     let cur = this.get(origin)
     for (const s of p) if (s <= cur) p.delete(s)
     while (p.delete(cur + 1)) cur++
-    this.vv.set(origin, cur)
+    this.set(origin, cur)
     if (p.size === 0) this.pending.delete(origin)
   }
 }

@@ -6,9 +6,11 @@ import { AdminServer } from '../admin/server.js'
 import { socketPathFor } from '../admin/protocol.js'
 import type { Config } from '../config/schema.js'
 import { MembershipService } from '../gossip/membership-service.js'
-import { STATE_TOPIC, StateService } from '../gossip/state-service.js'
+import { STATE_TOPIC } from '../gossip/delta-topic.js'
+import { StateService } from '../gossip/state-service.js'
 import { ed25519WriteSigner, ed25519WriteVerifier } from '../gossip/write-signatures.js'
 import { MAX_INCARNATION, type MemberEvent, type Swim } from '../membership/index.js'
+import { incarnationPut, peerDel, peerPut } from '../state/schema.js'
 import { Store } from '../state/store.js'
 import { Dialer, type JoinResult, type KnownPeer } from '../transport/dialer.js'
 import { loadOrCreateIdentity } from '../transport/identity.js'
@@ -20,8 +22,6 @@ import { prepareDataDir, tighten } from './data-dir.js'
 import { membershipMethods } from './membership-methods.js'
 import { stateMethods } from './state-methods.js'
 
-const PEER_PREFIX = 'peer:'
-const INCARNATION_KEY = 'meta:incarnation'
 export const SWARM_KEY_FILE = 'swarm.key'
 /** How long a peer over its gossip budget is refused. */
 const OVER_BUDGET_BAN_MS = 60_000
@@ -79,13 +79,13 @@ export class Agent {
     const { config, store, log } = this
     const privateKey = await loadOrCreateIdentity(config.dataDir)
     // A restarted member must outrank its previous life, or peers keep it dead.
-    const stored = (await store.get<number>(INCARNATION_KEY)) ?? 0
+    const stored = (await store.readIncarnation()) ?? 0
     const sane = Number.isSafeInteger(stored) && stored >= 0 && stored < MAX_INCARNATION - 1 ? stored : 0
     if (sane !== stored)
       log.warn('stored incarnation out of range; starting a new life from the clock', { stored })
     const incarnation = Math.max(sane + 1, Date.now())
-    await store.write([{ type: 'put', key: INCARNATION_KEY, value: incarnation }])
-    for await (const [id, peer] of store.scan<KnownPeer>(PEER_PREFIX)) this.knownPeers.set(id, peer)
+    await store.write([incarnationPut(incarnation)])
+    for (const peer of await store.readKnownPeers()) this.knownPeers.set(peer.id, peer)
 
     this.swarmKeyFile = await this.resolveSwarmKey()
     this.node = await createNode({
@@ -143,6 +143,7 @@ export class Agent {
         void this.stop({ leave: true })
       },
       syncPeers: () => this.gossip.syncPeers(),
+      meshSize: () => this.membership.counts().alive,
     })
 
     this.dialer = new Dialer({
@@ -274,8 +275,7 @@ export class Agent {
   }
 
   private forgetPeer(id: string): void {
-    if (this.knownPeers.delete(id))
-      void this.store.write([{ type: 'del', key: PEER_PREFIX + id }]).catch(() => {})
+    if (this.knownPeers.delete(id)) void this.store.write([peerDel(id)]).catch(() => {})
   }
 
   /** Known peers persist so a restarted agent rejoins without --join. */
@@ -283,7 +283,7 @@ export class Agent {
     const m = ev.member
     if (m.id === this.peerId) {
       if (ev.type === 'refute' || ev.type === 'update') {
-        void this.store.write([{ type: 'put', key: INCARNATION_KEY, value: m.incarnation }]).catch(() => {})
+        void this.store.write([incarnationPut(m.incarnation)]).catch(() => {})
       }
       return
     }
@@ -309,6 +309,6 @@ export class Agent {
     if (prev && prev.addrs.join() === m.addrs.join()) return
     const peer = { id: m.id, addrs: m.addrs }
     this.knownPeers.set(m.id, peer)
-    void this.store.write([{ type: 'put', key: PEER_PREFIX + m.id, value: peer }]).catch(() => {})
+    void this.store.write([peerPut(peer)]).catch(() => {})
   }
 }

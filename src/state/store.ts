@@ -3,49 +3,51 @@
 // (keys, values, version, failure handling) is documented in docs/storage.md.
 import { join } from 'node:path'
 import { ClassicLevel } from 'classic-level'
-import { parseVersionVector } from '../crdt/index.js'
+import { type CrdtRecord, parseEntry, type VersionVector } from '../crdt/index.js'
 import { DataDirLockedError, MurmurError, StoreCorruptError } from '../errors.js'
 import { checkBeforeOpen, checkTables } from './leveldb-check.js'
+import {
+  FORMAT_KEY,
+  INCARNATION_KEY,
+  KEY_CHECKS,
+  type KnownPeerEntry,
+  LEGACY_VV_KEY,
+  PEER_PREFIX,
+  PREFIX_CHECKS,
+  RECORD_PREFIX,
+  SEQ_KEY,
+  STORE_FORMAT_VERSION,
+  type StoreOp,
+  splitVersionVector,
+  VERSION_PREFIX,
+} from './schema.js'
 
-/** Bump when the meaning of keys or values changes; documented in docs/storage.md. */
-export const STORE_FORMAT_VERSION = 3
+export { STORE_FORMAT_VERSION, type StoreOp } from './schema.js'
+
+/** What the replica is rebuilt from. */
+export interface ReplicaState {
+  records: Array<[string, CrdtRecord]>
+  vv: VersionVector
+  nextSeq: number
+}
+
 /**
- * Older formats this murmur opens and its state layer rewrites (1: records without signatures;
- * 2: one signature per write, still valid in format 3, which adds batch proofs).
+ * Older formats this murmur opens and rewrites: 1 (records without signatures; the state layer
+ * signs them again), 2 (one signature per write, still valid) and 3 (batch proofs), both of which
+ * held the version vector in one key.
  */
-export const MIGRATABLE_FORMATS: readonly number[] = [1, 2]
+export const MIGRATABLE_FORMATS: readonly number[] = [1, 2, 3]
 export const STORE_DIR = 'state.db'
-
-export const FORMAT_KEY = 'meta:format'
 /**
  * LevelDB's memtable (and so its write-ahead log) is flushed to a table at this size. It bounds
  * the disk used by overwrites: at most two logs of this size plus a few copies of the live data.
  */
 export const WRITE_BUFFER_BYTES = 1024 * 1024
 
-const safeInt = (min: number) => (v: unknown) =>
-  Number.isSafeInteger(v) && (v as number) >= min ? undefined : `expected an integer >= ${min}`
-
-/** Shapes of the meta keys (see docs/storage.md); unknown meta keys are left alone. */
-const META_CHECKS: Record<string, (v: unknown) => string | undefined> = {
-  seq: safeInt(1),
-  incarnation: safeInt(0),
-  vv: (v) => {
-    try {
-      parseVersionVector(v)
-      return undefined
-    } catch (err) {
-      return (err as Error).message
-    }
-  },
-}
-
 export interface StoreOpenOptions {
   /** Told about damage that was recovered from (a torn log tail), once the store is open. */
   warn?: (message: string) => void
 }
-
-export type StoreOp = { type: 'put'; key: string; value: unknown } | { type: 'del'; key: string }
 
 export class Store {
   private pending: StoreOp[] = []
@@ -53,7 +55,7 @@ export class Store {
   private pendingSync = false
   private flushing: Promise<void> | undefined
   private closed = false
-  /** The format the store was found in: STORE_FORMAT_VERSION, or a migratable older one. */
+  /** STORE_FORMAT_VERSION, or 1: unsigned records the state layer must sign again. */
   format = STORE_FORMAT_VERSION
 
   private constructor(
@@ -86,6 +88,7 @@ export class Store {
       await store.readAll()
       await store.checkFormat(dir.hasData)
       await store.checkEntries()
+      await store.migrate()
     } catch (err) {
       await db.close().catch(() => {})
       throw err
@@ -105,25 +108,56 @@ export class Store {
     })
   }
 
-  /** The values of the meta and peer keys (records are checked by their loader). */
+  /** The values of the meta, version and peer keys (records are checked by their loader). */
   private async checkEntries(): Promise<void> {
-    for (const [name, check] of Object.entries(META_CHECKS)) {
-      const value = await this.get<unknown>(`meta:${name}`)
-      const problem = value === undefined ? undefined : check(value)
-      if (problem)
-        throw new StoreCorruptError(`store ${this.path}: entry 'meta:${name}' is invalid: ${problem}`)
+    const invalid = (key: string, problem: string) =>
+      new StoreCorruptError(`store ${this.path}: entry '${key}' is invalid: ${problem}`)
+    for (const [key, check] of Object.entries(KEY_CHECKS)) {
+      const value = await this.get<unknown>(key)
+      const problem = value === undefined ? undefined : check(value, key)
+      if (problem) throw invalid(key, problem)
     }
-    for await (const [id, value] of this.scan<unknown>('peer:')) {
-      const p = value as { id?: unknown; addrs?: unknown }
-      const ok =
-        typeof p === 'object' &&
-        p !== null &&
-        p.id === id &&
-        Array.isArray(p.addrs) &&
-        p.addrs.every((a) => typeof a === 'string')
-      if (!ok)
-        throw new StoreCorruptError(`store ${this.path}: entry 'peer:${id}' is invalid: expected {id, addrs}`)
+    for (const [prefix, check] of Object.entries(PREFIX_CHECKS)) {
+      for await (const [name, value] of this.scan<unknown>(prefix)) {
+        const problem = check(value, name)
+        if (problem) throw invalid(prefix + name, problem)
+      }
     }
+  }
+
+  /** Formats 2 and 3 differ from 4 only in the vv's layout: split it, in one synced batch. */
+  private async migrate(): Promise<void> {
+    if (this.format !== 2 && this.format !== 3) return
+    const vv = await this.get<Record<string, number>>(LEGACY_VV_KEY)
+    await this.write(splitVersionVector(vv), { sync: true })
+    this.format = STORE_FORMAT_VERSION
+  }
+
+  /** Records, vv and next seq as the last batch left them; a bad record stops start-up naming it. */
+  async readReplicaState(): Promise<ReplicaState> {
+    const records: Array<[string, CrdtRecord]> = []
+    for await (const [id, raw] of this.scan<unknown>(RECORD_PREFIX)) {
+      try {
+        records.push(parseEntry(id, raw))
+      } catch (err) {
+        throw new StoreCorruptError(
+          `store ${this.path}: record ${JSON.stringify(id)} is invalid: ${(err as Error).message}`,
+        )
+      }
+    }
+    const vv: Record<string, number> = {}
+    for await (const [origin, seq] of this.scan<number>(VERSION_PREFIX)) vv[origin] = seq
+    return { records, vv, nextSeq: (await this.get<number>(SEQ_KEY)) ?? 1 }
+  }
+
+  async readIncarnation(): Promise<number | undefined> {
+    return this.get<number>(INCARNATION_KEY)
+  }
+
+  async readKnownPeers(): Promise<KnownPeerEntry[]> {
+    const out: KnownPeerEntry[] = []
+    for await (const [, p] of this.scan<KnownPeerEntry>(PEER_PREFIX)) out.push(p)
+    return out
   }
 
   private async checkFormat(hadData: boolean): Promise<void> {
@@ -150,7 +184,7 @@ export class Store {
     }
     if (format !== String(STORE_FORMAT_VERSION)) {
       throw new StoreCorruptError(
-        `store ${this.path} has '${FORMAT_KEY}' ${JSON.stringify(format)}; this murmur reads format ${STORE_FORMAT_VERSION} only (see docs/storage.md)`,
+        `store ${this.path} has '${FORMAT_KEY}' ${JSON.stringify(format)}; this murmur reads format ${STORE_FORMAT_VERSION} and migrates formats ${MIGRATABLE_FORMATS.join(', ')} (see docs/storage.md)`,
       )
     }
   }
@@ -181,21 +215,22 @@ export class Store {
   /**
    * Resolves once the ops are written, batched with whatever else is waiting. With `sync` (the
    * default) the batch is fsync'd first; data that peers can resend (remote merges) passes
-   * `sync: false` so a busy mesh does not cost one fsync per gossip message.
+   * `sync: false` so a busy mesh does not cost one fsync per gossip message. A caller that has
+   * gathered its batch already passes `gathered`, and the flush starts without waiting a tick.
    */
-  write(ops: StoreOp[], opts: { sync?: boolean } = {}): Promise<void> {
+  write(ops: StoreOp[], opts: { sync?: boolean; gathered?: boolean } = {}): Promise<void> {
     if (this.closed) return Promise.reject(new Error('store is closed'))
     if (ops.length === 0) return Promise.resolve()
     this.pending.push(...ops)
     if (opts.sync !== false) this.pendingSync = true
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }))
-    if (!this.flushing) this.flushing = this.flushLoop()
+    if (!this.flushing) this.flushing = this.flushLoop(opts.gathered !== true)
     return done
   }
 
-  private async flushLoop(): Promise<void> {
+  private async flushLoop(gather: boolean): Promise<void> {
     // Let writers of the same tick join the batch before the sync.
-    await new Promise((r) => setImmediate(r))
+    if (gather) await new Promise((r) => setImmediate(r))
     while (this.pending.length > 0) {
       const ops = this.pending
       const waiters = this.waiters

@@ -9,3 +9,4 @@ export {
   type SyncLimits,
   type SyncResult,
 } from './session.js'
+export { SyncScheduler, type SyncSchedulerOptions, syncFanout } from './scheduler.js'

@@ -110,6 +110,42 @@ describe('durability: start-up on a damaged store', function () {
     await level.close()
   }
 
+  /** Rewrites a format 4 store's vv the way formats 1 to 3 kept it: one `meta:vv` object. */
+  async function asLegacyFormat(db: string, format: 1 | 2 | 3): Promise<Record<string, number>> {
+    const level = new ClassicLevel<string, string>(db, { valueEncoding: 'utf8', createIfMissing: false })
+    await level.open()
+    const vv: Record<string, number> = {}
+    const ops: Array<{ type: 'put'; key: string; value: string } | { type: 'del'; key: string }> = []
+    for await (const [key, value] of level.iterator({ gte: 'vv:', lt: 'vv:\uffff' })) {
+      vv[key.slice(3)] = JSON.parse(value) as number
+      ops.push({ type: 'del', key })
+    }
+    ops.push(
+      { type: 'put', key: 'meta:vv', value: JSON.stringify(vv) },
+      { type: 'put', key: 'meta:format', value: String(format) },
+    )
+    await level.batch(ops, { sync: true })
+    await level.close()
+    assert.ok(Object.keys(vv).length > 0, 'the golden store has a vv')
+    return vv
+  }
+
+  /** The vv as a format 4 store holds it, or a failure if the legacy key is still there. */
+  async function versionKeys(db: string): Promise<Record<string, number>> {
+    const level = new ClassicLevel<string, string>(db, { valueEncoding: 'utf8', createIfMissing: false })
+    await level.open()
+    try {
+      assert.equal(await level.get('meta:format'), '4')
+      assert.equal(await level.get('meta:vv'), undefined, 'the one-key vv is gone')
+      const vv: Record<string, number> = {}
+      for await (const [key, value] of level.iterator({ gte: 'vv:', lt: 'vv:\uffff' }))
+        vv[key.slice(3)] = JSON.parse(value) as number
+      return vv
+    } finally {
+      await level.close()
+    }
+  }
+
   const garbage = (size: number) => Buffer.alloc(Math.max(size, 64), 'garbage!')
 
   describe('(a) damaged table and log files', () => {
@@ -233,8 +269,12 @@ describe('durability: start-up on a damaged store', function () {
 
     it('an invalid version vector or peer entry stops start-up naming the key', async () => {
       const first = copyOfGolden()
-      await putRaw(first.db, { 'meta:vv': '{"someone":-1}' })
-      await expectRefusal(first.dataDir, "'meta:vv' is invalid")
+      await putRaw(first.db, { 'vv:someone': '-1' })
+      await expectRefusal(first.dataDir, "'vv:someone' is invalid")
+      const legacy = copyOfGolden()
+      await asLegacyFormat(legacy.db, 3)
+      await putRaw(legacy.db, { 'meta:vv': '{"someone":-1}' })
+      await expectRefusal(legacy.dataDir, "'meta:vv' is invalid")
       const second = copyOfGolden()
       await putRaw(second.db, { 'peer:12D3KooWx': '{"id":"12D3KooWx","addrs":"nope"}' })
       await expectRefusal(second.dataDir, "'peer:12D3KooWx' is invalid")
@@ -244,19 +284,18 @@ describe('durability: start-up on a damaged store', function () {
   describe('(d) format version', () => {
     it('an unknown meta:format stops start-up naming the key and both versions', async () => {
       const { dataDir, db } = copyOfGolden()
-      await putRaw(db, { 'meta:format': '4' })
-      const line = await expectRefusal(dataDir, '\'meta:format\' "4"')
-      assert.match(line, /reads format 3/)
+      await putRaw(db, { 'meta:format': '5' })
+      const line = await expectRefusal(dataDir, '\'meta:format\' "5"')
+      assert.match(line, /reads format 4 and migrates formats 1, 2, 3/)
     })
 
     it('a store of format 1 (unsigned records) is migrated: own records signed again, others dropped', async () => {
       const { dataDir, db } = copyOfGolden()
       // Rewrite it as format 1 wrote it: no signatures, plus a record by another origin.
+      const oldVv = await asLegacyFormat(db, 1)
       const level = new ClassicLevel<string, string>(db, { valueEncoding: 'utf8', createIfMissing: false })
       await level.open()
-      const ops: Array<{ type: 'put'; key: string; value: string }> = [
-        { type: 'put', key: 'meta:format', value: '1' },
-      ]
+      const ops: Array<{ type: 'put'; key: string; value: string }> = []
       for await (const [key, value] of level.iterator({ gte: 'rec:', lt: 'rec:\uffff' })) {
         const { sig: _s, sigs: _ss, rsigs: _rs, ...unsigned } = JSON.parse(value) as Record<string, unknown>
         ops.push({ type: 'put', key, value: JSON.stringify(unsigned) })
@@ -277,7 +316,7 @@ describe('durability: start-up on a damaged store', function () {
       agents.push(a)
       a.start()
       const info = await a.ready()
-      assert.match(a.logs, /store migrated to format 3 \(signed writes\).*"kept":\d+,"dropped":1/)
+      assert.match(a.logs, /store migrated to format 4 \(signed writes\).*"kept":\d+,"dropped":1/)
       assert.equal(info.state?.keys, FIRST + SECOND, 'every own key survives')
       assert.equal((await a.cli(['kv', 'get', 'k0', '--json'])).stdout, '{"i":0}\n')
       assert.equal((await a.cli(['counter', 'get', 'hits'])).stdout, '5\n')
@@ -288,27 +327,36 @@ describe('durability: start-up on a damaged store', function () {
       )
       a.kill('SIGTERM')
       assert.equal(await a.waitExit(), 0)
+      assert.deepEqual(
+        Object.keys(await versionKeys(db)),
+        Object.keys(oldVv),
+        'own vv entry kept (the golden store has only its own origin)',
+      )
       a.start()
       await a.ready()
       assert.doesNotMatch(a.logs.split('agent stopped').pop() ?? '', /store migrated/, 'once only')
     })
 
-    it('a store of format 2 (one signature per write) opens as it is and is marked format 3', async () => {
-      const { dataDir, db } = copyOfGolden()
-      await putRaw(db, { 'meta:format': '2' })
-      const a = new TestAgent({ name: 'format2', dataDir })
-      agents.push(a)
-      a.start()
-      const info = await a.ready()
-      assert.equal(info.state?.keys, FIRST + SECOND, 'every key kept')
-      assert.equal((await a.cli(['counter', 'get', 'hits'])).stdout, '5\n')
-      a.kill('SIGTERM')
-      assert.equal(await a.waitExit(), 0)
-      const level = new ClassicLevel<string, string>(db, { valueEncoding: 'utf8', createIfMissing: false })
-      await level.open()
-      assert.equal(await level.get('meta:format'), '3')
-      await level.close()
-    })
+    for (const format of [2, 3] as const) {
+      it(`a store of format ${format} opens with every record, its vv split into one key per origin (format 4)`, async () => {
+        const { dataDir, db } = copyOfGolden()
+        const oldVv = await asLegacyFormat(db, format)
+        const a = new TestAgent({ name: `format${format}`, dataDir })
+        agents.push(a)
+        a.start()
+        const info = await a.ready()
+        assert.equal(info.state?.keys, FIRST + SECOND, 'every key kept')
+        assert.equal((await a.cli(['counter', 'get', 'hits'])).stdout, '5\n')
+        // The vv came through: a new write takes the next seq, so it lands above the old entry.
+        const self = Object.keys(oldVv)[0] ?? ''
+        await a.cli(['kv', 'set', 'after', '1'])
+        a.kill('SIGTERM')
+        assert.equal(await a.waitExit(), 0)
+        const vv = await versionKeys(db)
+        assert.deepEqual(Object.keys(vv), Object.keys(oldVv))
+        assert.equal(vv[self], (oldVv[self] ?? 0) + 1, 'the write after migration took the next seq')
+      })
+    }
 
     it('a store with data but no meta:format is refused, never taken for a new one', async () => {
       const { dataDir, db } = copyOfGolden()

@@ -10,7 +10,8 @@ import {
   encodeSyncResponseFrames,
   type VersionVector,
 } from '../../src/crdt/index.js'
-import { STATE_TOPIC, SYNC_PROTOCOL } from '../../src/gossip/state-service.js'
+import { STATE_TOPIC } from '../../src/gossip/delta-topic.js'
+import { SYNC_PROTOCOL } from '../../src/gossip/sync-service.js'
 import { createNode, type MurmurNode } from '../../src/transport/node.js'
 import { silentLogger } from '../../src/util/log.js'
 import { waitFor } from './wait.js'

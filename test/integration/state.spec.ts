@@ -103,23 +103,22 @@ describe('replicated state (agents on loopback)', function () {
     assert.equal((await d.json<unknown[]>(['kv', 'list'])).length, 22)
   })
 
-  it('a new connection syncs once, started by the smaller peer id, with periodic sync off', async () => {
+  it('a new connection between two fresh agents syncs once, with periodic sync off', async () => {
     const config = { sync: { intervalMs: 3_600_000 } }
     agents = ['p', 'q'].map((name) => new TestAgent({ name, config }).start())
     const [p, q] = agents as [TestAgent, TestAgent]
-    const [ip, iq] = await Promise.all([p.ready(), q.ready()])
+    const [ip] = await Promise.all([p.ready(), q.ready()])
     await p.cli(['kv', 'set', 'from-p', '1'])
     await q.cli(['kv', 'set', 'from-q', '2'])
     await q.cli(['join', loopbackAddr(ip)])
     await waitFor(() => converged(agents), { what: 'both agents to hold both writes', timeoutMs: 20_000 })
     assert.equal((await q.cli(['kv', 'get', 'from-p'])).stdout, '1\n')
     assert.equal((await p.cli(['kv', 'get', 'from-q'])).stdout, '2\n')
-    // The initiator logs 'synced'; the other side only answered.
+    // The initiator logs 'synced'; the other side only answered. Both may start a catch-up at
+    // once; one of the two is refused.
     const started = (a: TestAgent): number =>
       a.logs.split('\n').filter((l) => l.includes('"msg":"synced"')).length
-    const [first, second] = ip.peerId < iq.peerId ? [p, q] : [q, p]
-    assert.equal(started(first), 1)
-    assert.equal(started(second), 0)
+    assert.equal(started(p) + started(q), 1, 'one session in all')
   })
 
   it('watch streams local and remote changes as JSON lines', async () => {

@@ -1,0 +1,75 @@
+// Own writes out, peers' writes in, on the gossipsub topic /murmur/state/3. Each message is a
+// frame of deltas, all by the message's signed author: agents gossip only their own writes, so
+// anyone else's dot in it is a forgery. Deltas are charged per record to the forwarding peer and
+// to the author, on top of the topic's byte budgets.
+import { type Change, type Delta, decodeMessage, encodeDeltaFrames, type Replica } from '../crdt/index.js'
+import type { MurmurNode } from '../transport/node.js'
+import type { Logger } from '../util/log.js'
+import { RateLimiter } from '../util/rate-limit.js'
+import { GossipTopic } from './topic.js'
+
+export const STATE_TOPIC = '/murmur/state/3'
+/** Default of limits.gossipRecordsPerSecond. */
+export const DEFAULT_GOSSIP_RECORDS_PER_SECOND = 50_000
+
+export interface DeltaTopicOptions {
+  node: MurmurNode
+  replica: Replica
+  logger: Logger
+  maxMessageBytes: number
+  /** Gossip bytes a second one peer may hand us (burst: four seconds' worth). */
+  bytesPerSecond?: number
+  /** Gossiped records a second one peer may hand us (burst: four seconds' worth). */
+  recordsPerSecond?: number
+  /** A message was merged, with the visible changes it made. */
+  onChanges: (changes: Change[], author: string) => void
+  onOverBudget: (peer: string, what: string) => void
+}
+
+export class DeltaTopic {
+  private readonly topic: GossipTopic
+  /** Gossiped records a second per connected peer and per author (burst: four seconds' worth). */
+  private readonly records: RateLimiter
+
+  constructor(private readonly opts: DeltaTopicOptions) {
+    const records = opts.recordsPerSecond ?? DEFAULT_GOSSIP_RECORDS_PER_SECOND
+    this.records = new RateLimiter(records, 4 * records)
+    this.topic = new GossipTopic({
+      node: opts.node,
+      topic: STATE_TOPIC,
+      logger: opts.logger,
+      bytesPerSecond: opts.bytesPerSecond,
+      burstBytes: opts.bytesPerSecond === undefined ? undefined : 4 * opts.bytesPerSecond,
+      onOverBudget: opts.onOverBudget,
+      handle: (data, author, from) => {
+        const msg = decodeMessage(data, opts.maxMessageBytes)
+        if (msg.type !== 'delta') return 'reject'
+        if (msg.deltas.some((d) => d.dot.origin !== author)) return 'reject'
+        // Records are charged like bytes: the forwarding peer past its budget is cut off.
+        if (!this.records.take(`peer:${from}`, msg.deltas.length)) {
+          opts.onOverBudget(from, 'gossip records')
+          return 'ignore'
+        }
+        if (!this.records.take(`author:${author}`, msg.deltas.length)) return 'ignore'
+        const changes: Change[] = []
+        for (const d of msg.deltas) changes.push(...opts.replica.applyDelta(d))
+        opts.onChanges(changes, author)
+        return 'accept'
+      },
+    })
+  }
+
+  start(): void {
+    this.topic.start()
+  }
+
+  stop(): void {
+    this.topic.stop()
+  }
+
+  /** One gossip message per frame's worth of signed deltas. */
+  publish(deltas: readonly Delta[]): void {
+    if (deltas.length === 0) return
+    for (const frame of encodeDeltaFrames(deltas, this.opts.maxMessageBytes)) void this.topic.publish(frame)
+  }
+}

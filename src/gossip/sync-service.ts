@@ -1,0 +1,154 @@
+// Anti-entropy on the network: sessions of src/sync over /murmur/sync/3.0.0 streams, as
+// initiator (picked by the SyncScheduler) and as responder (one inbound session per peer), with
+// a per-peer byte budget on what a peer sends us.
+import type { Connection, Stream } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { lpStream } from '@libp2p/utils'
+import type { Change, Replica } from '../crdt/index.js'
+import { TooLargeError } from '../errors.js'
+import { runSyncInitiator, runSyncResponder, type SyncLimits, SyncScheduler } from '../sync/index.js'
+import type { MurmurNode } from '../transport/node.js'
+import { systemClock } from '../util/clock.js'
+import type { Logger } from '../util/log.js'
+import { RateLimiter } from '../util/rate-limit.js'
+
+export const SYNC_PROTOCOL = '/murmur/sync/3.0.0'
+/** Default of limits.syncBytesPerSecond. */
+export const DEFAULT_SYNC_BYTES_PER_SECOND = 32 * 1024 * 1024
+const SYNC_TIMEOUT_MS = 30_000
+
+export interface SyncServiceOptions {
+  node: MurmurNode
+  replica: Replica
+  logger: Logger
+  intervalMs: number
+  maxFrameBytes: number
+  /** Anti-entropy bytes a second one peer may send us (burst: sixteen seconds' worth). */
+  bytesPerSecond?: number
+  /** Gate on answers: no own write leaves before it is on disk. */
+  durable: NonNullable<SyncLimits['durable']>
+  /** Peers a periodic session may pick from, and how many members the mesh has. */
+  peers: () => string[]
+  meshSize?: () => number
+  /** A session ended, with the visible changes the peer's records made here. */
+  onChanges: (changes: Change[], peer: string) => void
+  onOverBudget: (peer: string, what: string) => void
+}
+
+type Run = typeof runSyncInitiator
+
+export class SyncService {
+  private readonly scheduler: SyncScheduler
+  /** Peers whose session we are answering. */
+  private readonly responding = new Set<string>()
+  private readonly budget: RateLimiter
+  private timer?: NodeJS.Timeout
+  private stopped = false
+
+  constructor(private readonly opts: SyncServiceOptions) {
+    this.scheduler = new SyncScheduler({ clock: systemClock, intervalMs: opts.intervalMs })
+    const bytes = opts.bytesPerSecond ?? DEFAULT_SYNC_BYTES_PER_SECOND
+    this.budget = new RateLimiter(bytes, 16 * bytes)
+  }
+
+  async start(): Promise<void> {
+    const { node } = this.opts
+    await node.handle(SYNC_PROTOCOL, (stream, conn) => this.respond(stream, conn), { maxInboundStreams: 8 })
+    node.addEventListener('peer:identify', this.onIdentify)
+    this.timer = setInterval(() => this.tick(), this.opts.intervalMs)
+    this.timer.unref()
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    clearInterval(this.timer)
+    this.opts.node.removeEventListener('peer:identify', this.onIdentify)
+    await this.opts.node.unhandle(SYNC_PROTOCOL).catch(() => {})
+  }
+
+  private readonly onIdentify = (
+    evt: CustomEvent<{ peerId: { toString(): string }; protocols: string[] }>,
+  ) => {
+    if (!evt.detail.protocols.includes(SYNC_PROTOCOL)) return
+    const peer = evt.detail.peerId.toString()
+    if (this.scheduler.onConnect(peer)) void this.syncWith(peer)
+  }
+
+  private tick(): void {
+    const peers = this.opts.peers()
+    for (const p of this.scheduler.pick(peers, this.opts.meshSize?.())) void this.syncWith(p)
+  }
+
+  /** One session with `peer`, as initiator; at most one at a time per peer. */
+  async syncWith(peer: string): Promise<void> {
+    if (this.stopped || !this.scheduler.begin(peer)) return
+    const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
+    let stream: Stream | undefined
+    try {
+      stream = await this.opts.node.dialProtocol(peerIdFromString(peer), SYNC_PROTOCOL, { signal })
+      const res = await this.session(peer, stream, signal, runSyncInitiator)
+      this.opts.logger.debug('synced', {
+        peer,
+        inSync: res.inSync,
+        sent: res.sent,
+        received: res.received,
+        changes: res.changes.length,
+      })
+    } catch (err) {
+      stream?.abort(err as Error)
+      this.opts.logger.debug('sync failed', { peer, error: (err as Error).message })
+    } finally {
+      this.scheduler.end(peer)
+    }
+  }
+
+  private async respond(stream: Stream, conn: Connection): Promise<void> {
+    const peer = conn.remotePeer.toString()
+    // One session at a time per peer: a peer opening many at once would only multiply our work.
+    // Two agents that connect may both start a catch-up; the smaller peer id's goes on.
+    const self = this.opts.node.peerId.toString()
+    if (this.responding.has(peer) || (this.scheduler.isRunning(peer) && self < peer)) {
+      stream.abort(new Error('a sync session with this peer is already running'))
+      return
+    }
+    this.responding.add(peer)
+    const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
+    try {
+      await this.session(peer, stream, signal, runSyncResponder)
+    } catch (err) {
+      stream.abort(err as Error)
+      this.opts.logger.debug('sync (responder) failed', { peer, error: (err as Error).message })
+    } finally {
+      this.responding.delete(peer)
+    }
+  }
+
+  private async session(
+    peer: string,
+    stream: Stream,
+    signal: AbortSignal,
+    run: Run,
+  ): Promise<Awaited<ReturnType<Run>>> {
+    const lp = lpStream(stream, { maxDataLength: this.opts.maxFrameBytes })
+    const { budget, opts } = this
+    const over = (): never => {
+      opts.onOverBudget(peer, 'anti-entropy bytes')
+      throw new TooLargeError('peer over its anti-entropy byte budget')
+    }
+    async function* frames(): AsyncGenerator<Uint8Array> {
+      for (;;) {
+        const frame = (await lp.read({ signal })).subarray()
+        if (!budget.take(peer, frame.length)) over()
+        yield frame
+      }
+    }
+    const res = await run(opts.replica, (f) => lp.write(f, { signal }), frames(), {
+      maxFrameBytes: opts.maxFrameBytes,
+      durable: opts.durable,
+    })
+    await stream.close({ signal }).catch(() => {})
+    this.scheduler.completed(peer)
+    opts.onChanges(res.changes, peer)
+    return res
+  }
+}

@@ -1,0 +1,84 @@
+// The store's key schema (docs/storage.md): every key an agent writes is named, built and checked
+// here, so the layers above speak in records, versions and peers, never in key strings.
+import { parseVersionVector } from '../crdt/index.js'
+
+/** Bump when the meaning of keys or values changes; documented in docs/storage.md. */
+export const STORE_FORMAT_VERSION = 4
+
+export const FORMAT_KEY = 'meta:format'
+export const SEQ_KEY = 'meta:seq'
+export const INCARNATION_KEY = 'meta:incarnation'
+export const RECORD_PREFIX = 'rec:'
+/** One key per origin (format 4), so a batch rewrites only the origins it moved. */
+export const VERSION_PREFIX = 'vv:'
+export const PEER_PREFIX = 'peer:'
+/** Formats 1 to 3 held the whole version vector in this one key. */
+export const LEGACY_VV_KEY = 'meta:vv'
+
+export type StoreOp = { type: 'put'; key: string; value: unknown } | { type: 'del'; key: string }
+
+export interface KnownPeerEntry {
+  id: string
+  addrs: string[]
+}
+
+export const recordPut = (id: string, record: unknown): StoreOp => ({
+  type: 'put',
+  key: RECORD_PREFIX + id,
+  value: record,
+})
+export const recordDel = (id: string): StoreOp => ({ type: 'del', key: RECORD_PREFIX + id })
+export const versionPut = (origin: string, seq: number): StoreOp => ({
+  type: 'put',
+  key: VERSION_PREFIX + origin,
+  value: seq,
+})
+export const seqPut = (nextSeq: number): StoreOp => ({ type: 'put', key: SEQ_KEY, value: nextSeq })
+export const incarnationPut = (n: number): StoreOp => ({ type: 'put', key: INCARNATION_KEY, value: n })
+export const peerPut = (p: KnownPeerEntry): StoreOp => ({ type: 'put', key: PEER_PREFIX + p.id, value: p })
+export const peerDel = (id: string): StoreOp => ({ type: 'del', key: PEER_PREFIX + id })
+export const formatPut = (): StoreOp => ({ type: 'put', key: FORMAT_KEY, value: STORE_FORMAT_VERSION })
+
+type Check = (v: unknown, name: string) => string | undefined
+
+const safeInt =
+  (min: number): Check =>
+  (v) =>
+    Number.isSafeInteger(v) && (v as number) >= min ? undefined : `expected an integer >= ${min}`
+
+/** Shapes of single keys checked at start; unknown meta keys are left alone. */
+export const KEY_CHECKS: Record<string, Check> = {
+  [SEQ_KEY]: safeInt(1),
+  [INCARNATION_KEY]: safeInt(0),
+  [LEGACY_VV_KEY]: (v) => {
+    try {
+      parseVersionVector(v)
+      return undefined
+    } catch (err) {
+      return (err as Error).message
+    }
+  },
+}
+
+/** Shapes of the entries under a prefix (records are checked by their loader). */
+export const PREFIX_CHECKS: Record<string, Check> = {
+  // The entry as a one-origin vector: the same bounds on the origin and the seq as on the wire.
+  [VERSION_PREFIX]: (v, origin) => KEY_CHECKS[LEGACY_VV_KEY]!({ [origin]: v }, origin),
+  [PEER_PREFIX]: (v, id) => {
+    const p = v as { id?: unknown; addrs?: unknown }
+    const ok =
+      typeof p === 'object' &&
+      p !== null &&
+      p.id === id &&
+      Array.isArray(p.addrs) &&
+      p.addrs.every((a) => typeof a === 'string')
+    return ok ? undefined : 'expected {id, addrs}'
+  },
+}
+
+/** Format 2 or 3 to 4: the one vv key becomes one key per origin. */
+export function splitVersionVector(vv: Record<string, number> | undefined): StoreOp[] {
+  const ops: StoreOp[] = Object.entries(vv ?? {}).map(([o, s]) => versionPut(o, s))
+  ops.push({ type: 'del', key: LEGACY_VV_KEY }, formatPut())
+  return ops
+}

@@ -1,0 +1,75 @@
+// Whom to run anti-entropy with, and when. Pure: time comes from a Clock, peers from the caller.
+// A member's sessions per interval are bounded (syncFanout) whatever the mesh size; a new
+// connection starts one only while this agent has not synced with anyone for an interval (a
+// joiner, a restart, the end of its isolation) and runs none, so it catches up at once.
+import type { Clock } from '../util/clock.js'
+
+/** Sessions started per interval: Corrosion's clamp(N/100, 3, 10), at most the peers there are. */
+export function syncFanout(members: number): number {
+  return Math.min(10, Math.max(3, Math.ceil(members / 100)))
+}
+
+export interface SyncSchedulerOptions {
+  clock: Clock
+  intervalMs: number
+  random?: () => number
+}
+
+export class SyncScheduler {
+  /** Peers we have a session running with as initiator. */
+  private readonly running = new Set<string>()
+  /** When a session with each peer last completed, in either role (pruned after an interval). */
+  private readonly last = new Map<string, number>()
+  /** When any session last completed. */
+  private lastAny = Number.NEGATIVE_INFINITY
+  private readonly random: () => number
+
+  constructor(private readonly opts: SyncSchedulerOptions) {
+    this.random = opts.random ?? Math.random
+  }
+
+  /**
+   * A connection to `peer` came up: whether to start a session with it now. One catch-up at a
+   * time: a joiner that connects to ten peers fetches the state once, not ten times.
+   */
+  onConnect(_peer: string): boolean {
+    if (this.running.size > 0) return false
+    return this.opts.clock.now() - this.lastAny >= this.opts.intervalMs
+  }
+
+  /**
+   * The peers to start sessions with this interval, out of `candidates` (alive, reachable) in a
+   * mesh of `members`: those synced with longest ago first, ties broken at random.
+   */
+  pick(candidates: readonly string[], members = candidates.length + 1): string[] {
+    const now = this.opts.clock.now()
+    for (const [p, t] of this.last) if (now - t >= this.opts.intervalMs) this.last.delete(p)
+    const free = candidates.filter((p) => !this.running.has(p))
+    const keyed = free.map((p) => ({ p, t: this.last.get(p) ?? Number.NEGATIVE_INFINITY, r: this.random() }))
+    keyed.sort((a, b) => a.t - b.t || a.r - b.r)
+    return keyed.slice(0, syncFanout(members)).map((k) => k.p)
+  }
+
+  isRunning(peer: string): boolean {
+    return this.running.has(peer)
+  }
+
+  /** Marks an initiated session as running; false if one with `peer` already is. */
+  begin(peer: string): boolean {
+    if (this.running.has(peer)) return false
+    this.running.add(peer)
+    return true
+  }
+
+  /** An initiated session ended. */
+  end(peer: string): void {
+    this.running.delete(peer)
+  }
+
+  /** A session with `peer` completed, in either role. */
+  completed(peer: string): void {
+    const now = this.opts.clock.now()
+    this.last.set(peer, now)
+    this.lastAny = now
+  }
+}

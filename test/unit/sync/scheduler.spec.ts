@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict'
+import { SyncScheduler, syncFanout } from '../../../src/sync/index.js'
+import { FakeClock } from '../../../src/util/clock.js'
+
+const INTERVAL = 1000
+
+function scheduler(): { s: SyncScheduler; clock: FakeClock } {
+  const clock = new FakeClock()
+  let r = 0
+  // A fixed sequence, so ties break the same way each run.
+  const random = () => {
+    r = (r * 7 + 3) % 11
+    return r / 11
+  }
+  const s = new SyncScheduler({ clock, intervalMs: INTERVAL, random })
+  return { s, clock }
+}
+
+const peers = (n: number): string[] => Array.from({ length: n }, (_, i) => `p${i}`)
+
+describe('sync scheduler', () => {
+  it('sessions per interval stay bounded whatever the mesh size: clamp(N/100, 3, 10)', () => {
+    assert.deepEqual([2, 10, 300, 650, 1000, 10_000, 1_000_000].map(syncFanout), [3, 3, 3, 7, 10, 10, 10])
+    const { s } = scheduler()
+    assert.equal(s.pick(peers(2)).length, 2, 'never more than the peers there are')
+    assert.equal(s.pick(peers(50), 10_000).length, 10)
+    assert.equal(s.pick(peers(50), 20).length, 3)
+  })
+
+  it('picks the peers synced with longest ago first, and none that has a session running', () => {
+    const { s, clock } = scheduler()
+    const all = peers(6)
+    for (const p of ['p0', 'p1', 'p2']) s.completed(p)
+    clock.advance(10)
+    s.completed('p3')
+    assert.ok(s.begin('p4'))
+    const picked = s.pick(all)
+    assert.equal(picked.length, 3)
+    assert.ok(picked.includes('p5'), 'never synced: first')
+    assert.ok(!picked.includes('p4'), 'running')
+    assert.ok(!picked.includes('p3'), 'the most recent')
+    assert.equal(s.begin('p4'), false, 'one initiated session per peer')
+    s.end('p4')
+    assert.ok(s.begin('p4'))
+  })
+
+  it('over a few intervals every peer gets its turn', () => {
+    const { s, clock } = scheduler()
+    const all = peers(9)
+    const seen = new Set<string>()
+    for (let round = 0; round < 3; round++) {
+      for (const p of s.pick(all)) {
+        seen.add(p)
+        s.begin(p)
+        s.end(p)
+        s.completed(p)
+      }
+      clock.advance(INTERVAL / 4)
+    }
+    assert.equal(seen.size, 9)
+  })
+
+  it('a new connection starts a catch-up only while none is running and no session completed for an interval', () => {
+    const { s, clock } = scheduler()
+    assert.ok(s.onConnect('a'), 'a fresh agent catches up at once')
+    s.begin('a')
+    assert.equal(s.onConnect('b'), false, 'one catch-up at a time')
+    s.end('a')
+    s.completed('a')
+    assert.equal(s.onConnect('b'), false, 'caught up: the periodic sessions do the rest')
+    clock.advance(INTERVAL)
+    assert.ok(s.onConnect('b'), 'no session for an interval (isolated, or sessions failing): catch up')
+  })
+})
