@@ -102,6 +102,18 @@ export class DotIndex {
     return this.byOrigin.get(origin)?.maxSeen ?? 0
   }
 
+  /** Every origin with a write in some record we hold or held. */
+  originIds(): IterableIterator<string> {
+    return this.byOrigin.keys()
+  }
+
+  /** Ids of every record with some dots[O] > floors[O], for the origins of `floors` only. */
+  idsAboveFor(floors: ReadonlyMap<string, number>): Set<string> {
+    const out = new Set<string>()
+    for (const [o, floor] of floors) this.byOrigin.get(o)?.collectAbove(floor, out)
+    return out
+  }
+
   /** Ids of every record with some dots[O] > remote[O] (missing = 0). */
   idsAbove(remote: VersionVector): Set<string> {
     const out = new Set<string>()

@@ -5,14 +5,13 @@ export {
   decodeMessage,
   encodeDeltaFrames,
   encodeMessage,
-  encodeSyncResponseFrames,
   FORMAT_VERSION,
+  jsonFrame,
   MAX_DELTAS_PER_FRAME,
   MAX_FRAME_BYTES,
-  MAX_RECORDS_PER_FRAME,
   type Message,
-  type SyncRequest,
-  type SyncResponse,
+  packJson,
+  readJsonFrame,
 } from './codec.js'
 export { compareHlc, type Hlc, HybridClock } from './hlc.js'
 export { counterId, kvId, type ParsedId, parseId, setId } from './ids.js'
@@ -41,6 +40,14 @@ export type {
   VersionVector,
 } from './records.js'
 export { Replica } from './replica.js'
-export { parseDelta, parseEntry, parseVersionVector } from './schemas.js'
+export {
+  entrySchema,
+  originSchema,
+  parseDelta,
+  parseEntry,
+  parseOrThrow,
+  parseVersionVector,
+  vvSchema,
+} from './schemas.js'
 export type { ReplicaStats } from './views.js'
 export type { ReplicaOptions, WriteResult } from './writes.js'

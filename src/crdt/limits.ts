@@ -12,8 +12,8 @@ export const MAX_VALUE_DEPTH = 64
 export const MAX_ELEMENTS_PER_WRITE = 1024
 /** Max distinct origins in one record's maps (dots, adds, removed, p, n). */
 export const MAX_ORIGINS_PER_RECORD = 2048
-/** Max origins in a version vector received from a peer. */
-export const MAX_VV_ORIGINS = 8192
+/** Max origins a replica holds writes of, and in a version vector received from a peer. */
+export const MAX_VV_ORIGINS = 65536
 /** Out-of-order seqs remembered per origin before we give up and leave the gap to anti-entropy. */
 export const MAX_PENDING_PER_ORIGIN = 1024
 /**

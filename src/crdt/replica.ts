@@ -233,10 +233,14 @@ export class Replica {
    * covers is in our state. Our vv then rises towards it, but for each origin only as far as a
    * write of that origin we hold has reached: a peer's word alone never advances it (no fake
    * origins, no switching off repair), and an origin of a held-back record does not rise.
+   * `heldOrigins` carries those origins across the batches of one answer.
    */
-  applyRecords(records: Iterable<readonly [string, CrdtRecord]>, senderVV?: VersionVector): Change[] {
+  applyRecords(
+    records: Iterable<readonly [string, CrdtRecord]>,
+    senderVV?: VersionVector,
+    heldOrigins = new Set<string>(),
+  ): Change[] {
     const changes: Change[] = []
-    const heldOrigins = new Set<string>()
     for (const [id, record] of records) {
       if (this.holdBack(id, record)) {
         for (const o of Object.keys(record.dots)) heldOrigins.add(o)
@@ -356,6 +360,28 @@ export class Replica {
   /** Every record with some dots[O] > remote[O]; cost grows with the difference, not the state. */
   diffFor(remote: VersionVector): Array<[string, CrdtRecord]> {
     return [...this.dotIndex.idsAbove(remote)].map((id) => [id, this.records.get(id)!])
+  }
+
+  /**
+   * The vv as [origin, vv[origin], highest seq of it ever held] for every origin with a vv entry
+   * or a record: what anti-entropy reconciles (the third shows writes held beyond a gap).
+   */
+  versionEntries(): Array<[string, number, number]> {
+    const out: Array<[string, number, number]> = []
+    for (const o of this.versions.origins()) out.push([o, this.versions.get(o), this.dotIndex.maxSeen(o)])
+    for (const o of this.dotIndex.originIds())
+      if (this.versions.get(o) === 0) out.push([o, 0, this.dotIndex.maxSeen(o)])
+    return out
+  }
+
+  /** vv[origin] (0 if none). */
+  versionOf(origin: string): number {
+    return this.versions.get(origin)
+  }
+
+  /** diffFor restricted to the origins of `floors`: the records above floors[O] for each. */
+  diffForOrigins(floors: ReadonlyMap<string, number>): Array<[string, CrdtRecord]> {
+    return [...this.dotIndex.idsAboveFor(floors)].map((id) => [id, this.records.get(id)!])
   }
 
   /** Hex digest of the record set (not the vv): equal iff the record sets are equal. O(1). */

@@ -16,7 +16,8 @@ import {
 } from './limits.js'
 import { type CrdtRecord, type Delta, type SeqMap, seqOf, type VersionVector } from './records.js'
 
-const origin = z.string().regex(ORIGIN_RE, 'origin must be a peer id')
+export const originSchema = z.string().regex(ORIGIN_RE, 'origin must be a peer id')
+const origin = originSchema
 
 const seqMap = (min: number, maxKeys: number, nonEmpty: boolean, max = MAX_SEQ) =>
   z

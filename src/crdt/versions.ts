@@ -42,6 +42,10 @@ export class VersionTracker {
     }
   }
 
+  origins(): IterableIterator<string> {
+    return this.vv.keys()
+  }
+
   snapshot(): VersionVector {
     const out: Record<string, number> = {}
     for (const [o, s] of this.vv) out[o] = s

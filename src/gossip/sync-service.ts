@@ -1,4 +1,4 @@
-// Anti-entropy on the network: sessions of src/sync over /murmur/sync/3.0.0 streams, as
+// Anti-entropy on the network: sessions of src/sync over /murmur/sync/4.0.0 streams, as
 // initiator (picked by the SyncScheduler) and as responder (one inbound session per peer), with
 // a per-peer byte budget on what a peer sends us.
 import type { Connection, Stream } from '@libp2p/interface'
@@ -12,7 +12,7 @@ import { systemClock } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
 import { RateLimiter } from '../util/rate-limit.js'
 
-export const SYNC_PROTOCOL = '/murmur/sync/3.0.0'
+export const SYNC_PROTOCOL = '/murmur/sync/4.0.0'
 /** Default of limits.syncBytesPerSecond. */
 export const DEFAULT_SYNC_BYTES_PER_SECOND = 32 * 1024 * 1024
 const SYNC_TIMEOUT_MS = 30_000
@@ -92,6 +92,9 @@ export class SyncService {
         inSync: res.inSync,
         sent: res.sent,
         received: res.received,
+        rounds: res.rounds,
+        bytesSent: res.bytesSent,
+        bytesReceived: res.bytesReceived,
         changes: res.changes.length,
       })
     } catch (err) {

@@ -3,6 +3,8 @@ export { type MemoryChannel, memoryDuplexPair } from './memory-duplex.js'
 export {
   DEFAULT_SYNC_LIMITS,
   type FrameChannel,
+  MAX_ENTRIES_RECEIVED,
+  MAX_ROUNDS,
   runSyncInitiator,
   runSyncResponder,
   type SendFrame,
@@ -10,3 +12,13 @@ export {
   type SyncResult,
 } from './session.js'
 export { SyncScheduler, type SyncSchedulerOptions, syncFanout } from './scheduler.js'
+export { FINAL, FP, IDS, type Range, Reconciler, SKIP, type VersionEntry, VersionSet } from './ranges.js'
+export {
+  decodeSyncMessage,
+  encodeRangeFrames,
+  encodeSyncMessage,
+  encodeSyncResponseFrames,
+  MAX_RECORDS_PER_FRAME,
+  SYNC_WIRE_VERSION,
+  type SyncMessage,
+} from './wire.js'

@@ -1,29 +1,33 @@
 // Anti-entropy over one bidirectional stream. The transport only moves frames; this file decides
-// what they say. One session, four steps, strictly alternating so neither side writes while the
-// other is blocked writing (no deadlock on bounded streams):
+// what they say. Strictly alternating, so neither side writes while the other is blocked writing
+// (no deadlock on bounded streams):
 //
-//   initiator                         responder
-//   sync-hello(digestI)      ---->
-//                            <----    sync-hello(digestR, same)      same: the session ends here
-//   sync-req(vvI)            ---->
-//                            <----    sync-resp(diffFor(vvI), vvR) ... done   (chunked)
-//                            <----    sync-req(vvR')
-//   sync-resp(diffFor(vvR'), vvI') ... done  ---->
+//   initiator                              responder
+//   sync-hello(digestI)           ---->
+//                                 <----    sync-hello(digestR, same)   same: the session ends here
+//   sync-ranges(open)             ---->                                 } reconciliation of the two
+//                                 <----    sync-ranges(answer)          } vvs (ranges.ts): rounds
+//   ...                                    ...                          } until one asks nothing
+//   the side that received the last ranges message sends its diff first, then the other:
+//   sync-resp(vv chunks, records ...done) ---->
+//                                 <----    sync-resp(vv chunks, records ... done)
 //
-// An in-sync pair exchanges two frames of about 100 bytes, whatever the number of origins. Each
-// side merges every record as it arrives and uses the sender's vv only on done, when it holds the
-// complete diff. Afterwards both hold the union of the two states as of session start.
+// An in-sync pair exchanges two frames of about 100 bytes, whatever the number of origins; a pair
+// that differs in d origins of n sends O(d log n) entries and then only the records the other
+// lacks. Each side merges records as they arrive and uses the sender's vv only on done, when it
+// holds the complete diff. Afterwards both hold the union of the two states as of session start.
 import type { Change } from '../crdt/changes.js'
-import {
-  decodeMessage,
-  encodeMessage,
-  encodeSyncResponseFrames,
-  MAX_FRAME_BYTES,
-  type Message,
-} from '../crdt/codec.js'
-import type { VersionVector } from '../crdt/records.js'
-import type { Replica } from '../crdt/replica.js'
+import { MAX_FRAME_BYTES, MAX_VV_ORIGINS, type Replica } from '../crdt/index.js'
 import { InvalidInputError, TooLargeError } from '../errors.js'
+import { FP, IDS, type Range, Reconciler, VersionSet } from './ranges.js'
+import {
+  decodeSyncMessage,
+  encodeRangeFrames,
+  encodeSyncMessage,
+  encodeSyncResponseFrames,
+  MAX_RANGES_PER_FRAME,
+  type SyncMessage,
+} from './wire.js'
 
 export type SendFrame = (frame: Uint8Array) => Promise<void> | void
 
@@ -53,6 +57,13 @@ export const DEFAULT_SYNC_LIMITS: Readonly<SyncLimits> = {
   maxFrameBytes: MAX_FRAME_BYTES,
 }
 
+/** Reconciliation rounds one session may take: log16 of any vv we accept is far below. */
+export const MAX_ROUNDS = 64
+/** vv entries a peer may send us in one session, over all rounds. */
+export const MAX_ENTRIES_RECEIVED = 4 * MAX_VV_ORIGINS
+/** Ranges in one reconciliation message, over all its frames. */
+const MAX_RANGES_PER_MESSAGE = 4 * MAX_RANGES_PER_FRAME
+
 export interface SyncResult {
   /** The digests were equal: nothing but the two hellos was exchanged. */
   inSync: boolean
@@ -60,65 +71,124 @@ export interface SyncResult {
   sent: number
   /** Records we received (including ones we already had). */
   received: number
+  /** Reconciliation messages we received. */
+  rounds: number
+  /** Bytes of the frames we sent and received. */
+  bytesSent: number
+  bytesReceived: number
   /** Visible changes the peer's records caused here. */
   changes: Change[]
 }
 
-class Inbox {
+type Of<T extends SyncMessage['type']> = Extract<SyncMessage, { type: T }>
+
+/** Our end of one session: frames in and out, counted and bounded. */
+class Link {
   private readonly it: AsyncIterator<Uint8Array>
-  private count = 0
+  private frames = 0
+  bytesSent = 0
+  bytesReceived = 0
+
   constructor(
-    frames: AsyncIterable<Uint8Array>,
-    private readonly limits: SyncLimits,
+    private readonly out: SendFrame,
+    input: AsyncIterable<Uint8Array>,
+    readonly limits: SyncLimits,
   ) {
-    this.it = frames[Symbol.asyncIterator]()
+    this.it = input[Symbol.asyncIterator]()
   }
 
-  async next<T extends Message['type']>(type: T): Promise<Extract<Message, { type: T }>> {
-    if (++this.count > this.limits.maxFrames) {
+  async send(frames: readonly Uint8Array[]): Promise<void> {
+    for (const f of frames) {
+      this.bytesSent += f.length
+      await this.out(f)
+    }
+  }
+
+  async next<T extends SyncMessage['type']>(type: T): Promise<Of<T>> {
+    if (++this.frames > this.limits.maxFrames) {
       throw new TooLargeError(`peer sent more than ${this.limits.maxFrames} frames in one sync session`)
     }
     const r = await this.it.next()
     if (r.done) throw new InvalidInputError(`sync stream ended while waiting for ${type}`)
-    const msg = decodeMessage(r.value, this.limits.maxFrameBytes)
+    this.bytesReceived += r.value.length
+    const msg = decodeSyncMessage(r.value, this.limits.maxFrameBytes)
     if (msg.type !== type) throw new InvalidInputError(`expected ${type} in sync session, got ${msg.type}`)
-    return msg as Extract<Message, { type: T }>
+    return msg as Of<T>
+  }
+
+  /** One reconciliation message, however many frames it spans. */
+  async ranges(): Promise<Range[]> {
+    const out: Range[] = []
+    for (;;) {
+      const msg = await this.next('sync-ranges')
+      if (out.length + msg.ranges.length > MAX_RANGES_PER_MESSAGE)
+        throw new TooLargeError(`peer sent more than ${MAX_RANGES_PER_MESSAGE} ranges in one message`)
+      for (const r of msg.ranges) out.push(r)
+      if (!msg.more) return out
+    }
   }
 }
 
-/** Sends diffFor(remote) and our vv, both taken at the same instant. */
-async function answer(
-  replica: Replica,
-  send: SendFrame,
-  remote: VersionVector,
-  limits: SyncLimits,
-): Promise<number> {
-  // Own writes not yet on disk (and signed) wait: after a crash we could reuse their seqs.
-  for (let tries = 0; limits.durable !== undefined && !limits.durable.ready(); tries++) {
-    if (tries >= 16) throw new TooLargeError('own writes did not reach the disk in time to answer')
-    await limits.durable.wait()
+const asks = (ranges: readonly Range[]): boolean => ranges.some((r) => r[1] === FP || r[1] === IDS)
+
+/**
+ * Runs the reconciliation rounds; we open them if `opener`. Returns whether we send our diff
+ * first (we received the last message) and how many messages we received.
+ */
+async function reconcile(rec: Reconciler, link: Link, opener: boolean): Promise<[boolean, number]> {
+  const enc = (r: readonly Range[]) => encodeRangeFrames(r, link.limits.maxFrameBytes)
+  if (opener) await link.send(enc(rec.open()))
+  for (let rounds = 1; ; rounds++) {
+    if (rounds > MAX_ROUNDS) throw new TooLargeError(`sync reconciliation took over ${MAX_ROUNDS} rounds`)
+    const msg = await link.ranges()
+    const { reply, last } = rec.answer(msg)
+    if (rec.received > MAX_ENTRIES_RECEIVED)
+      throw new TooLargeError(`peer sent over ${MAX_ENTRIES_RECEIVED} vv entries in one session`)
+    if (!asks(msg)) return [true, rounds]
+    await link.send(enc(reply))
+    if (last) return [false, rounds]
   }
-  const records = replica.diffFor(remote)
-  const vv = replica.versionVector()
-  for (const f of encodeSyncResponseFrames(records, vv, limits.maxFrameBytes)) await send(f)
+}
+
+/** Sends the records the peer lacks in the origins that differ, and our vv for those. */
+async function sendDiff(replica: Replica, rec: Reconciler, link: Link): Promise<number> {
+  const { durable } = link.limits
+  // Own writes not yet on disk (and signed) wait: after a crash we could reuse their seqs.
+  for (let tries = 0; durable !== undefined && !durable.ready(); tries++) {
+    if (tries >= 16) throw new TooLargeError('own writes did not reach the disk in time to answer')
+    await durable.wait()
+  }
+  const floors = new Map<string, number>()
+  const vv: Record<string, number> = {}
+  for (const o of rec.ours) {
+    floors.set(o, rec.theirs.get(o) ?? 0)
+    const s = replica.versionOf(o)
+    if (s > 0) vv[o] = s
+  }
+  const records = replica.diffForOrigins(floors)
+  await link.send(encodeSyncResponseFrames(records, vv, link.limits.maxFrameBytes))
   return records.length
 }
 
-/** Reads one chunked answer, merging as it goes; adopts the sender's vv on the done frame. */
-async function receiveAnswer(
+/** Reads the peer's diff, merging as it goes; adopts its vv chunks on the done frame. */
+async function receiveDiff(
   replica: Replica,
-  inbox: Inbox,
-  limits: SyncLimits,
+  rec: Reconciler,
+  link: Link,
 ): Promise<{ received: number; changes: Change[] }> {
   let received = 0
   const changes: Change[] = []
+  const held = new Set<string>()
+  // Only origins that were reconciled: bounded by our entries and those the peer sent.
+  const vv: Record<string, number> = {}
   for (;;) {
-    const msg = await inbox.next('sync-resp')
+    const msg = await link.next('sync-resp')
     received += msg.records.length
-    if (received > limits.maxRecords) {
-      throw new TooLargeError(`peer sent more than ${limits.maxRecords} records in one sync session`)
+    if (received > link.limits.maxRecords) {
+      throw new TooLargeError(`peer sent more than ${link.limits.maxRecords} records in one sync session`)
     }
-    for (const c of replica.applyRecords(msg.records, msg.done ? msg.vv : undefined)) changes.push(c)
+    for (const [o, s] of Object.entries(msg.vv)) if (rec.theirs.has(o) || rec.ours.has(o)) vv[o] = s
+    for (const c of replica.applyRecords(msg.records, msg.done ? vv : undefined, held)) changes.push(c)
     if (msg.done) return { received, changes }
   }
 }
@@ -127,6 +197,32 @@ function fullLimits(l: Partial<SyncLimits> | undefined): SyncLimits {
   return { ...DEFAULT_SYNC_LIMITS, ...l }
 }
 
+/** Everything after the hellos; both roles run it, the initiator opening. */
+async function exchange(replica: Replica, link: Link, opener: boolean): Promise<SyncResult> {
+  const rec = new Reconciler(new VersionSet(replica.versionEntries()))
+  const [first, rounds] = await reconcile(rec, link, opener)
+  let sent: number
+  let got: { received: number; changes: Change[] }
+  if (first) {
+    sent = await sendDiff(replica, rec, link)
+    got = await receiveDiff(replica, rec, link)
+  } else {
+    got = await receiveDiff(replica, rec, link)
+    sent = await sendDiff(replica, rec, link)
+  }
+  return { inSync: false, sent, rounds, bytesSent: link.bytesSent, bytesReceived: link.bytesReceived, ...got }
+}
+
+const inSync = (link: Link): SyncResult => ({
+  inSync: true,
+  sent: 0,
+  received: 0,
+  rounds: 0,
+  bytesSent: link.bytesSent,
+  bytesReceived: link.bytesReceived,
+  changes: [],
+})
+
 /** Runs the initiating side of one session. Throws InvalidInputError/TooLargeError on a bad peer. */
 export async function runSyncInitiator(
   replica: Replica,
@@ -134,18 +230,12 @@ export async function runSyncInitiator(
   frames: AsyncIterable<Uint8Array>,
   limits?: Partial<SyncLimits>,
 ): Promise<SyncResult> {
-  const l = fullLimits(limits)
-  const inbox = new Inbox(frames, l)
-  await send(encodeMessage({ type: 'sync-hello', digest: replica.digest() }, l.maxFrameBytes))
-  if ((await inbox.next('sync-hello')).same === true) return IN_SYNC
-  await send(encodeMessage({ type: 'sync-req', vv: replica.versionVector() }, l.maxFrameBytes))
-  const got = await receiveAnswer(replica, inbox, l)
-  const req = await inbox.next('sync-req')
-  const sent = await answer(replica, send, req.vv, l)
-  return { inSync: false, sent, ...got }
+  const link = new Link(send, frames, fullLimits(limits))
+  const hello = { type: 'sync-hello', digest: replica.digest() } as const
+  await link.send([encodeSyncMessage(hello, link.limits.maxFrameBytes)])
+  if ((await link.next('sync-hello')).same === true) return inSync(link)
+  return exchange(replica, link, true)
 }
-
-const IN_SYNC: Readonly<SyncResult> = Object.freeze({ inSync: true, sent: 0, received: 0, changes: [] })
 
 /** Runs the answering side of one session (the side that accepted the stream). */
 export async function runSyncResponder(
@@ -154,16 +244,11 @@ export async function runSyncResponder(
   frames: AsyncIterable<Uint8Array>,
   limits?: Partial<SyncLimits>,
 ): Promise<SyncResult> {
-  const l = fullLimits(limits)
-  const inbox = new Inbox(frames, l)
-  const hello = await inbox.next('sync-hello')
+  const link = new Link(send, frames, fullLimits(limits))
+  const hello = await link.next('sync-hello')
   const digest = replica.digest()
   const same = hello.digest === digest
-  await send(encodeMessage({ type: 'sync-hello', digest, same }, l.maxFrameBytes))
-  if (same) return IN_SYNC
-  const req = await inbox.next('sync-req')
-  const sent = await answer(replica, send, req.vv, l)
-  await send(encodeMessage({ type: 'sync-req', vv: replica.versionVector() }, l.maxFrameBytes))
-  const got = await receiveAnswer(replica, inbox, l)
-  return { inSync: false, sent, ...got }
+  await link.send([encodeSyncMessage({ type: 'sync-hello', digest, same }, link.limits.maxFrameBytes)])
+  if (same) return inSync(link)
+  return exchange(replica, link, false)
 }

@@ -7,7 +7,7 @@ import {
   decodeMessage,
   encodeDeltaFrames,
   encodeMessage,
-  encodeSyncResponseFrames,
+  FORMAT_VERSION,
   parseEntry,
   parseVersionVector,
   Replica,
@@ -15,6 +15,15 @@ import {
 import { ConfigError, InvalidInputError, TooLargeError } from '../../src/errors.js'
 import type { Packet } from '../../src/membership/messages.js'
 import { decodePacket, encodePacket } from '../../src/membership/wire.js'
+import {
+  decodeSyncMessage,
+  encodeRangeFrames,
+  encodeSyncMessage,
+  encodeSyncResponseFrames,
+  Reconciler,
+  SYNC_WIRE_VERSION,
+  VersionSet,
+} from '../../src/sync/index.js'
 import { FakeClock } from '../../src/util/clock.js'
 
 export interface FuzzTarget {
@@ -60,9 +69,8 @@ function bytesInput(corpus: readonly Uint8Array[], prefix: number[]): fc.Arbitra
   )
 }
 
-function stateCorpus(): Uint8Array[] {
-  const a = new Replica('12D3KooWA', new FakeClock())
-  const deltas = [
+function sampleDeltas(a: Replica) {
+  return [
     ...a.kvSet('k', { n: [1, 'x', null] }).deltas,
     ...a.setAdd('s', ['e1', 'e2']).deltas,
     ...a.setRemove('s', ['e1']).deltas,
@@ -70,10 +78,21 @@ function stateCorpus(): Uint8Array[] {
     ...a.counterAdd('c', -2).deltas,
     ...a.kvDel('k').deltas,
   ]
+}
+
+const fuzzPeerSet = new VersionSet(Array.from({ length: 40 }, (_, i) => [`peer${i}`, i + 2, i + 2] as const))
+
+const gossipCorpus = (): Uint8Array[] =>
+  encodeDeltaFrames(sampleDeltas(new Replica('12D3KooWA', new FakeClock())))
+
+function syncCorpus(): Uint8Array[] {
+  const a = new Replica('12D3KooWA', new FakeClock())
+  sampleDeltas(a)
+  const many = Array.from({ length: 40 }, (_, i) => [`peer${i}`, i + 1, i + 1] as const)
   return [
-    ...encodeDeltaFrames(deltas),
-    encodeMessage({ type: 'sync-hello', digest: a.digest(), same: false }),
-    encodeMessage({ type: 'sync-req', vv: a.versionVector() }),
+    encodeSyncMessage({ type: 'sync-hello', digest: a.digest(), same: false }),
+    ...encodeRangeFrames(new Reconciler(new VersionSet(a.versionEntries())).open()),
+    ...encodeRangeFrames(new Reconciler(new VersionSet(many)).open()),
     ...encodeSyncResponseFrames([...a.entries()], a.versionVector()),
   ]
 }
@@ -125,12 +144,23 @@ function configInput(): fc.Arbitrary<unknown> {
 export function fuzzTargets(): FuzzTarget[] {
   return [
     {
-      name: 'state frames (gossip /murmur/state/3 and sync /murmur/sync/3.0.0)',
-      input: bytesInput(stateCorpus(), [1]),
+      name: 'gossip frames (/murmur/state/3)',
+      input: bytesInput(gossipCorpus(), [FORMAT_VERSION]),
       check: (input) =>
         refusesWith([InvalidInputError, TooLargeError], () => {
           const msg = decodeMessage(input as Uint8Array)
           encodeMessage(msg)
+        }),
+    },
+    {
+      name: 'anti-entropy frames (/murmur/sync/4.0.0)',
+      input: bytesInput(syncCorpus(), [SYNC_WIRE_VERSION]),
+      check: (input) =>
+        refusesWith([InvalidInputError, TooLargeError], () => {
+          const msg = decodeSyncMessage(input as Uint8Array)
+          encodeSyncMessage(msg)
+          // Whatever decodes, the reconciler takes or refuses with a typed error.
+          if (msg.type === 'sync-ranges') new Reconciler(fuzzPeerSet).answer(msg.ranges)
         }),
     },
     {

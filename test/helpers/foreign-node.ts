@@ -3,15 +3,20 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import {
-  type CrdtRecord,
-  decodeMessage,
-  encodeMessage,
-  encodeSyncResponseFrames,
-  type VersionVector,
-} from '../../src/crdt/index.js'
+import type { CrdtRecord, VersionVector } from '../../src/crdt/index.js'
 import { STATE_TOPIC } from '../../src/gossip/delta-topic.js'
 import { SYNC_PROTOCOL } from '../../src/gossip/sync-service.js'
+import {
+  decodeSyncMessage,
+  encodeRangeFrames,
+  encodeSyncMessage,
+  encodeSyncResponseFrames,
+  FP,
+  IDS,
+  type Range,
+  Reconciler,
+  VersionSet,
+} from '../../src/sync/index.js'
 import { createNode, type MurmurNode } from '../../src/transport/node.js'
 import { silentLogger } from '../../src/util/log.js'
 import { waitFor } from './wait.js'
@@ -46,9 +51,9 @@ export async function attachToState(node: MurmurNode, addr: Multiaddr): Promise<
 }
 
 /**
- * One anti-entropy session as a hostile initiator: it asks with `ask`, then answers with
- * `records` and claims `claim` as its vv. Returns the vv the agent sent; writes the agent refuses
- * (it may hang up) are ignored.
+ * One anti-entropy session as a hostile initiator: it reconciles as if its vv were `ask`, then
+ * answers with `records` and claims `claim` as its vv. Returns the vv entries the agent sent with
+ * its diff; writes the agent refuses (it may hang up) are ignored.
  */
 export async function hostileSyncSession(
   node: MurmurNode,
@@ -59,20 +64,47 @@ export async function hostileSyncSession(
 ): Promise<VersionVector> {
   const stream = await node.dialProtocol(addr, SYNC_PROTOCOL)
   const lp = lpStream(stream, { maxDataLength: 1 << 20 })
-  await lp.write(encodeMessage({ type: 'sync-hello', digest: 'f'.repeat(64) }))
-  await lp.read() // its hello: the digests differ
-  await lp.write(encodeMessage({ type: 'sync-req', vv: ask }))
-  let theirs: VersionVector = {}
+  const read = async () => decodeSyncMessage((await lp.read()).subarray())
+  const write = async (frames: Uint8Array[]) => {
+    for (const f of frames) await lp.write(f).catch(() => {})
+  }
+  await write([encodeSyncMessage({ type: 'sync-hello', digest: 'f'.repeat(64) })])
+  await read() // its hello: the digests differ
+  const rec = new Reconciler(new VersionSet(Object.entries(ask).map(([o, s]) => [o, s, s])))
+  await write(encodeRangeFrames(rec.open()))
+  let first: boolean
   for (;;) {
-    const m = decodeMessage((await lp.read()).subarray())
-    if (m.type !== 'sync-resp') throw new Error(`unexpected ${m.type}`)
-    if (m.done) {
-      theirs = { ...m.vv }
+    const msg: Range[] = []
+    for (let m = await read(); ; m = await read()) {
+      if (m.type !== 'sync-ranges') throw new Error(`unexpected ${m.type}`)
+      msg.push(...m.ranges)
+      if (!m.more) break
+    }
+    const { reply, last } = rec.answer(msg)
+    if (!msg.some((r) => r[1] === FP || r[1] === IDS)) {
+      first = true
+      break
+    }
+    await write(encodeRangeFrames(reply))
+    if (last) {
+      first = false
       break
     }
   }
-  await lp.read() // its sync-req
-  for (const f of encodeSyncResponseFrames(records, claim)) await lp.write(f).catch(() => {})
+  const answer = () => write(encodeSyncResponseFrames(records, claim))
+  if (first) await answer()
+  const theirs: Record<string, number> = {}
+  try {
+    for (;;) {
+      const m = await read()
+      if (m.type !== 'sync-resp') throw new Error(`unexpected ${m.type}`)
+      Object.assign(theirs, m.vv)
+      if (m.done) break
+    }
+  } catch (err) {
+    if (!first) throw err // after our answer, the agent may have hung up on it
+  }
+  if (!first) await answer()
   await stream.close().catch(() => {})
   return theirs
 }

@@ -5,7 +5,6 @@ import {
   decodeMessage,
   encodeDeltaFrames,
   encodeMessage,
-  encodeSyncResponseFrames,
   FORMAT_VERSION,
   MAX_FRAME_BYTES,
   type Message,
@@ -41,18 +40,14 @@ function sample(): Replica {
 }
 
 describe('codec', () => {
-  it('round-trips every message type', () => {
+  it('round-trips a delta batch', () => {
     const r = sample()
     const deltas: Delta[] = [...r.entries()].map(([id, record]) => ({
       id,
       record,
       dot: { origin: 'A', seq: record.dots.A! },
     }))
-    const msgs: Message[] = [
-      { type: 'delta', deltas },
-      { type: 'sync-req', vv: r.versionVector() },
-      { type: 'sync-resp', records: [...r.entries()], vv: r.versionVector(), done: true },
-    ]
+    const msgs: Message[] = [{ type: 'delta', deltas }]
     for (const m of msgs) {
       const bytes = encodeMessage(m)
       assert.equal(bytes[0], 3)
@@ -60,23 +55,9 @@ describe('codec', () => {
     }
   })
 
-  it('splits large answers into frames under the limit and marks only the last done', () => {
+  it('splits large batches into frames under the limit', () => {
     const r = new Replica('A', new FakeClock())
     for (let i = 0; i < 300; i++) r.kvSet(`key-${i}`, 'x'.repeat(100))
-    const frames = encodeSyncResponseFrames(r.diffFor({}), r.versionVector(), 4096)
-    assert.ok(frames.length > 5)
-    const decoded = frames.map((f) => {
-      assert.ok(f.length <= 4096)
-      return decodeMessage(f)
-    })
-    assert.deepEqual(
-      decoded.map((m) => m.type === 'sync-resp' && m.done),
-      frames.map((_, i) => i === frames.length - 1),
-    )
-    const b = new Replica('B', new FakeClock())
-    for (const m of decoded) if (m.type === 'sync-resp') b.applyRecords(m.records, m.done ? m.vv : undefined)
-    assert.equal(b.digest(), r.digest())
-    assert.equal(encodeSyncResponseFrames([], {}).length, 1)
     assert.equal(encodeDeltaFrames([]).length, 0)
     const deltaFrames = encodeDeltaFrames(
       [...r.entries()].map(([id, record]) => ({ id, record, dot: { origin: 'A', seq: record.dots.A! } })),
@@ -86,11 +67,9 @@ describe('codec', () => {
   })
 
   it('refuses to encode a frame over the limit', () => {
-    const big = {
-      type: 'sync-req',
-      vv: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`peer${i}`, i])),
-    } as const
-    assert.throws(() => encodeMessage(big, 1000), { code: 'TOO_LARGE' })
+    const r = new Replica('A', new FakeClock())
+    const deltas = r.kvSet('k', 'x'.repeat(2000)).deltas
+    assert.throws(() => encodeMessage({ type: 'delta', deltas }, 1000), { code: 'TOO_LARGE' })
   })
 
   it('accepts the hand-written valid delta used by the negative cases', () => {
@@ -116,8 +95,7 @@ describe('codec', () => {
     invalid(raw(delta({}, { hlc: { wall: 1 } })))
     invalid(raw(delta({}, { extra: 1 })))
     invalid(raw(delta({ extra: 1 })))
-    invalid(raw('{"type":"sync-req","vv":{"A":-3}}'))
-    invalid(raw('{"type":"sync-resp","records":[],"vv":{},"done":"yes"}'))
+    invalid(raw('{"type":"sync-req","vv":{"A":1}}'), /type/)
   })
 
   it('rejects ids that do not match the record type, and broken invariants', () => {
@@ -127,37 +105,12 @@ describe('codec', () => {
     invalid(raw(delta({ id: 'x\u0000key' })))
     invalid(raw(delta({ dot: { origin: 'A', seq: 2 } })), /own dot/)
     invalid(raw(delta({ dot: { origin: '__proto__', seq: 1 } })))
-    const set = {
-      t: 'set',
-      adds: { A: 1 },
-      removed: { A: 2 },
-      dots: { A: 2 },
-      sigs: { A: ZERO_SIG },
-      rsigs: { A: ['A', ZERO_SIG] },
-    }
-    invalid(
-      raw(JSON.stringify({ type: 'sync-resp', records: [['s\u0000n\u0000e', set]], vv: {}, done: true })),
-      /removed/,
-    )
   })
 
   it('rejects records whose signatures do not match their origins', () => {
     invalid(raw(delta({}, { sig: 'short' })), /signature must be a 64-byte signature or a batch proof/)
     invalid(raw(delta({}, { sig: undefined })))
     invalid(raw(delta({}, { dots: { A: 1, B: 1 } })), /only its origin's dot/)
-    const ctr = { t: 'counter', p: { A: 1 }, n: {}, dots: { A: 1 }, sigs: {} }
-    const resp = (id: string, r: unknown) =>
-      raw(JSON.stringify({ type: 'sync-resp', records: [[id, r]], vv: {}, done: true }))
-    invalid(resp('c\u0000n', ctr), /one signature per origin/)
-    const set = {
-      t: 'set',
-      adds: { A: 1 },
-      removed: { A: 1 },
-      dots: { A: 2 },
-      sigs: { A: ZERO_SIG },
-      rsigs: {},
-    }
-    invalid(resp('s\u0000n\u0000e', set), /one signature per removal/)
   })
 
   it('rejects values that are too large or too deep', () => {

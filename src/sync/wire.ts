@@ -1,0 +1,119 @@
+// The anti-entropy wire (/murmur/sync/4.0.0). A frame is one version byte (SYNC_WIRE_VERSION)
+// followed by UTF-8 JSON:
+//   sync-hello  { type, digest, same? }                 opening: equal state digests end the session
+//   sync-ranges { type, ranges: Range[], more }         vv reconciliation (ranges.ts), chunked
+//   sync-resp   { type, records: [id, record][], vv, done }   the records the peer lacks, chunked;
+//                                                      vv: a chunk of the sender's vv entries for
+//                                                      the origins that differed
+// Decoding validates everything and throws InvalidInputError; it never returns partly-valid data.
+import { z } from 'zod'
+import {
+  type CrdtRecord,
+  entrySchema,
+  jsonFrame,
+  MAX_FRAME_BYTES,
+  MAX_SEQ,
+  originSchema,
+  packJson,
+  parseOrThrow,
+  readJsonFrame,
+  type VersionVector,
+  vvSchema,
+} from '../crdt/index.js'
+import { FINAL, FP, IDS, type Range, SKIP } from './ranges.js'
+
+export const SYNC_WIRE_VERSION = 4
+export const MAX_RECORDS_PER_FRAME = 65536
+/** Entries in one ids or final range (a longer final answer is cut into consecutive ranges). */
+export const MAX_ENTRIES_PER_RANGE = 1024
+export const MAX_RANGES_PER_FRAME = 65536
+
+export interface SyncHello {
+  type: 'sync-hello'
+  digest: string
+  /** In the responder's answer: true when the digests are equal, and the session ends there. */
+  same?: boolean
+}
+export interface SyncRanges {
+  type: 'sync-ranges'
+  ranges: Range[]
+  /** More frames of the same message follow. */
+  more: boolean
+}
+export interface SyncResponse {
+  type: 'sync-resp'
+  records: Array<[string, CrdtRecord]>
+  vv: VersionVector
+  /** true on the last frame of one answer; only then may the receiver adopt the vv chunks. */
+  done: boolean
+}
+export type SyncMessage = SyncHello | SyncRanges | SyncResponse
+
+const seq = z.int().min(0).max(MAX_SEQ)
+const upper = originSchema.nullable()
+const entry = z.union([z.tuple([originSchema, seq]), z.tuple([originSchema, seq, seq])])
+const range = z.union([
+  z.tuple([upper, z.literal(SKIP)]),
+  z.tuple([upper, z.literal(FP), z.string().regex(/^[0-9a-f]{16}$/), z.int().min(0).max(MAX_SEQ)]),
+  z.tuple([upper, z.union([z.literal(IDS), z.literal(FINAL)]), z.array(entry).max(MAX_ENTRIES_PER_RANGE)]),
+])
+
+const messageSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('sync-hello'),
+    digest: z.string().regex(/^[0-9a-f]{64}$/, 'digest must be 64 hex digits'),
+    same: z.boolean().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('sync-ranges'),
+    ranges: z.array(range).max(MAX_RANGES_PER_FRAME),
+    more: z.boolean(),
+  }),
+  z.strictObject({
+    type: z.literal('sync-resp'),
+    records: z.array(entrySchema).max(MAX_RECORDS_PER_FRAME),
+    vv: vvSchema,
+    done: z.boolean(),
+  }),
+])
+
+export function encodeSyncMessage(msg: SyncMessage, maxBytes = MAX_FRAME_BYTES): Uint8Array {
+  return jsonFrame(JSON.stringify(msg), maxBytes, SYNC_WIRE_VERSION)
+}
+
+export function decodeSyncMessage(bytes: Uint8Array, maxBytes = MAX_FRAME_BYTES): SyncMessage {
+  const data = readJsonFrame(bytes, maxBytes, SYNC_WIRE_VERSION)
+  return parseOrThrow(messageSchema, data, 'sync message') as SyncMessage
+}
+
+const frames = (json: string[], maxBytes: number): Uint8Array[] =>
+  json.map((j) => jsonFrame(j, maxBytes, SYNC_WIRE_VERSION))
+
+/** One reconciliation message in as few frames as fit; every frame but the last says `more`. */
+export function encodeRangeFrames(ranges: readonly Range[], maxBytes = MAX_FRAME_BYTES): Uint8Array[] {
+  const items = ranges.map((r) => JSON.stringify(r))
+  const head = (last: boolean) => `{"type":"sync-ranges","more":${!last},"ranges":[`
+  return frames(packJson(items, head, ']}', MAX_RANGES_PER_FRAME, maxBytes), maxBytes)
+}
+
+/**
+ * One anti-entropy answer: records and vv entries spread over as few frames as fit, at least
+ * one frame, done=true on the last.
+ */
+export function encodeSyncResponseFrames(
+  records: ReadonlyArray<readonly [string, CrdtRecord]>,
+  vv: VersionVector,
+  maxBytes = MAX_FRAME_BYTES,
+): Uint8Array[] {
+  // The vv travels in chunks of its own frames first (records: [], done: false), then the records.
+  const out: Uint8Array[] = []
+  const entries = Object.entries(vv).map(([o, s]) => `${JSON.stringify(o)}:${s}`)
+  if (entries.length > 0) {
+    const head = () => '{"type":"sync-resp","records":[],"done":false,"vv":{'
+    out.push(...frames(packJson(entries, head, '}}', 4096, maxBytes), maxBytes))
+  }
+  const items = records.map((r) => JSON.stringify(r))
+  const head = (last: boolean) => `{"type":"sync-resp","vv":{},"done":${last},"records":[`
+  out.push(...frames(packJson(items, head, ']}', MAX_RECORDS_PER_FRAME, maxBytes), maxBytes))
+  return out
+}
