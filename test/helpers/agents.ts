@@ -6,6 +6,9 @@ import { join, resolve } from 'node:path'
 import { AGENT_NODE_FLAGS } from '../../src/daemon/node-flags.js'
 import { waitFor } from './wait.js'
 
+/** Extra node flags for every agent, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a bench. */
+const EXTRA_FLAGS = (process.env.MURMUR_AGENT_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '')
+
 export const BIN = resolve(
   import.meta.dirname ?? new URL('.', import.meta.url).pathname,
   '../../../bin/murmur',
@@ -114,7 +117,13 @@ export class TestAgent {
       ...(this.opts.args ?? ['--listen', '/ip4/127.0.0.1/tcp/0']),
       ...extraArgs,
     ]
-    const [cmd, ...argv] = [...(this.opts.prefix ?? []), process.execPath, ...AGENT_NODE_FLAGS, ...args]
+    const [cmd, ...argv] = [
+      ...(this.opts.prefix ?? []),
+      process.execPath,
+      ...AGENT_NODE_FLAGS,
+      ...EXTRA_FLAGS,
+      ...args,
+    ]
     this.proc = spawn(cmd ?? process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
     this.exitCode = null
     const proc = this.proc
