@@ -1,6 +1,6 @@
 // Seeded pseudo-random streams (sfc32): fast, 2^128 state, identical on every platform.
 
-import { mix32 } from '../src/membership/registry.js'
+import { mix32 } from '../src/util/hash.js'
 
 export type Random = () => number
 

@@ -6,7 +6,7 @@
 // chord about as often as any other, and the graph has a small diameter), redrawn every
 // shuffle epoch. About log2 N + 2 members, whatever N.
 
-import { mix32 } from './registry.js'
+import { mix32 } from '../util/hash.js'
 import { ALIVE, type MemberTable, SUSPECT } from './table.js'
 
 export function activeViewSize(n: number): number {

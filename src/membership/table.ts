@@ -3,7 +3,8 @@
 // and verdict. It also keeps the push-pull digest up to date on every change.
 
 import type { Accusation, AliveClaim, LeaveClaim } from './messages.js'
-import { type IdRegistry, mix32 } from './registry.js'
+import { mix32 } from '../util/hash.js'
+import type { IdRegistry } from './registry.js'
 import type { MemberStatus } from './types.js'
 
 /** Status codes; 0 means "not in the table". The order is the SWIM precedence at one incarnation. */

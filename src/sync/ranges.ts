@@ -11,6 +11,7 @@
 // entries in every range where the two differ, and nothing else: bytes grow with the difference.
 
 import { InvalidInputError } from '../errors.js'
+import { mix32 } from '../util/hash.js'
 
 /** One origin as reconciled: its vv entry and the highest seq of it ever held (gaps show there). */
 export type VersionEntry = readonly [origin: string, seq: number, maxSeen: number]
@@ -46,12 +47,7 @@ function entryHash(o: string, s: number, m: number, seed: number): number {
     h ^= text.charCodeAt(i)
     h = Math.imul(h, 0x01000193)
   }
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
+  return mix32(h)
 }
 
 const hex8 = (n: number): string => n.toString(16).padStart(8, '0')
