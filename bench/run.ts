@@ -4,10 +4,11 @@ import { cpus, loadavg, totalmem } from 'node:os'
 import { runAgentBench, stopAll, TIMERS_NOTE } from './agents.js'
 import { runCrdtBench } from './crdt.js'
 import { runPskBench } from './psk.js'
+import { runStoreBench } from './store.js'
 import { membershipReport, runMembershipBench, stopMembershipAgents } from './membership.js'
 import { type Figure, fmtBytes, fmtMs, log, now, printTable } from './util.js'
 
-// Optional arguments pick parts: `node dist/bench/run.js crdt psk n3 keyed n10 members` (default: all).
+// Optional arguments pick parts: `node dist/bench/run.js crdt psk store n3 keyed n10 members` (default: all).
 const parts = process.argv.slice(2)
 const want = (p: string): boolean => parts.length === 0 || parts.includes(p)
 const load = (): string =>
@@ -29,6 +30,7 @@ let failure: unknown
 try {
   if (want('crdt')) figs.push(...(await runCrdtBench()))
   if (want('psk')) figs.push(...runPskBench())
+  if (want('store')) figs.push(...(await runStoreBench()))
   figs.push(...(await runAgentBench({ n3: want('n3'), n10: want('n10'), keyed: want('keyed') })))
   if (want('members')) figs.push(...(await runMembershipBench()))
 } catch (err) {
