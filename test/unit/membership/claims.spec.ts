@@ -110,7 +110,8 @@ describe('membership: claims', () => {
       [a.id, body, 'sig'],
       [a.id, null, alive.sig],
       [a.id, body, new Uint8Array(65)],
-      [`${a.id.slice(0, -2)}xx`, body, alive.sig],
+      // Another id: its last two characters changed (to something they were not).
+      [`${a.id.slice(0, -2)}${a.id.endsWith('xx') ? 'yy' : 'xx'}`, body, alive.sig],
     ]
     for (const [speaker, bytes, sig] of garbage) {
       assert.equal(verifier.verify(speaker as string, bytes as Uint8Array, sig as Uint8Array), false)
