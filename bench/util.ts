@@ -8,6 +8,10 @@ export interface Figure {
   value: string
   detail?: string
   anchor?: string
+  /** The figure as a number of milliseconds, for ratio lines (bench/ratios.ts); unset if not a duration. */
+  ms?: number
+  /** How many items (writes, messages) `ms` covers, for ratios of rates when the counts differ. */
+  count?: number
 }
 
 export const now = (): number => performance.now()
