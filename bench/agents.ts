@@ -151,6 +151,7 @@ async function latencyFigures(
     name: 'one write -> on every agent, p50',
     value: show(percentile(sample, 50)),
     detail: `${sample.length} of ${writes} writes${cut}, writer rotates; includes the writer's fsync`,
+    ms: percentile(sample, 50),
   })
   figs.push({
     section: label,
@@ -160,6 +161,7 @@ async function latencyFigures(
       `p90 ${show(percentile(sample, 90))}; ${slow} over ${SLOW_MS} ms` +
       `${lost > 0 ? `, ${lost} not everywhere within ${fmtMs(WRITE_TIMEOUT_MS)}` : ''}`,
     anchor,
+    ms: percentile(sample, 99),
   })
 }
 
@@ -195,9 +197,11 @@ async function bulkFigures(
   const t0 = now()
   const writeMs = await writeSpread(nodes, count, `bulk-${count}`)
   let value: string
+  let ms = Number.POSITIVE_INFINITY
   try {
     await waitConverged(nodes, CONVERGE_TIMEOUT_MS, `${count} writes to converge on ${nodes.length} agents`)
-    value = fmtMs(now() - t0)
+    ms = now() - t0
+    value = fmtMs(ms)
   } catch {
     value = `> ${fmtMs(now() - t0)}` // not converged: reported, not fatal
   }
@@ -207,6 +211,8 @@ async function bulkFigures(
     value,
     detail: `from the first kv.set to equal digests everywhere; the writes alone took ${fmtMs(writeMs)} (${IN_FLIGHT} in flight per agent)`,
     anchor,
+    ms,
+    count,
   })
 }
 
@@ -333,6 +339,8 @@ async function smallMesh(figs: Figure[]): Promise<void> {
           `from its join call to the mesh's digest; its process start before that: ${fmtMs(startLate)}; ` +
           `its RSS then ${fmtBytes(rssOf(late.agent.proc?.pid) ?? Number.NaN)}`,
         anchor: 'OrbitDB: 10,000 documents took 57 s to sync',
+        ms,
+        count: li.state.keys,
       })
     } finally {
       await stopNodes([late])

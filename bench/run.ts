@@ -3,12 +3,17 @@
 import { cpus, loadavg, totalmem } from 'node:os'
 import { runAgentBench, stopAll, TIMERS_NOTE } from './agents.js'
 import { runCrdtBench } from './crdt.js'
+import { runGossipsubBaseline } from './gossipsub-baseline.js'
 import { runPskBench } from './psk.js'
 import { runStoreBench } from './store.js'
 import { membershipReport, runMembershipBench, stopMembershipAgents } from './membership.js'
+import { removeOrbitdbDirs, runOrbitdbBaseline } from './orbitdb-baseline.js'
+import { stopAllPeers } from './peer-proc.js'
+import { ratioLines } from './ratios.js'
 import { type Figure, fmtBytes, fmtMs, log, now, printTable } from './util.js'
 
-// Optional arguments pick parts: `node dist/bench/run.js crdt psk store n3 keyed n10 members` (default: all).
+// Optional arguments pick parts: `node dist/bench/run.js crdt psk store n3 keyed n10 gossipsub orbitdb members`
+// (default: all). gossipsub and orbitdb are baselines measured in the same run (bench/ratios.ts).
 const parts = process.argv.slice(2)
 const want = (p: string): boolean => parts.length === 0 || parts.includes(p)
 const load = (): string =>
@@ -18,9 +23,24 @@ const load = (): string =>
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
-    log(`${sig}: stopping agents`)
-    void Promise.all([stopAll(), stopMembershipAgents()]).finally(() => process.exit(130))
+    log(`${sig}: stopping agents and baseline peers`)
+    void Promise.all([stopAll(), stopMembershipAgents(), stopAllPeers()])
+      .then(removeOrbitdbDirs)
+      .finally(() => process.exit(130))
   })
+}
+
+/** A baseline that fails is reported as a line of the table; the parts after it still run. */
+async function baseline(what: string, run: () => Promise<{ figures: Figure[] }>): Promise<Figure[]> {
+  try {
+    return (await run()).figures
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err)
+    log(`${what} baseline failed: ${msg}`)
+    return [
+      { section: `baseline: ${what}`, name: `${what} baseline`, value: 'failed', detail: msg.slice(0, 300) },
+    ]
+  }
 }
 
 const t0 = now()
@@ -32,12 +52,16 @@ try {
   if (want('psk')) figs.push(...runPskBench())
   if (want('store')) figs.push(...(await runStoreBench()))
   figs.push(...(await runAgentBench({ n3: want('n3'), n10: want('n10'), keyed: want('keyed') })))
+  if (want('gossipsub')) figs.push(...(await baseline('bare gossipsub', runGossipsubBaseline)))
+  if (want('orbitdb')) figs.push(...(await baseline('OrbitDB 4', runOrbitdbBaseline)))
   if (want('members')) figs.push(...(await runMembershipBench()))
 } catch (err) {
   failure = err
 } finally {
   await stopAll()
   await stopMembershipAgents()
+  await stopAllPeers()
+  removeOrbitdbDirs()
 }
 
 const cpu = cpus()
@@ -52,6 +76,11 @@ const anchored = figs.filter((f) => f.anchor !== undefined)
 if (anchored.length > 0) {
   console.log('\nAnchors (../shared/ANCHORS.md):')
   for (const f of anchored) console.log(`- ${f.section} ${f.name}: ${f.value}  |  ${f.anchor}`)
+}
+const ratios = ratioLines(figs)
+if (ratios.length > 0) {
+  console.log('\nRatios against the baselines of this run (below 1: murmur takes less time):')
+  for (const line of ratios) console.log(`- ${line}`)
 }
 if (failure !== undefined) {
   console.log(

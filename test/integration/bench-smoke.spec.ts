@@ -1,0 +1,71 @@
+// Smoke test of the benchmark harness (bench/): a tiny bare-gossipsub baseline with real peer processes
+// on 127.0.0.1 produces numeric figures, the ratio lines can be computed from them, and every peer
+// process it started is gone afterwards. It checks that the harness works, not how fast anything is.
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
+import { GOSSIPSUB_SMOKE, runGossipsubBaseline } from '../../bench/gossipsub-baseline.js'
+import { stopAllPeers } from '../../bench/peer-proc.js'
+import { ratio, ratioLines } from '../../bench/ratios.js'
+import type { Figure } from '../../bench/util.js'
+
+/** Pids of this process's live children (Linux /proc; empty elsewhere). Zombies do not count. */
+function childPids(): number[] {
+  if (process.platform !== 'linux') return []
+  const out: number[] = []
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (rest[0] !== 'Z' && Number(rest[1]) === process.pid) out.push(Number(d))
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out
+}
+
+async function until(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
+describe('benchmark harness (smoke)', function () {
+  this.timeout(30_000)
+
+  after(async () => {
+    await stopAllPeers()
+  })
+
+  it('a tiny bare-gossipsub baseline gives numeric figures and stops its peers', async () => {
+    const before = new Set(childPids())
+    const { figures, bulk } = await runGossipsubBaseline(GOSSIPSUB_SMOKE)
+
+    const timed = figures.filter((f): f is Figure & { ms: number } => f.ms !== undefined)
+    const p50 = timed.find((f) => /one message -> on every peer, p50/.test(f.name))
+    const p99 = timed.find((f) => /one message -> on every peer, p99/.test(f.name))
+    assert.ok(p50 && p99, `latency figures missing: ${figures.map((f) => f.name).join('; ')}`)
+    for (const f of [p50, p99]) assert.ok(Number.isFinite(f.ms) && f.ms >= 0, `${f.name}: ${f.ms}`)
+    assert.ok(p99.ms >= p50.ms)
+
+    assert.equal(bulk.length, GOSSIPSUB_SMOKE.bulk.length)
+    for (const b of bulk) {
+      assert.ok(Number.isFinite(b.ms) && b.ms > 0, `bulk of ${b.messages} did not complete: ${b.received}`)
+      assert.deepEqual(b.received, b.expected)
+    }
+    for (const f of figures) assert.ok(f.value.length > 0 && f.value !== 'failed', f.name)
+
+    // The ratio machinery on these figures: a figure against itself is 1, and a murmur-named figure
+    // paired with a baseline one gives a line.
+    assert.equal(ratio(p50, p50), 1)
+    const lines = ratioLines(figures, [{ murmur: { name: p99.name }, baseline: { name: p50.name } }])
+    assert.equal(lines.length, 1)
+    assert.match(lines[0]!, /= \d/)
+
+    // Every peer process the run started has exited (polled, not slept).
+    await until('baseline peers to exit', () => childPids().every((p) => before.has(p)), 5000)
+  })
+})
