@@ -7,6 +7,7 @@ import { GOSSIPSUB_SMOKE, runGossipsubBaseline } from '../../bench/gossipsub-bas
 import { stopAllPeers } from '../../bench/peer-proc.js'
 import { ratio, ratioLines } from '../../bench/ratios.js'
 import type { Figure } from '../../bench/util.js'
+import { waitFor } from '../helpers/wait.js'
 
 /** Pids of this process's live children (Linux /proc; empty elsewhere). Zombies do not count. */
 function childPids(): number[] {
@@ -23,14 +24,6 @@ function childPids(): number[] {
     }
   }
   return out
-}
-
-async function until(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
 }
 
 describe('benchmark harness (smoke)', function () {
@@ -66,6 +59,9 @@ describe('benchmark harness (smoke)', function () {
     assert.match(lines[0]!, /= \d/)
 
     // Every peer process the run started has exited (polled, not slept).
-    await until('baseline peers to exit', () => childPids().every((p) => before.has(p)), 5000)
+    await waitFor(() => childPids().every((p) => before.has(p)), {
+      timeoutMs: 5000,
+      what: 'baseline peers to exit',
+    })
   })
 })
