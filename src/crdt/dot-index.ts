@@ -5,7 +5,7 @@
 // rises, the old seq stays in the array as a stale slot until compaction. Every slot above the
 // remote's vv[O] - live or stale - is a write the remote is missing, so a diff scan costs
 // O(origins * log n + missing writes), never O(state).
-import { type SeqMap, seqOf, type VersionVector } from './records.js'
+import { type SeqMap, seqOf } from './records.js'
 
 class OriginIndex {
   seqs: number[] = []
@@ -111,13 +111,6 @@ export class DotIndex {
   idsAboveFor(floors: ReadonlyMap<string, number>): Set<string> {
     const out = new Set<string>()
     for (const [o, floor] of floors) this.byOrigin.get(o)?.collectAbove(floor, out)
-    return out
-  }
-
-  /** Ids of every record with some dots[O] > remote[O] (missing = 0). */
-  idsAbove(remote: VersionVector): Set<string> {
-    const out = new Set<string>()
-    for (const [o, oi] of this.byOrigin) oi.collectAbove(seqOf(remote, o) ?? 0, out)
     return out
   }
 }

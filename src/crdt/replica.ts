@@ -359,7 +359,9 @@ export class Replica {
 
   /** Every record with some dots[O] > remote[O]; cost grows with the difference, not the state. */
   diffFor(remote: VersionVector): Array<[string, CrdtRecord]> {
-    return [...this.dotIndex.idsAbove(remote)].map((id) => [id, this.records.get(id)!])
+    const floors = new Map<string, number>()
+    for (const o of this.dotIndex.originIds()) floors.set(o, seqOf(remote, o) ?? 0)
+    return this.diffForOrigins(floors)
   }
 
   /**
