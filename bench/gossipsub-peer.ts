@@ -3,14 +3,11 @@
 // (src/transport/node.ts: StrictSign, floodPublish off, fastMsgIdFn, loopback colocation
 // whitelist), and nothing of murmur above it. It reports each message it receives to the parent.
 import '../src/polyfill.js'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
 import { type GossipSub, gossipsub, StrictSign } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
-import { emit, loopbackOnlyGater, readTag, serve, taggedPayload } from './peer-ipc.js'
+import { emit, loopbackLibp2p, readTag, serve, taggedPayload } from './peer-ipc.js'
 
 export const TOPIC = 'bench/gossipsub-baseline'
 
@@ -18,12 +15,7 @@ const toHex = (b: Uint8Array | undefined): string =>
   b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex') : ''
 
 const node = await createLibp2p({
-  addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-  transports: [tcp()],
-  connectionEncrypters: [noise()],
-  streamMuxers: [yamux()],
-  connectionGater: loopbackOnlyGater,
-  connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'] },
+  ...loopbackLibp2p(),
   connectionMonitor: { enabled: false },
   services: {
     identify: identify(),

@@ -6,31 +6,23 @@
 // argv: <name> <directory>
 import '../src/polyfill.js'
 import { join } from 'node:path'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
 import { bitswap } from '@helia/block-brokers'
 import { libp2pRouting } from '@helia/routers'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createOrbitDB, type KeyValueDatabase, type OrbitEntry } from '@orbitdb/core'
 import { LevelBlockstore } from 'blockstore-level'
 import { createHelia } from 'helia'
 import { createLibp2p } from 'libp2p'
-import { emit, loopbackOnlyGater, serve } from './peer-ipc.js'
+import { emit, loopbackLibp2p, serve } from './peer-ipc.js'
 
 const name = process.argv[2] ?? 'orbit'
 const dir = process.argv[3]
 if (dir === undefined) throw new Error('usage: orbitdb-peer <name> <directory>')
 
 const libp2p = await createLibp2p({
-  addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-  transports: [tcp()],
-  connectionEncrypters: [noise()],
-  streamMuxers: [yamux()],
-  connectionGater: loopbackOnlyGater,
-  connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'] },
+  ...loopbackLibp2p(),
   services: {
     identify: identify(),
     pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }),

@@ -1,6 +1,11 @@
 // The child side of a baseline peer process (bench/gossipsub-peer.ts, bench/orbitdb-peer.ts): answers
-// the parent's requests over the IPC channel and sends it events. Imports nothing of the parent's, so
-// a peer script loads only what it measures. See bench/peer-proc.ts for the parent side.
+// the parent's requests over the IPC channel, sends it events, and holds the libp2p options the
+// peers share. Imports nothing of the parent's, so a peer script loads only what it measures. See
+// bench/peer-proc.ts for the parent side.
+
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { tcp } from '@libp2p/tcp'
 
 /** A request from the parent: `{ id, cmd, args }`; answered with `{ id, ok, result }` or `{ id, ok: false, error }`. */
 export interface Request {
@@ -78,9 +83,19 @@ export function readTag(b: Uint8Array): { round: number; publisher: number; seq:
 }
 
 /** Deny every dial that is not to loopback: a baseline never reaches beyond 127.0.0.0/8 or ::1. */
-export const loopbackOnlyGater = {
+const loopbackOnlyGater = {
   denyDialMultiaddr: (ma: { toString(): string }): boolean => {
     const s = ma.toString()
     return !(s.startsWith('/ip4/127.') || s.startsWith('/ip6/::1/'))
   },
 }
+
+/** The libp2p options every baseline peer shares: TCP on 127.0.0.1, noise, yamux, loopback only. */
+export const loopbackLibp2p = () => ({
+  addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+  transports: [tcp()],
+  connectionEncrypters: [noise()],
+  streamMuxers: [yamux()],
+  connectionGater: loopbackOnlyGater,
+  connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'] },
+})
