@@ -88,6 +88,11 @@ export class DotIndex {
     }
   }
 
+  /** Drops the entries of a record that is gone; maxSeen keeps what it carried. */
+  remove(id: string, dots: SeqMap): void {
+    for (const o of Object.keys(dots)) this.byOrigin.get(o)?.remove(dots[o]!, id)
+  }
+
   /** Origins with a write in some record we hold or held. */
   get origins(): number {
     return this.byOrigin.size

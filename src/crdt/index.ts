@@ -18,6 +18,8 @@ export { counterId, kvId, type ParsedId, parseId, setId } from './ids.js'
 export { canonicalJson, type JsonValue } from './json.js'
 export {
   DEFAULT_MAX_FUTURE_MS,
+  DEFAULT_MAX_RECORDS,
+  DEFAULT_TOMBSTONE_HORIZON_MS,
   MAX_COUNTER_TOTAL,
   MAX_SEQ,
   MAX_ELEMENTS_PER_WRITE,

@@ -21,6 +21,8 @@ export const MAX_PENDING_PER_ORIGIN = 1024
  * anti-entropy offers it again once the receiver's clock has caught up.
  */
 export const DEFAULT_MAX_FUTURE_MS = 60 * 1000
+/** How long a tombstone is kept before it may be collected: every write should reach every live member sooner. */
+export const DEFAULT_TOMBSTONE_HORIZON_MS = 24 * 60 * 60 * 1000
 
 // Numeric bounds, far below 2^53 so that no increment can overflow and every sum stays exact. A
 // value past one is refused where it enters (a peer, the disk); a local write that would pass

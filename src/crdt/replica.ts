@@ -22,6 +22,7 @@ import {
   DEFAULT_MAX_FUTURE_MS,
   DEFAULT_MAX_RECORDS,
   DEFAULT_MAX_STATE_BYTES,
+  DEFAULT_TOMBSTONE_HORIZON_MS,
   MAX_ENTRY_BYTES,
   MAX_SEQ,
   MAX_VV_ORIGINS,
@@ -55,6 +56,7 @@ import {
   type WriteVerifier,
 } from './signing.js'
 import { parseEntry } from './schemas.js'
+import { TombstoneTracker } from './tombstones.js'
 import { VersionTracker } from './versions.js'
 import { type ReplicaStats, Views } from './views.js'
 import {
@@ -76,6 +78,8 @@ export class Replica {
   private readonly versions = new VersionTracker()
   private readonly stateDigest = new StateDigest()
   private readonly views = new Views()
+  private readonly tombstones = new TombstoneTracker()
+  private readonly horizonMs: number
   private readonly hlc: HybridClock
   private readonly clock: Clock
   private readonly maxFutureMs: number
@@ -95,6 +99,8 @@ export class Replica {
   private held = { forged: 0, future: 0, origins: 0, caps: 0 }
   /** Called after every record change (local, gossip or sync): the hook the durable store uses. */
   onRecord?: (id: string, record: CrdtRecord) => void
+  /** Called after a record was dropped (collected, or superseded in a full state transfer). */
+  onForget?: (id: string) => void
 
   constructor(selfId: string, clock: Clock, opts: ReplicaOptions = {}) {
     const p = originProblem(selfId)
@@ -107,6 +113,7 @@ export class Replica {
     this.seq = nextSeq
     this.clock = clock
     this.maxFutureMs = opts.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS
+    this.horizonMs = opts.tombstoneHorizonMs ?? DEFAULT_TOMBSTONE_HORIZON_MS
     this.signer = opts.signer ?? fakeWriteSigner
     this.verifier = opts.verifier ?? acceptAllWrites
     this.proofs = new ProofChecker(this.verifier)
@@ -119,18 +126,20 @@ export class Replica {
     if (nextSeq > 1) this.versions.raise({ [selfId]: nextSeq - 1 })
   }
 
-  /** Rebuilds a replica from persisted records, version vector and next seq. */
+  /** Rebuilds a replica from persisted records, version vector, next seq and collected floors. */
   static restore(
     selfId: string,
     clock: Clock,
     records: Iterable<readonly [string, CrdtRecord]>,
     vv: VersionVector,
     nextSeq: number,
-    opts: Omit<ReplicaOptions, 'nextSeq'> = {},
+    opts: Omit<ReplicaOptions, 'nextSeq'> & { floors?: VersionVector } = {},
   ): Replica {
     const r = new Replica(selfId, clock, { ...opts, nextSeq })
     for (const [id, record] of records) r.merge(id, record)
     r.versions.raise(vv)
+    for (const [o, s] of Object.entries(opts.floors ?? {})) r.tombstones.raiseFloor(o, s)
+    r.tombstones.takeFloorChanges()
     return r
   }
 
@@ -221,7 +230,7 @@ export class Replica {
     if ((seqOf(record.dots, dot.origin) ?? 0) < dot.seq) {
       throw new InvalidInputError(`delta for ${JSON.stringify(id)} does not contain its own dot`)
     }
-    if (this.holdBack(id, record)) return []
+    if (this.superseded(id, record) || this.holdBack(id, record)) return []
     const change = this.merge(id, record)
     this.versions.observe(dot.origin, dot.seq)
     return change === undefined ? [] : [change]
@@ -242,6 +251,7 @@ export class Replica {
   ): Change[] {
     const changes: Change[] = []
     for (const [id, record] of records) {
+      if (this.superseded(id, record)) continue
       if (this.holdBack(id, record)) {
         for (const o of Object.keys(record.dots)) heldOrigins.add(o)
         continue
@@ -384,6 +394,120 @@ export class Replica {
   /** diffFor restricted to the origins of `floors`: the records above floors[O] for each. */
   diffForOrigins(floors: ReadonlyMap<string, number>): Array<[string, CrdtRecord]> {
     return [...this.dotIndex.idsAboveFor(floors)].map((id) => [id, this.records.get(id)!])
+  }
+
+  // ---- tombstone collection (docs/state-and-sync.md, "Tombstones")
+
+  /**
+   * Drops every tombstone that has read as absent for the horizon and whose dots our vv covers
+   * (so a peer can no longer hand us an older version: see superseded()), raising the collected
+   * floor of each of its origins. Returns how many were dropped. O(tombstones).
+   */
+  collectTombstones(): number {
+    const cutoff = this.clock.now() - this.horizonMs
+    let n = 0
+    for (const id of this.tombstones.due(cutoff)) {
+      const r = this.records.get(id)
+      if (r === undefined || this.unsigned.has(id) || !this.covers(this.ourVV, r.dots)) continue
+      this.forget(id, r)
+      n++
+    }
+    return n
+  }
+
+  /** Tombstones held now. */
+  get tombstoneCount(): number {
+    return this.tombstones.count
+  }
+
+  /** The collected floor of `origin`: the highest seq of a write of it dropped here (0 if none). */
+  floorOf(origin: string): number {
+    return this.tombstones.floor(origin)
+  }
+
+  /** Every collected floor, as a vector (sent with a full state transfer). */
+  collectedFloors(): VersionVector {
+    return Object.fromEntries(this.tombstones.floorEntries())
+  }
+
+  /** Floors that moved since the last call (the store writes one key per origin). */
+  takeFloorChanges(): Array<[string, number]> {
+    return this.tombstones.takeFloorChanges()
+  }
+
+  /**
+   * Ends a full state transfer: the sender sent every record it holds, with its whole vv and its
+   * floors. A record of ours it did not send, whose dots its vv covers, was collected or
+   * superseded there, so it goes here too. Counters are never collected, so one missing is kept;
+   * an LWW value goes only if written before the horizon (the delete that superseded it is older
+   * than that), which bounds what a lying peer can make us drop. Our vv then rises to the sender's,
+   * for each origin as far as the writes we held or the sender collected (see applyRecords: never
+   * our own, nor an origin of a record held back), and our floors to the sender's, as far as our
+   * vv. Returns the visible changes.
+   */
+  applyFullTransfer(
+    received: ReadonlySet<string>,
+    senderVV: VersionVector,
+    senderFloors: VersionVector,
+    heldOrigins: ReadonlySet<string> = new Set(),
+  ): Change[] {
+    const changes: Change[] = []
+    const cutoff = this.clock.now() - this.horizonMs
+    const drop: Array<[string, CrdtRecord]> = []
+    const theirs = (o: string): number => seqOf(senderVV, o) ?? 0
+    for (const [id, r] of this.records) {
+      if (received.has(id) || r.t === 'counter' || this.unsigned.has(id)) continue
+      if (r.t === 'lww' && r.hlc.wall > cutoff) continue
+      if (this.covers(theirs, r.dots)) drop.push([id, r])
+    }
+    for (const [id, r] of drop) {
+      const c = this.forget(id, r)
+      if (c !== undefined) changes.push(c)
+    }
+    const raise: Record<string, number> = {}
+    for (const o of Object.keys(senderVV)) {
+      if (o === this.selfId || heldOrigins.has(o)) continue
+      const s = Math.min(senderVV[o]!, Math.max(this.dotIndex.maxSeen(o), seqOf(senderFloors, o) ?? 0))
+      if (s > this.versions.get(o)) raise[o] = s
+    }
+    this.versions.raise(raise)
+    for (const o of Object.keys(senderFloors)) {
+      this.tombstones.raiseFloor(o, Math.min(senderFloors[o]!, this.versions.get(o)))
+    }
+    return changes
+  }
+
+  /**
+   * A peer's record for an id we do not hold, all of whose writes our vv covers: its effect is in
+   * our state already, so it was collected or superseded here and must not come back.
+   */
+  private superseded(id: string, record: CrdtRecord): boolean {
+    return !this.records.has(id) && this.covers(this.ourVV, record.dots)
+  }
+
+  private readonly ourVV = (o: string): number => this.versions.get(o)
+
+  /** Every write of `dots` is at or below `vv`. */
+  private covers(vv: (o: string) => number, dots: Readonly<Record<string, number>>): boolean {
+    for (const o of Object.keys(dots)) if (dots[o]! > vv(o)) return false
+    return true
+  }
+
+  /** Drops a record whole (collected or superseded), raising the floors of its dots. */
+  private forget(id: string, r: CrdtRecord): Change | undefined {
+    const parsed = parseId(id)!
+    this.records.delete(id)
+    this.dotIndex.remove(id, r.dots)
+    this.stateDigest.remove(id, r)
+    this.views.remove(parsed, r)
+    this.tombstones.untrack(id)
+    for (const o of Object.keys(r.dots)) this.tombstones.raiseFloor(o, r.dots[o]!)
+    this.onForget?.(id)
+    if (r.t === 'lww' && parsed.t === 'lww' && r.value !== null)
+      return { kind: 'kv', key: parsed.key, value: null, origin: r.origin }
+    if (r.t === 'set' && parsed.t === 'set' && setPresent(r))
+      return { kind: 'set', name: parsed.name, element: parsed.element, present: false }
+    return undefined
   }
 
   /** Hex digest of the record set (not the vv): equal iff the record sets are equal. O(1). */
@@ -597,6 +721,7 @@ export class Replica {
     if (prev !== undefined) this.stateDigest.remove(id, prev)
     this.stateDigest.add(id, next)
     this.views.update(parsed, prev, next)
+    this.tombstones.track(id, next, this.clock.now())
     this.bumpSeq(seqOf(next.dots, this.selfId))
     this.onRecord?.(id, next)
     return visibleChange(parsed, prev, next)

@@ -10,7 +10,7 @@ export interface ReplicaStats {
   sets: number
   counters: number
   records: number
-  /** Deleted keys plus removed set elements still held (tombstones are not collected yet). */
+  /** Deleted keys plus removed set elements still held (collected after the horizon). */
   tombstones: number
 }
 
@@ -29,6 +29,15 @@ export class Views {
     if (prev !== undefined) this.count(id, prev, -1)
     else if (id.t === 'set') this.setView(id.name).elements.add(id.element)
     this.count(id, next, 1)
+  }
+
+  /** A record was dropped (collected, or superseded in a full state transfer). */
+  remove(id: ParsedId, prev: CrdtRecord): void {
+    this.count(id, prev, -1)
+    if (id.t !== 'set') return
+    const v = this.sets.get(id.name)
+    v?.elements.delete(id.element)
+    if (v?.elements.size === 0) this.sets.delete(id.name)
   }
 
   /** Element names that have a record (present or removed), unsorted. */

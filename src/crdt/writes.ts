@@ -103,6 +103,11 @@ export interface ReplicaOptions {
    * replica claims all of them in its version vector; seqs reserved but never used are harmless.
    */
   nextSeq?: number
+  /**
+   * A tombstone is collected once it has read as absent this long and our vv covers it
+   * (DEFAULT_TOMBSTONE_HORIZON_MS); see collectTombstones.
+   */
+  tombstoneHorizonMs?: number
   /** Records stamped further ahead of our clock than this are held back (DEFAULT_MAX_FUTURE_MS). */
   maxFutureMs?: number
   /** Caps on the state: past them, peers' records are held back and local writes fail. */

@@ -128,6 +128,7 @@ export class Agent {
       selfId: this.peerId,
       logger: log.child('state'),
       syncIntervalMs: config.sync.intervalMs,
+      tombstoneHorizonMs: config.sync.tombstoneHorizonMs,
       maxMessageBytes: config.limits.maxMessageBytes,
       maxClockDriftMs: config.limits.maxClockDriftMs,
       maxRecords: config.limits.maxRecords,

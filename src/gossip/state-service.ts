@@ -2,7 +2,7 @@
 // commit into the store (src/state/committer.ts), own deltas out and peers' in on the gossip
 // topic (delta-topic.ts), anti-entropy sessions (sync-service.ts), and watchers (change-feed).
 // Local writes are durable first, then gossiped, then shown to watchers.
-import { type Change, type JsonValue, Replica, type WriteResult } from '../crdt/index.js'
+import { type Change, DEFAULT_TOMBSTONE_HORIZON_MS, type JsonValue, Replica, type WriteResult } from '../crdt/index.js'
 import { ChangeFeed } from '../crdt/change-feed.js'
 import type { WriteSigner, WriteVerifier } from '../crdt/signing.js'
 import type { StateSummary } from '../daemon/api.js'
@@ -22,6 +22,8 @@ export interface StateServiceOptions {
   selfId: string
   logger: Logger
   syncIntervalMs: number
+  /** Tombstones older than this are collected (docs/state-and-sync.md, "Tombstones"). */
+  tombstoneHorizonMs?: number
   maxMessageBytes: number
   /** Peer records stamped further ahead of our clock are held back. */
   maxClockDriftMs: number
@@ -57,6 +59,7 @@ export class StateService {
   /** heldBack() counts as of the last warning about them. */
   private held = { future: 0, origins: 0, caps: 0 }
   private readonly heldLog = new RateLimiter(0.1, 1)
+  private collectTimer?: NodeJS.Timeout
 
   private constructor(
     private readonly opts: StateServiceOptions,
@@ -104,8 +107,10 @@ export class StateService {
   static async start(opts: StateServiceOptions): Promise<StateService> {
     const { store } = opts
     if (store.format === 1) await migrateUnsignedStore(store, opts.selfId, opts.signer, opts.logger)
-    const { records, vv, nextSeq } = await store.readReplicaState()
+    const { records, vv, nextSeq, floors } = await store.readReplicaState()
     const replica = Replica.restore(opts.selfId, systemClock, records, vv, nextSeq, {
+      floors,
+      tombstoneHorizonMs: opts.tombstoneHorizonMs,
       signer: opts.signer,
       verifier: opts.verifier,
       deferSigning: true,
@@ -117,11 +122,23 @@ export class StateService {
     const svc = new StateService(opts, replica)
     svc.topic.start()
     await svc.sync.start()
+    svc.startCollecting(opts.tombstoneHorizonMs ?? DEFAULT_TOMBSTONE_HORIZON_MS)
     return svc
+  }
+
+  /** Collects tombstones past the horizon a few times per horizon (at most once a second, at least once a minute). */
+  private startCollecting(horizonMs: number): void {
+    const every = Math.min(60_000, Math.max(1000, Math.floor(horizonMs / 10)))
+    this.collectTimer = setInterval(() => {
+      const n = this.replica.collectTombstones()
+      if (n > 0) this.opts.logger.info('tombstones collected', { count: n, left: this.replica.tombstoneCount })
+    }, every)
+    this.collectTimer.unref()
   }
 
   async stop(): Promise<void> {
     this.stopped = true
+    clearInterval(this.collectTimer)
     this.topic.stop()
     await this.sync.stop()
     await this.committer.flush()

@@ -1,4 +1,4 @@
-// Anti-entropy on the network: sessions of src/sync over /murmur/sync/4.0.0 streams, as
+// Anti-entropy on the network: sessions of src/sync over /murmur/sync/5.0.0 streams, as
 // initiator (picked by the SyncScheduler) and as responder (one inbound session per peer), with
 // a per-peer byte budget on what a peer sends us.
 import type { Connection, Stream } from '@libp2p/interface'
@@ -12,7 +12,7 @@ import { systemClock } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
 import { RateLimiter } from '../util/rate-limit.js'
 
-export const SYNC_PROTOCOL = '/murmur/sync/4.0.0'
+export const SYNC_PROTOCOL = '/murmur/sync/5.0.0'
 /** Default of limits.syncBytesPerSecond. */
 export const DEFAULT_SYNC_BYTES_PER_SECOND = 32 * 1024 * 1024
 const SYNC_TIMEOUT_MS = 30_000
@@ -150,6 +150,10 @@ export class SyncService {
       durable: opts.durable,
     })
     await stream.close({ signal }).catch(() => {})
+    if (res.sentFull || res.receivedFull) {
+      // Rare: a peer away past the tombstone horizon (or a joiner) got or gave the whole state.
+      opts.logger.info('full state transfer', { peer, sent: res.sentFull, received: res.receivedFull })
+    }
     this.scheduler.completed(peer)
     opts.onChanges(res.changes, peer)
     return res

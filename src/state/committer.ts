@@ -1,9 +1,10 @@
-// Group commit of the replica into the store. Every record change is queued; one batch at a time
-// is cut, sealed (own writes batch-signed), written with the vv entries it moved and the next seq
-// in one atomic store batch, and only then are its own deltas handed on to be gossiped.
+// Group commit of the replica into the store. Every record change (or drop) is queued; one batch
+// at a time is cut, sealed (own writes batch-signed), written with the vv entries and collected
+// floors it moved and the next seq in one atomic store batch, and only then are its own deltas
+// handed on to be gossiped.
 import type { CrdtRecord, Delta, Replica } from '../crdt/index.js'
 import type { Logger } from '../util/log.js'
-import { recordPut, seqPut, versionPut } from './schema.js'
+import { floorPut, recordDel, recordPut, seqPut, versionPut } from './schema.js'
 import type { Store, StoreOp } from './store.js'
 
 export interface CommitterOptions {
@@ -25,7 +26,7 @@ interface Batch {
 }
 
 export class Committer {
-  /** Record puts waiting for the next batch, by record id: a later change replaces an earlier one. */
+  /** Record puts and deletes waiting for the next batch, by record id: a later one replaces an earlier one. */
   private readonly pending = new Map<string, StoreOp>()
   private flushScheduled = false
   /** The batch being gathered: its waiters, whether it must be fsync'd, its deltas to gossip. */
@@ -40,7 +41,9 @@ export class Committer {
     this.durableSeq = replica.nextSeq
     // What the replica was restored from is on disk already.
     replica.takeVersionChanges()
-    replica.onRecord = (id, record) => this.queue(id, record)
+    replica.takeFloorChanges()
+    replica.onRecord = (id, record) => this.queue(id, recordPut(id, record))
+    replica.onForget = (id) => this.queue(id, recordDel(id))
   }
 
   /** Resolves once `deltas` (own writes) are fsync'd; calls of one tick share a batch and a signature. */
@@ -62,8 +65,8 @@ export class Committer {
     wait: (): Promise<void> => this.flush(),
   }
 
-  private queue(id: string, record: CrdtRecord): void {
-    this.pending.set(id, recordPut(id, record))
+  private queue(id: string, op: StoreOp): void {
+    this.pending.set(id, op)
     if (this.flushScheduled) return
     this.flushScheduled = true
     // Remote merges are written without fsync (peers can resend them); a local commit in the
@@ -111,6 +114,7 @@ export class Committer {
         this.flushScheduled = false
         const seq = replica.nextSeq
         for (const [origin, s] of replica.takeVersionChanges()) ops.push(versionPut(origin, s))
+        for (const [origin, s] of replica.takeFloorChanges()) ops.push(floorPut(origin, s))
         ops.push(seqPut(seq))
         try {
           // Gathered here already: the store need not wait another tick for more writers.

@@ -3,7 +3,7 @@
 import { parseVersionVector } from '../crdt/index.js'
 
 /** Bump when the meaning of keys or values changes; documented in docs/storage.md. */
-export const STORE_FORMAT_VERSION = 4
+export const STORE_FORMAT_VERSION = 5
 
 export const FORMAT_KEY = 'meta:format'
 export const SEQ_KEY = 'meta:seq'
@@ -11,6 +11,8 @@ export const INCARNATION_KEY = 'meta:incarnation'
 export const RECORD_PREFIX = 'rec:'
 /** One key per origin (format 4), so a batch rewrites only the origins it moved. */
 export const VERSION_PREFIX = 'vv:'
+/** One key per origin: the collected floor (format 5), the highest seq of a write dropped here. */
+export const FLOOR_PREFIX = 'cf:'
 export const PEER_PREFIX = 'peer:'
 /** Formats 1 to 3 held the whole version vector in this one key. */
 export const LEGACY_VV_KEY = 'meta:vv'
@@ -31,6 +33,11 @@ export const recordDel = (id: string): StoreOp => ({ type: 'del', key: RECORD_PR
 export const versionPut = (origin: string, seq: number): StoreOp => ({
   type: 'put',
   key: VERSION_PREFIX + origin,
+  value: seq,
+})
+export const floorPut = (origin: string, seq: number): StoreOp => ({
+  type: 'put',
+  key: FLOOR_PREFIX + origin,
   value: seq,
 })
 export const seqPut = (nextSeq: number): StoreOp => ({ type: 'put', key: SEQ_KEY, value: nextSeq })
@@ -64,6 +71,7 @@ export const KEY_CHECKS: Record<string, Check> = {
 export const PREFIX_CHECKS: Record<string, Check> = {
   // The entry as a one-origin vector: the same bounds on the origin and the seq as on the wire.
   [VERSION_PREFIX]: (v, origin) => KEY_CHECKS[LEGACY_VV_KEY]!({ [origin]: v }, origin),
+  [FLOOR_PREFIX]: (v, origin) => KEY_CHECKS[LEGACY_VV_KEY]!({ [origin]: v }, origin),
   [PEER_PREFIX]: (v, id) => {
     const p = v as { id?: unknown; addrs?: unknown }
     const ok =

@@ -7,7 +7,9 @@ import { type CrdtRecord, parseEntry, type VersionVector } from '../crdt/index.j
 import { DataDirLockedError, MurmurError, StoreCorruptError } from '../errors.js'
 import { checkBeforeOpen, checkTables } from './leveldb-check.js'
 import {
+  FLOOR_PREFIX,
   FORMAT_KEY,
+  formatPut,
   INCARNATION_KEY,
   KEY_CHECKS,
   type KnownPeerEntry,
@@ -29,14 +31,16 @@ export interface ReplicaState {
   records: Array<[string, CrdtRecord]>
   vv: VersionVector
   nextSeq: number
+  /** Collected floors per origin (format 5). */
+  floors: VersionVector
 }
 
 /**
  * Older formats this murmur opens and rewrites: 1 (records without signatures; the state layer
  * signs them again), 2 (one signature per write, still valid) and 3 (batch proofs), both of which
- * held the version vector in one key.
+ * held the version vector in one key, and 4 (no collected floors: nothing was collected).
  */
-export const MIGRATABLE_FORMATS: readonly number[] = [1, 2, 3]
+export const MIGRATABLE_FORMATS: readonly number[] = [1, 2, 3, 4]
 export const STORE_DIR = 'state.db'
 /**
  * LevelDB's memtable (and so its write-ahead log) is flushed to a table at this size. It bounds
@@ -125,8 +129,16 @@ export class Store {
     }
   }
 
-  /** Formats 2 and 3 differ from 4 only in the vv's layout: split it, in one synced batch. */
+  /**
+   * Formats 2 and 3 differ from 5 in the vv's layout: split it, in one synced batch. Format 4 only
+   * lacks floors, which means nothing was collected: its marker moves on (a format 4 murmur would
+   * not know that a missing record may be a collected one).
+   */
   private async migrate(): Promise<void> {
+    if (this.format === 4) {
+      await this.write([formatPut()], { sync: true })
+      this.format = STORE_FORMAT_VERSION
+    }
     if (this.format !== 2 && this.format !== 3) return
     const vv = await this.get<Record<string, number>>(LEGACY_VV_KEY)
     await this.write(splitVersionVector(vv), { sync: true })
@@ -147,7 +159,9 @@ export class Store {
     }
     const vv: Record<string, number> = {}
     for await (const [origin, seq] of this.scan<number>(VERSION_PREFIX)) vv[origin] = seq
-    return { records, vv, nextSeq: (await this.get<number>(SEQ_KEY)) ?? 1 }
+    const floors: Record<string, number> = {}
+    for await (const [origin, seq] of this.scan<number>(FLOOR_PREFIX)) floors[origin] = seq
+    return { records, vv, nextSeq: (await this.get<number>(SEQ_KEY)) ?? 1, floors }
   }
 
   async readIncarnation(): Promise<number | undefined> {

@@ -16,8 +16,12 @@
 // that differs in d origins of n sends O(d log n) entries and then only the records the other
 // lacks. Each side merges records as they arrive and uses the sender's vv only on done, when it
 // holds the complete diff. Afterwards both hold the union of the two states as of session start.
+//
+// A peer whose vv is below one of our collected floors may hold what we collected (a value whose
+// delete is gone here), which no diff would tell it: it gets a full state transfer instead, every
+// record with our whole vv and floors, and drops what we no longer hold (Replica.applyFullTransfer).
 import type { Change } from '../crdt/changes.js'
-import { MAX_FRAME_BYTES, MAX_VV_ORIGINS, type Replica } from '../crdt/index.js'
+import { DEFAULT_MAX_RECORDS, MAX_FRAME_BYTES, MAX_VV_ORIGINS, type Replica } from '../crdt/index.js'
 import { InvalidInputError, TooLargeError } from '../errors.js'
 import { FP, IDS, type Range, Reconciler, VersionSet } from './ranges.js'
 import {
@@ -52,7 +56,8 @@ export interface SyncLimits {
 }
 
 export const DEFAULT_SYNC_LIMITS: Readonly<SyncLimits> = {
-  maxRecords: 500_000,
+  // A full state transfer sends a whole state: as many records as the state may hold.
+  maxRecords: DEFAULT_MAX_RECORDS,
   maxFrames: 4096,
   maxFrameBytes: MAX_FRAME_BYTES,
 }
@@ -69,6 +74,9 @@ export interface SyncResult {
   inSync: boolean
   /** Records we sent. */
   sent: number
+  /** We sent a full state transfer (the peer was below a collected floor); it sent us one. */
+  sentFull: boolean
+  receivedFull: boolean
   /** Records we received (including ones we already had). */
   received: number
   /** Reconciliation messages we received. */
@@ -150,13 +158,34 @@ async function reconcile(rec: Reconciler, link: Link, opener: boolean): Promise<
   }
 }
 
-/** Sends the records the peer lacks in the origins that differ, and our vv for those. */
-async function sendDiff(replica: Replica, rec: Reconciler, link: Link): Promise<number> {
+/** The peer's vv is below one of our collected floors: a diff could leave it holding what we dropped. */
+function needsFullTransfer(replica: Replica, rec: Reconciler): boolean {
+  // A floor is at most our vv entry, so an origin where the peer is below it is in a range that differed.
+  for (const o of rec.ours) if (replica.floorOf(o) > (rec.theirs.get(o) ?? 0)) return true
+  return false
+}
+
+/**
+ * Sends the records the peer lacks in the origins that differ, and our vv for those; or, when the
+ * peer is below a collected floor, everything. Returns the records sent and whether it was full.
+ */
+async function sendDiff(replica: Replica, rec: Reconciler, link: Link): Promise<[number, boolean]> {
   const { durable } = link.limits
   // Own writes not yet on disk (and signed) wait: after a crash we could reuse their seqs.
   for (let tries = 0; durable !== undefined && !durable.ready(); tries++) {
     if (tries >= 16) throw new TooLargeError('own writes did not reach the disk in time to answer')
     await durable.wait()
+  }
+  if (needsFullTransfer(replica, rec)) {
+    const records = [...replica.entries()]
+    const frames = encodeSyncResponseFrames(
+      records,
+      replica.versionVector(),
+      link.limits.maxFrameBytes,
+      replica.collectedFloors(),
+    )
+    await link.send(frames)
+    return [records.length, true]
   }
   const floors = new Map<string, number>()
   const vv: Record<string, number> = {}
@@ -167,29 +196,55 @@ async function sendDiff(replica: Replica, rec: Reconciler, link: Link): Promise<
   }
   const records = replica.diffForOrigins(floors)
   await link.send(encodeSyncResponseFrames(records, vv, link.limits.maxFrameBytes))
-  return records.length
+  return [records.length, false]
 }
 
-/** Reads the peer's diff, merging as it goes; adopts its vv chunks on the done frame. */
-async function receiveDiff(
-  replica: Replica,
-  rec: Reconciler,
-  link: Link,
-): Promise<{ received: number; changes: Change[] }> {
+/** A map of a peer's entries gathered over frames, bounded like a vv. */
+function gather(into: Record<string, number>, from: Readonly<Record<string, number>> | undefined): void {
+  for (const [o, s] of Object.entries(from ?? {})) into[o] = s
+  if (Object.keys(into).length > MAX_VV_ORIGINS)
+    throw new TooLargeError(`peer sent over ${MAX_VV_ORIGINS} vv entries in one answer`)
+}
+
+interface Received {
+  received: number
+  receivedFull: boolean
+  changes: Change[]
+}
+
+/**
+ * Reads the peer's diff, merging as it goes; adopts its vv chunks on the done frame. A full
+ * transfer then drops what the peer no longer holds (Replica.applyFullTransfer).
+ */
+async function receiveDiff(replica: Replica, rec: Reconciler, link: Link): Promise<Received> {
   let received = 0
   const changes: Change[] = []
   const held = new Set<string>()
   // Only origins that were reconciled: bounded by our entries and those the peer sent.
   const vv: Record<string, number> = {}
+  let full: boolean | undefined
+  const ids = new Set<string>()
+  const wholeVV: Record<string, number> = {}
+  const floors: Record<string, number> = {}
   for (;;) {
     const msg = await link.next('sync-resp')
     received += msg.records.length
     if (received > link.limits.maxRecords) {
       throw new TooLargeError(`peer sent more than ${link.limits.maxRecords} records in one sync session`)
     }
+    full ??= msg.full === true
+    if (full !== (msg.full === true))
+      throw new InvalidInputError('a sync answer switched between a diff and a full transfer')
+    if (full) {
+      for (const [id] of msg.records) ids.add(id)
+      gather(wholeVV, msg.vv)
+      gather(floors, msg.floors)
+    } else if (msg.floors !== undefined) throw new InvalidInputError('collected floors outside a full transfer')
     for (const [o, s] of Object.entries(msg.vv)) if (rec.theirs.has(o) || rec.ours.has(o)) vv[o] = s
     for (const c of replica.applyRecords(msg.records, msg.done ? vv : undefined, held)) changes.push(c)
-    if (msg.done) return { received, changes }
+    if (!msg.done) continue
+    if (full) for (const c of replica.applyFullTransfer(ids, wholeVV, floors, held)) changes.push(c)
+    return { received, receivedFull: full, changes }
   }
 }
 
@@ -201,8 +256,8 @@ function fullLimits(l: Partial<SyncLimits> | undefined): SyncLimits {
 async function exchange(replica: Replica, link: Link, opener: boolean): Promise<SyncResult> {
   const rec = new Reconciler(new VersionSet(replica.versionEntries()))
   const [first, rounds] = await reconcile(rec, link, opener)
-  let sent: number
-  let got: { received: number; changes: Change[] }
+  let sent: [number, boolean]
+  let got: Received
   if (first) {
     sent = await sendDiff(replica, rec, link)
     got = await receiveDiff(replica, rec, link)
@@ -210,12 +265,15 @@ async function exchange(replica: Replica, link: Link, opener: boolean): Promise<
     got = await receiveDiff(replica, rec, link)
     sent = await sendDiff(replica, rec, link)
   }
-  return { inSync: false, sent, rounds, bytesSent: link.bytesSent, bytesReceived: link.bytesReceived, ...got }
+  const [count, sentFull] = sent
+  return { inSync: false, sent: count, sentFull, rounds, bytesSent: link.bytesSent, bytesReceived: link.bytesReceived, ...got }
 }
 
 const inSync = (link: Link): SyncResult => ({
   inSync: true,
   sent: 0,
+  sentFull: false,
+  receivedFull: false,
   received: 0,
   rounds: 0,
   bytesSent: link.bytesSent,

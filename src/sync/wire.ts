@@ -1,10 +1,14 @@
-// The anti-entropy wire (/murmur/sync/4.0.0). A frame is one version byte (SYNC_WIRE_VERSION)
+// The anti-entropy wire (/murmur/sync/5.0.0). A frame is one version byte (SYNC_WIRE_VERSION)
 // followed by UTF-8 JSON:
 //   sync-hello  { type, digest, same? }                 opening: equal state digests end the session
 //   sync-ranges { type, ranges: Range[], more }         vv reconciliation (ranges.ts), chunked
-//   sync-resp   { type, records: [id, record][], vv, done }   the records the peer lacks, chunked;
-//                                                      vv: a chunk of the sender's vv entries for
-//                                                      the origins that differed
+//   sync-resp   { type, records: [id, record][], vv, done, full?, floors? }
+//                                                      the records the peer lacks, chunked; vv: a
+//                                                      chunk of the sender's vv entries for the
+//                                                      origins that differed. full (on every frame
+//                                                      of the answer): a full state transfer, every
+//                                                      record and the whole vv, with the sender's
+//                                                      collected floors in chunks
 // Decoding validates everything and throws InvalidInputError; it never returns partly-valid data.
 import { z } from 'zod'
 import {
@@ -22,7 +26,7 @@ import {
 } from '../crdt/index.js'
 import { FINAL, FP, IDS, type Range, SKIP } from './ranges.js'
 
-export const SYNC_WIRE_VERSION = 4
+export const SYNC_WIRE_VERSION = 5
 export const MAX_RECORDS_PER_FRAME = 65536
 /** Entries in one ids or final range (a longer final answer is cut into consecutive ranges). */
 export const MAX_ENTRIES_PER_RANGE = 1024
@@ -46,6 +50,10 @@ export interface SyncResponse {
   vv: VersionVector
   /** true on the last frame of one answer; only then may the receiver adopt the vv chunks. */
   done: boolean
+  /** A full state transfer (the peer's vv is below one of our collected floors): on every frame. */
+  full?: boolean
+  /** A chunk of the sender's collected floors (full transfers only). */
+  floors?: VersionVector
 }
 export type SyncMessage = SyncHello | SyncRanges | SyncResponse
 
@@ -74,6 +82,8 @@ const messageSchema = z.discriminatedUnion('type', [
     records: z.array(entrySchema).max(MAX_RECORDS_PER_FRAME),
     vv: vvSchema,
     done: z.boolean(),
+    full: z.boolean().optional(),
+    floors: vvSchema.optional(),
   }),
 ])
 
@@ -98,22 +108,29 @@ export function encodeRangeFrames(ranges: readonly Range[], maxBytes = MAX_FRAME
 
 /**
  * One anti-entropy answer: records and vv entries spread over as few frames as fit, at least
- * one frame, done=true on the last.
+ * one frame, done=true on the last. With `floors` it is a full state transfer.
  */
 export function encodeSyncResponseFrames(
   records: ReadonlyArray<readonly [string, CrdtRecord]>,
   vv: VersionVector,
   maxBytes = MAX_FRAME_BYTES,
+  floors?: VersionVector,
 ): Uint8Array[] {
-  // The vv travels in chunks of its own frames first (records: [], done: false), then the records.
+  // The vv (and floors) travel in chunks of their own frames first (records: [], done: false),
+  // then the records.
+  const full = floors === undefined ? '' : '"full":true,'
   const out: Uint8Array[] = []
-  const entries = Object.entries(vv).map(([o, s]) => `${JSON.stringify(o)}:${s}`)
-  if (entries.length > 0) {
-    const head = () => '{"type":"sync-resp","records":[],"done":false,"vv":{'
-    out.push(...frames(packJson(entries, head, '}}', 4096, maxBytes), maxBytes))
+  const chunks = (m: VersionVector, field: string) => {
+    const entries = Object.entries(m).map(([o, s]) => `${JSON.stringify(o)}:${s}`)
+    if (entries.length === 0) return
+    const head = () => `{"type":"sync-resp",${full}"records":[],"done":false,"${field}":{`
+    const tail = field === 'vv' ? '}}' : '},"vv":{}}'
+    out.push(...frames(packJson(entries, head, tail, 4096, maxBytes), maxBytes))
   }
+  chunks(vv, 'vv')
+  if (floors !== undefined) chunks(floors, 'floors')
   const items = records.map((r) => JSON.stringify(r))
-  const head = (last: boolean) => `{"type":"sync-resp","vv":{},"done":${last},"records":[`
+  const head = (last: boolean) => `{"type":"sync-resp",${full}"vv":{},"done":${last},"records":[`
   out.push(...frames(packJson(items, head, ']}', MAX_RECORDS_PER_FRAME, maxBytes), maxBytes))
   return out
 }

@@ -110,7 +110,7 @@ describe('durability: start-up on a damaged store', function () {
     await level.close()
   }
 
-  /** Rewrites a format 4 store's vv the way formats 1 to 3 kept it: one `meta:vv` object. */
+  /** Rewrites a format 5 store's vv the way formats 1 to 3 kept it: one `meta:vv` object. */
   async function asLegacyFormat(db: string, format: 1 | 2 | 3): Promise<Record<string, number>> {
     const level = new ClassicLevel<string, string>(db, { valueEncoding: 'utf8', createIfMissing: false })
     await level.open()
@@ -130,12 +130,12 @@ describe('durability: start-up on a damaged store', function () {
     return vv
   }
 
-  /** The vv as a format 4 store holds it, or a failure if the legacy key is still there. */
+  /** The vv as a format 5 store holds it, or a failure if the legacy key is still there. */
   async function versionKeys(db: string): Promise<Record<string, number>> {
     const level = new ClassicLevel<string, string>(db, { valueEncoding: 'utf8', createIfMissing: false })
     await level.open()
     try {
-      assert.equal(await level.get('meta:format'), '4')
+      assert.equal(await level.get('meta:format'), '5')
       assert.equal(await level.get('meta:vv'), undefined, 'the one-key vv is gone')
       const vv: Record<string, number> = {}
       for await (const [key, value] of level.iterator({ gte: 'vv:', lt: 'vv:\uffff' }))
@@ -284,9 +284,9 @@ describe('durability: start-up on a damaged store', function () {
   describe('(d) format version', () => {
     it('an unknown meta:format stops start-up naming the key and both versions', async () => {
       const { dataDir, db } = copyOfGolden()
-      await putRaw(db, { 'meta:format': '5' })
-      const line = await expectRefusal(dataDir, '\'meta:format\' "5"')
-      assert.match(line, /reads format 4 and migrates formats 1, 2, 3/)
+      await putRaw(db, { 'meta:format': '6' })
+      const line = await expectRefusal(dataDir, '\'meta:format\' "6"')
+      assert.match(line, /reads format 5 and migrates formats 1, 2, 3, 4/)
     })
 
     it('a store of format 1 (unsigned records) is migrated: own records signed again, others dropped', async () => {
@@ -316,7 +316,7 @@ describe('durability: start-up on a damaged store', function () {
       agents.push(a)
       a.start()
       const info = await a.ready()
-      assert.match(a.logs, /store migrated to format 4 \(signed writes\).*"kept":\d+,"dropped":1/)
+      assert.match(a.logs, /store migrated to format 5 \(signed writes\).*"kept":\d+,"dropped":1/)
       assert.equal(info.state?.keys, FIRST + SECOND, 'every own key survives')
       assert.equal((await a.cli(['kv', 'get', 'k0', '--json'])).stdout, '{"i":0}\n')
       assert.equal((await a.cli(['counter', 'get', 'hits'])).stdout, '5\n')
@@ -338,7 +338,7 @@ describe('durability: start-up on a damaged store', function () {
     })
 
     for (const format of [2, 3] as const) {
-      it(`a store of format ${format} opens with every record, its vv split into one key per origin (format 4)`, async () => {
+      it(`a store of format ${format} opens with every record, its vv split into one key per origin (format 5)`, async () => {
         const { dataDir, db } = copyOfGolden()
         const oldVv = await asLegacyFormat(db, format)
         const a = new TestAgent({ name: `format${format}`, dataDir })
@@ -357,6 +357,19 @@ describe('durability: start-up on a damaged store', function () {
         assert.equal(vv[self], (oldVv[self] ?? 0) + 1, 'the write after migration took the next seq')
       })
     }
+
+    it('a store of format 4 (no collected floors) opens with every record and is marked format 5', async () => {
+      const { dataDir, db } = copyOfGolden()
+      await putRaw(db, { 'meta:format': '4' })
+      const a = new TestAgent({ name: 'format4', dataDir })
+      agents.push(a)
+      a.start()
+      const info = await a.ready()
+      assert.equal(info.state?.keys, FIRST + SECOND, 'every key kept')
+      a.kill('SIGTERM')
+      assert.equal(await a.waitExit(), 0)
+      assert.ok(Object.keys(await versionKeys(db)).length > 0, 'marked 5, vv kept')
+    })
 
     it('a store with data but no meta:format is refused, never taken for a new one', async () => {
       const { dataDir, db } = copyOfGolden()

@@ -153,7 +153,7 @@ export function fuzzTargets(): FuzzTarget[] {
         }),
     },
     {
-      name: 'anti-entropy frames (/murmur/sync/4.0.0)',
+      name: 'anti-entropy frames (/murmur/sync/5.0.0)',
       input: bytesInput(syncCorpus(), [SYNC_WIRE_VERSION]),
       check: (input) =>
         refusesWith([InvalidInputError, TooLargeError], () => {

@@ -207,7 +207,7 @@ export interface Info {
   addresses: string[]
   members: Record<string, number>
   mesh: { private: boolean; swarmKeyFile: string | null }
-  state?: { keys: number; digest: string }
+  state?: { keys: number; digest: string; tombstones?: number }
 }
 
 /** The agent's 127.0.0.1 address (tests listen on loopback). */

@@ -103,6 +103,37 @@ describe('replicated state (agents on loopback)', function () {
     assert.equal((await d.json<unknown[]>(['kv', 'list'])).length, 22)
   })
 
+  it('deletes are collected after the horizon; an agent away that long drops its stale copy on return', async () => {
+    const config = { sync: { intervalMs: 500, tombstoneHorizonMs: 2000 } }
+    agents = ['a', 'b'].map((name) => new TestAgent({ name, config }).start())
+    const [a, b] = agents as [TestAgent, TestAgent]
+    const [ia] = await Promise.all([a.ready(), b.ready()])
+    await b.cli(['join', loopbackAddr(ia)])
+    await a.cli(['kv', 'set', 'gone', 'old'])
+    await a.cli(['kv', 'set', 'kept', '1'])
+    await a.cli(['set', 'add', 'team', 'alice', 'bob'])
+    await waitFor(() => converged(agents), { what: 'both agents to hold the writes', timeoutMs: 20_000 })
+
+    // b is away while a deletes; a keeps the tombstones for the horizon, then collects them.
+    b.kill('SIGTERM')
+    assert.equal(await b.waitExit(), 0)
+    await a.cli(['kv', 'del', 'gone'])
+    await a.cli(['set', 'rm', 'team', 'bob'])
+    const tombstones = async (x: TestAgent) => (await x.json<Info>(['info'])).state?.tombstones
+    assert.equal(await tombstones(a), 2)
+    await waitFor(async () => (await tombstones(a)) === 0, { what: 'a to collect its tombstones', timeoutMs: 20_000 })
+    assert.match(a.logs, /"msg":"tombstones collected"/)
+
+    // b returns with its old copy: it gets a full state transfer and drops what was deleted.
+    b.start()
+    await b.ready()
+    await waitFor(() => converged(agents), { what: 'b to catch up with the deletes', timeoutMs: 20_000 })
+    assert.equal((await b.cli(['kv', 'get', 'gone'])).code, 1)
+    assert.equal((await b.cli(['kv', 'get', 'kept'])).stdout, '1\n')
+    assert.equal((await b.cli(['set', 'members', 'team'])).stdout, 'alice\n')
+    assert.match(a.logs + b.logs, /"msg":"full state transfer"/)
+  })
+
   it('a new connection between two fresh agents syncs once, with periodic sync off', async () => {
     const config = { sync: { intervalMs: 3_600_000 } }
     agents = ['p', 'q'].map((name) => new TestAgent({ name, config }).start())

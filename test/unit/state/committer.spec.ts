@@ -16,7 +16,8 @@ function setup(opts: { fail?: boolean } = {}) {
       return fakeWriteSigner.sign(bytes)
     },
   }
-  const replica = new Replica('self', new FakeClock(), { signer, deferSigning: true })
+  const clock = new FakeClock()
+  const replica = new Replica('self', clock, { signer, deferSigning: true, tombstoneHorizonMs: 1000 })
   const writes: Write[] = []
   const published: Delta[][] = []
   const fatal: unknown[] = []
@@ -33,12 +34,26 @@ function setup(opts: { fail?: boolean } = {}) {
     publish: (d) => published.push(d),
     onFatal: (e) => fatal.push(e),
   })
-  return { replica, committer, writes, published, fatal, signatures: () => signatures }
+  return { replica, clock, committer, writes, published, fatal, signatures: () => signatures }
 }
 
 const keys = (w: Write): string[] => w.ops.map((o) => o.key)
 
 describe('committer (group commit of the replica into the store)', () => {
+  it('a collected tombstone leaves the store with its floor written, in one batch', async () => {
+    const { replica, clock, committer, writes } = setup()
+    await committer.commit(replica.kvSet('k', 1).deltas)
+    await committer.commit(replica.kvDel('k').deltas)
+    clock.advance(1000)
+    assert.equal(replica.collectTombstones(), 1)
+    await committer.flush()
+    const last = writes[writes.length - 1]!
+    assert.deepEqual(last.ops.slice(0, 2), [
+      { type: 'del', key: 'rec:k\u0000k' },
+      { type: 'put', key: 'cf:self', value: 2 },
+    ])
+  })
+
   it('writes of one tick share one fsync and one signature; their deltas are published after the write, signed', async () => {
     const { replica, committer, writes, published, signatures } = setup()
     const commits = Array.from({ length: 100 }, (_, i) => committer.commit(replica.kvSet(`k${i}`, i).deltas))

@@ -109,7 +109,7 @@ describe('sync wire', () => {
 
   it('rejects another version, and the old sync-req', () => {
     const hello = JSON.stringify({ type: 'sync-hello', digest: 'a'.repeat(64) })
-    invalid(raw(hello, 3), /format version 3 \(this peer speaks 4\)/)
+    invalid(raw(hello, 3), /format version 3 \(this peer speaks 5\)/)
     invalid(raw('{"type":"sync-req","vv":{"A":1}}'))
     invalid(raw('{"type":"delta","deltas":[]}'))
   })

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict'
+import { Replica } from '../../../src/crdt/index.js'
+import { FakeClock } from '../../../src/util/clock.js'
+
+const HORIZON = 60_000
+
+function replica(id: string, clock = new FakeClock(), deferSigning = false): Replica {
+  return new Replica(id, clock, { tombstoneHorizonMs: HORIZON, deferSigning })
+}
+
+const records = (r: Replica) => r.stats().records
+
+describe('tombstone collection', () => {
+  it('keeps a deleted key for the horizon, then drops it and raises the floor of its write', () => {
+    const clock = new FakeClock()
+    const a = replica('A', clock)
+    a.kvSet('k', 1)
+    a.kvSet('other', 2)
+    a.kvDel('k')
+    assert.equal(a.stats().tombstones, 1)
+    clock.advance(HORIZON - 1)
+    assert.equal(a.collectTombstones(), 0)
+    clock.advance(1)
+    assert.equal(a.collectTombstones(), 1)
+    assert.deepEqual(a.stats(), { keys: 1, sets: 0, counters: 0, records: 1, tombstones: 0 })
+    assert.equal(a.kvGet('k'), undefined)
+    assert.equal(a.floorOf('A'), 3, 'the delete was write 3')
+    assert.deepEqual(a.takeFloorChanges(), [['A', 3]])
+    assert.deepEqual(a.kvList(), [{ key: 'other', value: 2 }])
+  })
+
+  it('collects removed set elements and never counters; a collected element can be added again', () => {
+    const clock = new FakeClock()
+    const a = replica('A', clock)
+    a.setAdd('s', ['x', 'y'])
+    a.setRemove('s', ['x'])
+    a.counterAdd('c', 5)
+    a.counterAdd('c', -5)
+    clock.advance(HORIZON)
+    assert.equal(a.collectTombstones(), 1)
+    assert.deepEqual(a.setMembers('s'), ['y'])
+    assert.equal(a.stats().records, 2, 'y and the counter')
+    a.setAdd('s', ['x'])
+    assert.deepEqual(a.setMembers('s'), ['x', 'y'])
+  })
+
+  it('keeps a tombstone whose writes the vv does not cover yet (a gap)', () => {
+    const w = replica('W')
+    const first = w.kvSet('a', 1).deltas
+    w.kvSet('k', 1)
+    const del = w.kvDel('k').deltas
+    const clock = new FakeClock()
+    const b = replica('B', clock)
+    for (const d of del) b.applyDelta(d) // seq 3 arrives before 1 and 2
+    clock.advance(HORIZON)
+    assert.equal(b.collectTombstones(), 0)
+    for (const d of first) b.applyDelta(d)
+    assert.equal(b.collectTombstones(), 0, 'seq 2 still missing')
+    b.applyRecords([], { W: 3 }) // no proof it holds seq 2: the vv does not rise past what it held
+    assert.equal(b.stats().tombstones, 1)
+  })
+
+  it('an older write of a collected key does not bring it back, by gossip or by a diff', () => {
+    const clock = new FakeClock()
+    const w = replica('W', clock)
+    const set = w.kvSet('k', 'old').deltas
+    const del = w.kvDel('k').deltas
+    const b = replica('B', clock)
+    for (const d of [...set, ...del]) b.applyDelta(d)
+    clock.advance(HORIZON)
+    assert.equal(b.collectTombstones(), 1)
+    for (const d of set) assert.deepEqual(b.applyDelta(d), [])
+    assert.deepEqual(
+      b.applyRecords(set.map((d) => [d.id, d.record])),
+      [],
+    )
+    assert.equal(b.kvGet('k'), undefined)
+    assert.equal(records(b), 0)
+    // A newer write of the key is a new write: it comes in.
+    const again = w.kvSet('k', 'new').deltas
+    for (const d of again) b.applyDelta(d)
+    assert.equal(b.kvGet('k'), 'new')
+  })
+
+  it('waits for the seal of an own delete (batch signatures)', () => {
+    const clock = new FakeClock()
+    const a = replica('A', clock, true)
+    a.kvSet('k', 1)
+    a.kvDel('k')
+    clock.advance(HORIZON)
+    assert.equal(a.collectTombstones(), 0, 'unsigned')
+    a.seal()
+    assert.equal(a.collectTombstones(), 1)
+  })
+
+  it('a replica restored with its floors keeps them', () => {
+    const clock = new FakeClock()
+    const a = Replica.restore('A', clock, [], { A: 9 }, 10, { floors: { A: 7 }, tombstoneHorizonMs: HORIZON })
+    assert.equal(a.floorOf('A'), 7)
+    assert.deepEqual(a.takeFloorChanges(), [], 'what was restored is on disk already')
+  })
+})

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import { type Delta, Replica } from '../../../src/crdt/index.js'
+import { memoryDuplexPair, runSyncInitiator, runSyncResponder } from '../../../src/sync/index.js'
+import { FakeClock } from '../../../src/util/clock.js'
+
+const HORIZON = 60_000
+
+const replica = (id: string, clock: FakeClock) => new Replica(id, clock, { tombstoneHorizonMs: HORIZON })
+
+async function session(a: Replica, b: Replica, maxFrameBytes?: number) {
+  const [ca, cb] = memoryDuplexPair()
+  const limits = maxFrameBytes === undefined ? undefined : { maxFrameBytes }
+  return Promise.all([
+    runSyncInitiator(a, ca.send, ca.frames, limits),
+    runSyncResponder(b, cb.send, cb.frames, limits),
+  ])
+}
+
+describe('sync after tombstone collection (full state transfer)', () => {
+  it('a replica away past the horizon loses what was deleted meanwhile and keeps what it wrote', async () => {
+    const clock = new FakeClock()
+    const x = replica('X', clock)
+    const y = replica('Y', clock)
+    x.kvSet('gone', 'old')
+    x.kvSet('kept', 1)
+    x.setAdd('s', ['e1', 'e2'])
+    await session(x, y)
+    assert.equal(y.kvGet('gone'), 'old')
+    // Y is away: X deletes, and collects once the horizon has passed; Y writes on its own.
+    x.kvDel('gone')
+    x.setRemove('s', ['e1'])
+    clock.advance(HORIZON)
+    assert.equal(x.collectTombstones(), 2)
+    y.kvSet('mine', 'while away')
+    const [rx, ry] = await session(y, x, 4096)
+    assert.ok(ry.sentFull && rx.receivedFull, 'X sends Y everything')
+    assert.ok(!rx.sentFull, 'Y is above every floor of X')
+    assert.equal(y.kvGet('gone'), undefined)
+    assert.deepEqual(y.setMembers('s'), ['e2'])
+    assert.equal(y.kvGet('mine'), 'while away')
+    assert.equal(x.kvGet('mine'), 'while away')
+    assert.equal(x.digest(), y.digest())
+    assert.ok(rx.changes.some((c) => c.kind === 'kv' && c.key === 'gone' && c.value === null))
+    assert.ok(rx.changes.some((c) => c.kind === 'set' && c.element === 'e1' && !c.present))
+    assert.equal(y.floorOf('X'), x.floorOf('X'), 'Y takes on the floors, so it too hands the next returner everything')
+    const [again] = await session(x, y)
+    assert.ok(again!.inSync)
+  })
+
+  it('a peer that is above every floor gets a diff, not the whole state', async () => {
+    const clock = new FakeClock()
+    const x = replica('X', clock)
+    const y = replica('Y', clock)
+    for (let i = 0; i < 50; i++) x.kvSet(`k${i}`, i)
+    x.kvDel('k0')
+    await session(x, y)
+    clock.advance(HORIZON)
+    x.collectTombstones()
+    y.collectTombstones()
+    x.kvSet('new', 1)
+    const [rx, ry] = await session(x, y)
+    assert.ok(!rx.sentFull && !ry.sentFull)
+    assert.equal(rx.sent, 1)
+    assert.equal(x.digest(), y.digest())
+  })
+
+  it('a full transfer drops neither counters nor values written within the horizon, whatever the sender claims', () => {
+    const clock = new FakeClock()
+    const y = replica('Y', clock)
+    y.kvSet('old', 1)
+    y.counterAdd('c', 2)
+    clock.advance(HORIZON + 1)
+    y.kvSet('recent', 1)
+    const changes = y.applyFullTransfer(new Set(), { Y: 1_000_000 }, { Y: 1_000_000 })
+    assert.equal(y.kvGet('old'), undefined, 'older than the horizon: its delete may have been collected')
+    assert.equal(y.kvGet('recent'), 1)
+    assert.equal(y.counterGet('c'), 2)
+    assert.equal(changes.length, 1)
+    assert.equal(y.floorOf('Y'), 3, 'floors rise only as far as our own vv')
+  })
+
+  it('any two replicas read the same after one session, and hold the same once both have collected', async () => {
+    const op = fc.record({
+      w: fc.nat(3),
+      kind: fc.constantFrom('set', 'del', 'add', 'rm', 'share', 'sync', 'collect'),
+      key: fc.nat(5),
+      to: fc.constantFrom('A', 'B', 'both', 'none'),
+      late: fc.boolean(),
+    })
+    let fulls = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 10, maxLength: 50 }), fc.nat(), async (ops, seed) => {
+        const clock = new FakeClock()
+        const ws = Array.from({ length: 4 }, (_, i) => replica(`w${i}`, clock))
+        const a = replica('A', clock)
+        const b = replica('B', clock)
+        const late: Array<[Replica, Delta]> = []
+        const deliver = (to: string, ds: readonly Delta[], isLate: boolean) => {
+          for (const d of ds) {
+            for (const r of to === 'both' ? [a, b] : to === 'A' ? [a] : to === 'B' ? [b] : []) {
+              if (isLate) late.push([r, d])
+              else r.applyDelta(d)
+            }
+          }
+        }
+        const sent = new Map<Replica, Delta[]>(ws.map((w) => [w, []]))
+        for (const o of ops) {
+          const w = ws[o.w]!
+          const k = `k${o.key}`
+          let ds: Delta[] = []
+          if (o.kind === 'set') ds = w.kvSet(k, seed).deltas
+          else if (o.kind === 'del') ds = w.kvDel(k).deltas
+          else if (o.kind === 'add') ds = w.setAdd('s', [k]).deltas
+          else if (o.kind === 'rm') ds = w.setRemove('s', [k]).deltas
+          else if (o.kind === 'share') {
+            // A writer hears another's writes, so records carry several origins' parts.
+            for (const d of sent.get(ws[(o.w + 1) % 4]!)!) w.applyDelta(d)
+          } else if (o.kind === 'sync') {
+            // A or B catches up with a writer, gaps filled: what it holds can now be collected.
+            await session(o.to === 'B' ? b : a, w)
+          } else {
+            clock.advance(HORIZON)
+            ;(o.to === 'B' ? b : a).collectTombstones()
+          }
+          sent.get(w)!.push(...ds)
+          deliver(o.to, ds, o.late)
+        }
+        // A stays in the mesh (it catches up with every writer) while B is away, then collects.
+        for (const w of ws) await session(a, w)
+        clock.advance(HORIZON)
+        a.collectTombstones()
+        // Late deliveries arrive after collection, out of order.
+        for (const [r, d] of late.reverse()) r.applyDelta(d)
+        const [ra] = await session(a, b, 2048)
+        if (ra.sentFull || ra.receivedFull) fulls++
+        assert.deepEqual(a.kvList(), b.kvList())
+        assert.deepEqual(a.setMembers('s'), b.setMembers('s'))
+        // Until both have collected the same tombstones their digests may differ (one holds a
+        // tombstone the other dropped); once both have, the states are equal.
+        clock.advance(HORIZON)
+        a.collectTombstones()
+        b.collectTombstones()
+        assert.equal(a.digest(), b.digest())
+        const [again] = await session(b, a)
+        assert.ok(again!.inSync, 'a second session finds them in sync')
+      }),
+      { numRuns: 200 },
+    )
+    assert.ok(fulls > 20, `only ${fulls} of 200 runs needed a full transfer`)
+  })
+})
