@@ -1,21 +1,22 @@
 // Real agents as separate processes on 127.0.0.1, driven through persistent admin connections.
-import { readFileSync } from 'node:fs'
 import { AdminCallError } from '../src/admin/protocol.js'
 import { FAST_CONFIG } from '../test/helpers/agents.js'
 import { waitFor } from '../test/helpers/wait.js'
 import { type BenchNode, Fleet } from './fleet.js'
+import { cpuSeconds } from './load.js'
 import { type Figure, fmtBytes, fmtMs, int, log, now, percentile, rssOf, sleep } from './util.js'
 
-const fleet = new Fleet()
+/** Every agent the agent parts start (bench/agents.ts, bench/scale.ts): stopAll stops them all. */
+export const fleet = new Fleet()
 
-interface AgentInfo {
+export interface AgentInfo {
   peerId: string
   addresses: string[]
   members: { alive: number; suspect: number; dead: number; left: number }
   state: { keys: number; records: number; digest: string }
 }
 
-type Node = BenchNode<AgentInfo>
+export type Node = BenchNode<AgentInfo>
 
 /** Polling interval of the "has every agent got the value" loop. */
 const POLL_MS = 5
@@ -33,11 +34,11 @@ export const TIMERS_NOTE =
 /** Stops every agent still running and closes every admin connection. Safe to call twice. */
 export const stopAll = (): Promise<void> => fleet.stopAll()
 
-function startNode(name: string, extraArgs: string[] = []): Promise<Node> {
+export function startNode(name: string, extraArgs: string[] = []): Promise<Node> {
   return fleet.start<AgentInfo>(name, { args: [...AGENT_ARGS, ...extraArgs] })
 }
 
-const stopNodes = (nodes: Node[]): Promise<void> => fleet.stop(nodes)
+export const stopNodes = (nodes: Node[]): Promise<void> => fleet.stop(nodes)
 
 const loopback = (info: AgentInfo): string => {
   const a = info.addresses.find((x) => x.includes('/127.0.0.1/'))
@@ -45,21 +46,23 @@ const loopback = (info: AgentInfo): string => {
   return a
 }
 
-async function join(node: Node, target: Node): Promise<void> {
+export async function join(node: Node, target: Node): Promise<void> {
   const r = await node.client.call<{ reached: number; failed: unknown[] }>('join', {
     addrs: [loopback(target.info)],
   })
   if (r.reached < 1) throw new Error(`join failed: ${JSON.stringify(r.failed)}`)
 }
 
-const info = (n: Node): Promise<AgentInfo> => n.client.call<AgentInfo>('info', {})
+export const info = (n: Node, timeoutMs?: number): Promise<AgentInfo> =>
+  n.client.call<AgentInfo>('info', {}, { timeoutMs })
 
 /** ms until every agent lists all of them alive; Infinity if that does not happen in time. */
 async function waitAllAlive(nodes: Node[], timeoutMs = 30_000): Promise<number> {
   const t0 = now()
   try {
     await waitFor(
-      async () => (await Promise.all(nodes.map(info))).every((i) => i.members.alive === nodes.length),
+      async () =>
+        (await Promise.all(nodes.map((n) => info(n)))).every((i) => i.members.alive === nodes.length),
       { timeoutMs, intervalMs: 100, what: `${nodes.length} agents to see each other alive` },
     )
   } catch {
@@ -69,10 +72,10 @@ async function waitAllAlive(nodes: Node[], timeoutMs = 30_000): Promise<number> 
 }
 
 /** Waits until every agent reports the same digest; returns it. */
-async function waitConverged(nodes: Node[], timeoutMs: number, what: string): Promise<string> {
+export async function waitConverged(nodes: Node[], timeoutMs: number, what: string): Promise<string> {
   return waitFor(
     async () => {
-      const ds = (await Promise.all(nodes.map(info))).map((i) => i.state.digest)
+      const ds = (await Promise.all(nodes.map((n) => info(n)))).map((i) => i.state.digest)
       return ds.every((d) => d === ds[0]) ? ds[0] : undefined
     },
     { timeoutMs, intervalMs: 50, what },
@@ -80,7 +83,7 @@ async function waitConverged(nodes: Node[], timeoutMs: number, what: string): Pr
 }
 
 /** A chain: agent i joins agent i-1. */
-async function startMesh(
+export async function startMesh(
   n: number,
   tag: string,
   extraArgs: string[] = [],
@@ -216,17 +219,6 @@ async function bulkFigures(
   })
 }
 
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; 100 ticks per second. */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-    return (Number(f[11]) + Number(f[12])) / 100
-  } catch {
-    return Number.NaN
-  }
-}
-
 /** Mean and total CPU use of the agents over `ms`, in % of one core. */
 async function meshCpu(nodes: Node[], ms: number): Promise<{ mean: number; total: number }> {
   const before = nodes.map((n) => cpuSeconds(n.agent.proc?.pid))
@@ -238,7 +230,7 @@ async function meshCpu(nodes: Node[], ms: number): Promise<{ mean: number; total
   return { mean: total / nodes.length, total }
 }
 
-function rssSummary(nodes: Node[]): { text: string; mean: number } {
+export function rssSummary(nodes: Node[]): { text: string; mean: number } {
   const v = nodes.map((n) => rssOf(n.agent.proc?.pid)).filter((x): x is number => x !== undefined)
   if (v.length === 0) return { text: 'n/a (no /proc)', mean: Number.NaN }
   const mean = v.reduce((s, x) => s + x, 0) / v.length

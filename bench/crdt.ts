@@ -76,7 +76,7 @@ function benchApplyDelta(figs: Figure[], deltas: Delta[]): Replica {
   return hub
 }
 
-async function syncPair(
+export async function syncPair(
   a: Replica,
   b: Replica,
 ): Promise<{ ms: number; aSent: number; bSent: number; bytes: number; frames: number }> {

@@ -22,6 +22,8 @@ export interface StartOptions {
 export class Fleet {
   private readonly live = new Set<TestAgent>()
   private readonly clients = new Set<AdminClient>()
+  /** Extra admin connections per agent (the load generator's), closed with the agent's own. */
+  private readonly extra = new Map<TestAgent, AdminClient[]>()
 
   /** Starts an agent and connects as soon as its socket answers (no CLI process per call). */
   async start<Info>(name: string, opts: StartOptions = {}): Promise<BenchNode<Info>> {
@@ -48,10 +50,27 @@ export class Fleet {
     return { agent, client, info: await client.call<Info>('info', {}) }
   }
 
-  /** Closes a node's admin connection only (its agent is about to be killed). */
+  /**
+   * Opens `count` more admin connections to a running node's agent, e.g. for a load generator that
+   * wants more calls in flight than one connection allows. They are closed by release, stop and
+   * stopAll like the node's own connection.
+   */
+  async connect(node: BenchNode<unknown>, count: number): Promise<AdminClient[]> {
+    const opened = await Promise.all(
+      Array.from({ length: count }, () => AdminClient.connect(node.agent.socket, { timeoutMs: 30_000 })),
+    )
+    for (const c of opened) this.clients.add(c)
+    this.extra.set(node.agent, [...(this.extra.get(node.agent) ?? []), ...opened])
+    return opened
+  }
+
+  /** Closes a node's admin connections only (its agent is about to be killed). */
   release(node: BenchNode<unknown>): void {
-    node.client.close()
-    this.clients.delete(node.client)
+    for (const c of [node.client, ...(this.extra.get(node.agent) ?? [])]) {
+      c.close()
+      this.clients.delete(c)
+    }
+    this.extra.delete(node.agent)
   }
 
   async stop(nodes: Array<BenchNode<unknown>>): Promise<void> {
@@ -68,6 +87,7 @@ export class Fleet {
   async stopAll(): Promise<void> {
     for (const c of this.clients) c.close()
     this.clients.clear()
+    this.extra.clear()
     const agents = [...this.live]
     this.live.clear()
     await Promise.all(agents.map((a) => a.dispose().catch(() => {})))

@@ -4,16 +4,18 @@ import { cpus, loadavg, totalmem } from 'node:os'
 import { runAgentBench, stopAll, TIMERS_NOTE } from './agents.js'
 import { runCrdtBench } from './crdt.js'
 import { runGossipsubBaseline } from './gossipsub-baseline.js'
+import { runHealBench } from './heal.js'
 import { runPskBench } from './psk.js'
 import { runStoreBench } from './store.js'
 import { membershipReport, runMembershipBench, stopMembershipAgents } from './membership.js'
 import { removeOrbitdbDirs, runOrbitdbBaseline } from './orbitdb-baseline.js'
 import { stopAllPeers } from './peer-proc.js'
 import { ratioLines } from './ratios.js'
+import { runJoin100k, runWriteRate } from './scale.js'
 import { type Figure, fmtBytes, fmtMs, log, now, printTable } from './util.js'
 
-// Optional arguments pick parts: `node dist/bench/run.js crdt psk store n3 keyed n10 gossipsub orbitdb members`
-// (default: all). gossipsub and orbitdb are baselines measured in the same run (bench/ratios.ts).
+// Optional arguments pick parts: `node dist/bench/run.js crdt heal1m psk store n3 writes3 join100k keyed n10
+// gossipsub orbitdb members` (default: all). gossipsub and orbitdb are baselines measured in the same run (bench/ratios.ts).
 const parts = process.argv.slice(2)
 const want = (p: string): boolean => parts.length === 0 || parts.includes(p)
 const load = (): string =>
@@ -50,8 +52,11 @@ let failure: unknown
 try {
   if (want('crdt')) figs.push(...(await runCrdtBench()))
   if (want('psk')) figs.push(...runPskBench())
+  if (want('heal1m')) figs.push(...(await runHealBench()))
   if (want('store')) figs.push(...(await runStoreBench()))
   figs.push(...(await runAgentBench({ n3: want('n3'), n10: want('n10'), keyed: want('keyed') })))
+  if (want('writes3')) await runWriteRate(figs)
+  if (want('join100k')) await runJoin100k(figs)
   if (want('gossipsub')) figs.push(...(await baseline('bare gossipsub', runGossipsubBaseline)))
   if (want('orbitdb')) figs.push(...(await baseline('OrbitDB 4', runOrbitdbBaseline)))
   if (want('members')) figs.push(...(await runMembershipBench()))

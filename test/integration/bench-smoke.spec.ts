@@ -1,9 +1,11 @@
 // Smoke test of the benchmark harness (bench/): a tiny bare-gossipsub baseline with real peer processes
 // on 127.0.0.1 produces numeric figures, the ratio lines can be computed from them, and every peer
-// process it started is gone afterwards. It checks that the harness works, not how fast anything is.
+// process it started is gone afterwards; the in-process heal part (bench/heal.ts) runs at a tiny size.
+// It checks that the harness works, not how fast anything is.
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
 import { GOSSIPSUB_SMOKE, runGossipsubBaseline } from '../../bench/gossipsub-baseline.js'
+import { HEAL_SMOKE, runHealBench } from '../../bench/heal.js'
 import { stopAllPeers } from '../../bench/peer-proc.js'
 import { ratio, ratioLines } from '../../bench/ratios.js'
 import type { Figure } from '../../bench/util.js'
@@ -63,5 +65,15 @@ describe('benchmark harness (smoke)', function () {
       timeoutMs: 5000,
       what: 'baseline peers to exit',
     })
+  })
+
+  it('the heal part at a tiny size heals both ways and gives a bytes ratio', async () => {
+    const figures = await runHealBench(HEAL_SMOKE)
+    assert.equal(figures.length, 3)
+    for (const f of figures.slice(0, 2)) {
+      assert.ok(Number.isFinite(f.ms) && f.ms! > 0, `${f.name}: ${f.ms}`)
+      assert.match(f.detail ?? '', /digests equal after: yes/)
+    }
+    assert.match(figures[2]!.value, /^\d+\.\d\dx$/)
   })
 })
