@@ -187,9 +187,10 @@ function mergeCounter(a: CounterRecord, b: CounterRecord): CounterRecord {
   const fromB = winners(
     a.dots,
     b.dots,
+    // An absent total sorts below 0: both sign the same body, so the order must tell them apart.
     (o) =>
-      cmp(seqOf(a.p, o) ?? 0, seqOf(b.p, o) ?? 0) ||
-      cmp(seqOf(a.n, o) ?? 0, seqOf(b.n, o) ?? 0) ||
+      cmp(seqOf(a.p, o) ?? -1, seqOf(b.p, o) ?? -1) ||
+      cmp(seqOf(a.n, o) ?? -1, seqOf(b.n, o) ?? -1) ||
       cmp(a.sigs[o]!, b.sigs[o]!),
   )
   if (fromB === undefined) return a
