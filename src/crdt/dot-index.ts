@@ -93,6 +93,16 @@ export class DotIndex {
     for (const o of Object.keys(dots)) this.byOrigin.get(o)?.remove(dots[o]!, id)
   }
 
+  /** Records holding a write of `origin` now. */
+  liveCount(origin: string): number {
+    return this.byOrigin.get(origin)?.live.size ?? 0
+  }
+
+  /** Forgets an origin no record holds (a retired one), maxSeen included. */
+  dropOrigin(origin: string): void {
+    if (this.liveCount(origin) === 0) this.byOrigin.delete(origin)
+  }
+
   /** Origins with a write in some record we hold or held. */
   get origins(): number {
     return this.byOrigin.size

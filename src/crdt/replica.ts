@@ -75,7 +75,7 @@ export class Replica {
   readonly selfId: string
   private readonly records = new Map<string, CrdtRecord>()
   private readonly dotIndex = new DotIndex()
-  private readonly versions = new VersionTracker()
+  private readonly versions: VersionTracker
   private readonly stateDigest = new StateDigest()
   private readonly views = new Views()
   private readonly tombstones = new TombstoneTracker()
@@ -112,6 +112,7 @@ export class Replica {
     this.selfId = selfId
     this.seq = nextSeq
     this.clock = clock
+    this.versions = new VersionTracker(() => clock.now())
     this.maxFutureMs = opts.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS
     this.horizonMs = opts.tombstoneHorizonMs ?? DEFAULT_TOMBSTONE_HORIZON_MS
     this.signer = opts.signer ?? fakeWriteSigner
@@ -133,11 +134,12 @@ export class Replica {
     records: Iterable<readonly [string, CrdtRecord]>,
     vv: VersionVector,
     nextSeq: number,
-    opts: Omit<ReplicaOptions, 'nextSeq'> & { floors?: VersionVector } = {},
+    opts: Omit<ReplicaOptions, 'nextSeq'> & { floors?: VersionVector; retired?: VersionVector } = {},
   ): Replica {
     const r = new Replica(selfId, clock, { ...opts, nextSeq })
     for (const [id, record] of records) r.merge(id, record)
     r.versions.raise(vv)
+    for (const [o, s] of Object.entries(opts.retired ?? {})) r.versions.restoreRetired(o, s)
     for (const [o, s] of Object.entries(opts.floors ?? {})) r.tombstones.raiseFloor(o, s)
     r.tombstones.takeFloorChanges()
     return r
@@ -415,6 +417,46 @@ export class Replica {
     return n
   }
 
+  /**
+   * Retires every origin that is not a live member (`isLive`), whose writes no record holds any
+   * more (all overwritten by others), none of them collected here, with no gap, and whose vv entry
+   * has not moved for the horizon: its entry leaves the vv, so sessions no longer reconcile it, and
+   * is kept aside (`retiredOf`) so its old writes stay covered. A new write brings it back. An
+   * origin with a collected floor stays: only its entry in a session tells a peer that never heard
+   * of it that it needs a full transfer.
+   */
+  retireOrigins(isLive: (origin: string) => boolean): string[] {
+    const cutoff = this.clock.now() - this.horizonMs
+    const out: string[] = []
+    for (const o of [...this.versions.origins()]) {
+      if (o === this.selfId || isLive(o) || this.dotIndex.liveCount(o) > 0 || this.versions.hasPending(o)) continue
+      if (this.tombstones.floor(o) > 0) continue
+      const at = this.versions.movedAt(o)
+      if (at === undefined || at > cutoff) continue
+      this.versions.retire(o)
+      this.dotIndex.dropOrigin(o)
+      out.push(o)
+    }
+    return out
+  }
+
+  /** The retired entry of `origin` (0 if it is not retired). */
+  retiredOf(origin: string): number {
+    return this.versions.retiredOf(origin)
+  }
+
+  /** Retired entries that changed since the last call: [origin, seq] retired, [origin, 0] back. */
+  takeRetiredChanges(): Array<[string, number]> {
+    return this.versions.takeRetiredChanges()
+  }
+
+  /** The vv with the retired entries: what a full state transfer says it covers. */
+  coverageVector(): VersionVector {
+    const out: Record<string, number> = { ...this.versions.snapshot() }
+    for (const [o, s] of this.versions.retiredEntries()) out[o] = s
+    return out
+  }
+
   /** Tombstones held now. */
   get tombstoneCount(): number {
     return this.tombstones.count
@@ -485,7 +527,7 @@ export class Replica {
     return !this.records.has(id) && this.covers(this.ourVV, record.dots)
   }
 
-  private readonly ourVV = (o: string): number => this.versions.get(o)
+  private readonly ourVV = (o: string): number => this.versions.covered(o)
 
   /** Every write of `dots` is at or below `vv`. */
   private covers(vv: (o: string) => number, dots: Readonly<Record<string, number>>): boolean {

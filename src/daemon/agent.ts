@@ -129,6 +129,10 @@ export class Agent {
       logger: log.child('state'),
       syncIntervalMs: config.sync.intervalMs,
       tombstoneHorizonMs: config.sync.tombstoneHorizonMs,
+      isLiveMember: (id) => {
+        const status = this.membership.get(id)?.status
+        return status === 'alive' || status === 'suspect'
+      },
       maxMessageBytes: config.limits.maxMessageBytes,
       maxClockDriftMs: config.limits.maxClockDriftMs,
       maxRecords: config.limits.maxRecords,

@@ -24,6 +24,8 @@ export interface StateServiceOptions {
   syncIntervalMs: number
   /** Tombstones older than this are collected (docs/state-and-sync.md, "Tombstones"). */
   tombstoneHorizonMs?: number
+  /** Alive or suspect members: their origins are never retired. Without it none is. */
+  isLiveMember?: (origin: string) => boolean
   maxMessageBytes: number
   /** Peer records stamped further ahead of our clock are held back. */
   maxClockDriftMs: number
@@ -107,9 +109,10 @@ export class StateService {
   static async start(opts: StateServiceOptions): Promise<StateService> {
     const { store } = opts
     if (store.format === 1) await migrateUnsignedStore(store, opts.selfId, opts.signer, opts.logger)
-    const { records, vv, nextSeq, floors } = await store.readReplicaState()
+    const { records, vv, nextSeq, floors, retired } = await store.readReplicaState()
     const replica = Replica.restore(opts.selfId, systemClock, records, vv, nextSeq, {
       floors,
+      retired,
       tombstoneHorizonMs: opts.tombstoneHorizonMs,
       signer: opts.signer,
       verifier: opts.verifier,
@@ -126,12 +129,19 @@ export class StateService {
     return svc
   }
 
-  /** Collects tombstones past the horizon a few times per horizon (at most once a second, at least once a minute). */
+  /**
+   * Collects tombstones past the horizon, then retires origins that left, a few times per horizon
+   * (at most once a second, at least once a minute).
+   */
   private startCollecting(horizonMs: number): void {
     const every = Math.min(60_000, Math.max(1000, Math.floor(horizonMs / 10)))
+    const { isLiveMember, logger } = this.opts
     this.collectTimer = setInterval(() => {
       const n = this.replica.collectTombstones()
-      if (n > 0) this.opts.logger.info('tombstones collected', { count: n, left: this.replica.tombstoneCount })
+      if (n > 0) logger.info('tombstones collected', { count: n, left: this.replica.tombstoneCount })
+      if (isLiveMember === undefined) return
+      const gone = this.replica.retireOrigins(isLiveMember)
+      if (gone.length > 0) logger.info('origins retired', { count: gone.length, origins: gone.slice(0, 10) })
     }, every)
     this.collectTimer.unref()
   }

@@ -4,7 +4,7 @@
 // handed on to be gossiped.
 import type { CrdtRecord, Delta, Replica } from '../crdt/index.js'
 import type { Logger } from '../util/log.js'
-import { floorPut, recordDel, recordPut, seqPut, versionPut } from './schema.js'
+import { floorOp, recordDel, recordPut, retiredOps, seqPut, versionPut } from './schema.js'
 import type { Store, StoreOp } from './store.js'
 
 export interface CommitterOptions {
@@ -42,6 +42,7 @@ export class Committer {
     // What the replica was restored from is on disk already.
     replica.takeVersionChanges()
     replica.takeFloorChanges()
+    replica.takeRetiredChanges()
     replica.onRecord = (id, record) => this.queue(id, recordPut(id, record))
     replica.onForget = (id) => this.queue(id, recordDel(id))
   }
@@ -114,7 +115,8 @@ export class Committer {
         this.flushScheduled = false
         const seq = replica.nextSeq
         for (const [origin, s] of replica.takeVersionChanges()) ops.push(versionPut(origin, s))
-        for (const [origin, s] of replica.takeFloorChanges()) ops.push(floorPut(origin, s))
+        for (const [origin, s] of replica.takeFloorChanges()) ops.push(floorOp(origin, s))
+        for (const [origin, s] of replica.takeRetiredChanges()) ops.push(...retiredOps(origin, s))
         ops.push(seqPut(seq))
         try {
           // Gathered here already: the store need not wait another tick for more writers.

@@ -13,6 +13,8 @@ export const RECORD_PREFIX = 'rec:'
 export const VERSION_PREFIX = 'vv:'
 /** One key per origin: the collected floor (format 5), the highest seq of a write dropped here. */
 export const FLOOR_PREFIX = 'cf:'
+/** One key per retired origin (format 5): its vv entry, moved out of the vv (docs/state-and-sync.md). */
+export const RETIRED_PREFIX = 'rt:'
 export const PEER_PREFIX = 'peer:'
 /** Formats 1 to 3 held the whole version vector in this one key. */
 export const LEGACY_VV_KEY = 'meta:vv'
@@ -35,11 +37,15 @@ export const versionPut = (origin: string, seq: number): StoreOp => ({
   key: VERSION_PREFIX + origin,
   value: seq,
 })
-export const floorPut = (origin: string, seq: number): StoreOp => ({
-  type: 'put',
-  key: FLOOR_PREFIX + origin,
-  value: seq,
-})
+/** seq 0: the entry is gone (a dropped floor, an origin back from retirement). */
+const entryOp = (prefix: string, origin: string, seq: number): StoreOp =>
+  seq === 0 ? { type: 'del', key: prefix + origin } : { type: 'put', key: prefix + origin, value: seq }
+export const floorOp = (origin: string, seq: number): StoreOp => entryOp(FLOOR_PREFIX, origin, seq)
+/** Retiring moves the entry from vv: to rt:; coming back deletes rt: (the vv put comes with it). */
+export const retiredOps = (origin: string, seq: number): StoreOp[] =>
+  seq === 0
+    ? [entryOp(RETIRED_PREFIX, origin, 0)]
+    : [{ type: 'del', key: VERSION_PREFIX + origin }, entryOp(RETIRED_PREFIX, origin, seq)]
 export const seqPut = (nextSeq: number): StoreOp => ({ type: 'put', key: SEQ_KEY, value: nextSeq })
 export const incarnationPut = (n: number): StoreOp => ({ type: 'put', key: INCARNATION_KEY, value: n })
 export const peerPut = (p: KnownPeerEntry): StoreOp => ({ type: 'put', key: PEER_PREFIX + p.id, value: p })
@@ -72,6 +78,7 @@ export const PREFIX_CHECKS: Record<string, Check> = {
   // The entry as a one-origin vector: the same bounds on the origin and the seq as on the wire.
   [VERSION_PREFIX]: (v, origin) => KEY_CHECKS[LEGACY_VV_KEY]!({ [origin]: v }, origin),
   [FLOOR_PREFIX]: (v, origin) => KEY_CHECKS[LEGACY_VV_KEY]!({ [origin]: v }, origin),
+  [RETIRED_PREFIX]: (v, origin) => KEY_CHECKS[LEGACY_VV_KEY]!({ [origin]: v }, origin),
   [PEER_PREFIX]: (v, id) => {
     const p = v as { id?: unknown; addrs?: unknown }
     const ok =

@@ -8,6 +8,7 @@ import { DataDirLockedError, MurmurError, StoreCorruptError } from '../errors.js
 import { checkBeforeOpen, checkTables } from './leveldb-check.js'
 import {
   FLOOR_PREFIX,
+  RETIRED_PREFIX,
   FORMAT_KEY,
   formatPut,
   INCARNATION_KEY,
@@ -33,6 +34,8 @@ export interface ReplicaState {
   nextSeq: number
   /** Collected floors per origin (format 5). */
   floors: VersionVector
+  /** Retired origins' vv entries (format 5). */
+  retired: VersionVector
 }
 
 /**
@@ -161,7 +164,9 @@ export class Store {
     for await (const [origin, seq] of this.scan<number>(VERSION_PREFIX)) vv[origin] = seq
     const floors: Record<string, number> = {}
     for await (const [origin, seq] of this.scan<number>(FLOOR_PREFIX)) floors[origin] = seq
-    return { records, vv, nextSeq: (await this.get<number>(SEQ_KEY)) ?? 1, floors }
+    const retired: Record<string, number> = {}
+    for await (const [origin, seq] of this.scan<number>(RETIRED_PREFIX)) retired[origin] = seq
+    return { records, vv, nextSeq: (await this.get<number>(SEQ_KEY)) ?? 1, floors, retired }
   }
 
   async readIncarnation(): Promise<number | undefined> {

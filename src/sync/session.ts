@@ -162,6 +162,8 @@ async function reconcile(rec: Reconciler, link: Link, opener: boolean): Promise<
 function needsFullTransfer(replica: Replica, rec: Reconciler): boolean {
   // A floor is at most our vv entry, so an origin where the peer is below it is in a range that differed.
   for (const o of rec.ours) if (replica.floorOf(o) > (rec.theirs.get(o) ?? 0)) return true
+  // An origin we retired may still sit in an old record of theirs: only a full transfer drops it.
+  for (const [o, s] of rec.theirs) if (replica.retiredOf(o) > s) return true
   return false
 }
 
@@ -180,7 +182,7 @@ async function sendDiff(replica: Replica, rec: Reconciler, link: Link): Promise<
     const records = [...replica.entries()]
     const frames = encodeSyncResponseFrames(
       records,
-      replica.versionVector(),
+      replica.coverageVector(),
       link.limits.maxFrameBytes,
       replica.collectedFloors(),
     )

@@ -99,4 +99,54 @@ describe('tombstone collection', () => {
     assert.equal(a.floorOf('A'), 7)
     assert.deepEqual(a.takeFloorChanges(), [], 'what was restored is on disk already')
   })
+
+  describe('retiring origins', () => {
+    const live = (o: string) => o === 'x' // x is a live member; W has left
+
+    it('retires an origin that left once no record holds its writes and the horizon has passed', () => {
+      const clock = new FakeClock()
+      const w = replica('W', clock)
+      const x = replica('x', clock)
+      const a = replica('A', clock)
+      const old = w.kvSet('k', 1).deltas
+      for (const d of old) a.applyDelta(d)
+      a.kvSet('mine', 1)
+      assert.deepEqual(a.retireOrigins(live), [], 'a record holds its write')
+      for (const d of x.kvSet('k', 2).deltas) a.applyDelta(d)
+      assert.deepEqual(a.retireOrigins(live), [], 'within the horizon')
+      clock.advance(HORIZON)
+      assert.deepEqual(a.retireOrigins(live), ['W'], 'never x (live) nor A (self)')
+      assert.deepEqual(a.takeRetiredChanges(), [['W', 1]])
+      assert.equal(a.retiredOf('W'), 1)
+      assert.ok(!a.versionEntries().some(([o]) => o === 'W'), 'sessions no longer reconcile it')
+      assert.deepEqual(a.coverageVector(), { A: 1, x: 1, W: 1 })
+      for (const d of old) assert.deepEqual(a.applyDelta(d), [], 'its old writes stay covered')
+      assert.equal(a.kvGet('k'), 2)
+      // It comes back with a new write: its entry returns to the vv.
+      for (const d of w.kvSet('back', 1).deltas) a.applyDelta(d)
+      assert.equal(a.versionOf('W'), 2)
+      assert.equal(a.retiredOf('W'), 0)
+      assert.deepEqual(a.takeRetiredChanges(), [['W', 0]])
+    })
+
+    it('never retires an origin with a counter or set part, or with a gap', () => {
+      const clock = new FakeClock()
+      const w = replica('W', clock)
+      const v = replica('V', clock)
+      const a = replica('A', clock)
+      for (const d of w.counterAdd('c', 1).deltas) a.applyDelta(d)
+      v.kvSet('x', 1)
+      for (const d of v.kvSet('x', 2).deltas) a.applyDelta(d) // seq 2 without seq 1: a gap
+      clock.advance(HORIZON)
+      assert.deepEqual(a.retireOrigins(() => false), [])
+    })
+
+    it('a replica restored with retired entries still covers their writes', () => {
+      const clock = new FakeClock()
+      const a = Replica.restore('A', clock, [], {}, 1, { retired: { W: 5 }, tombstoneHorizonMs: HORIZON })
+      assert.equal(a.retiredOf('W'), 5)
+      assert.equal(a.versionOf('W'), 0)
+      assert.deepEqual(a.takeRetiredChanges(), [])
+    })
+  })
 })
