@@ -440,6 +440,11 @@ export class Replica {
     return out
   }
 
+  /** Origins in the vv (what sessions reconcile) and retired ones. */
+  originCounts(): { active: number; retired: number } {
+    return this.versions.counts()
+  }
+
   /** The retired entry of `origin` (0 if it is not retired). */
   retiredOf(origin: string): number {
     return this.versions.retiredOf(origin)

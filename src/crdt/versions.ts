@@ -27,6 +27,11 @@ export class VersionTracker {
     return this.vv.get(origin) ?? this.retired.get(origin) ?? 0
   }
 
+  /** Entries in the vv, and retired entries. */
+  counts(): { active: number; retired: number } {
+    return { active: this.vv.size, retired: this.retired.size }
+  }
+
   retiredOf(origin: string): number {
     return this.retired.get(origin) ?? 0
   }

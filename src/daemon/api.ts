@@ -13,6 +13,8 @@ export interface StateSummary {
   tombstones: number
   /** Size of the state's canonical encoding (what limits.maxStateBytes caps). */
   bytes: number
+  /** Origins in the version vector (reconciled by sessions) and retired ones (left, no record holds their writes). */
+  origins: { active: number; retired: number }
   /** Peer records not merged since start: bad signature, too far ahead, past the origin or state caps. */
   heldBack: { forged: number; future: number; origins: number; caps: number }
   digest: string

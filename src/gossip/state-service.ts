@@ -200,6 +200,7 @@ export class StateService {
     return {
       ...s,
       bytes: this.replica.size().bytes,
+      origins: this.replica.originCounts(),
       heldBack: this.replica.heldBack(),
       digest: this.replica.digest(),
     }

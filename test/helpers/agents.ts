@@ -207,7 +207,7 @@ export interface Info {
   addresses: string[]
   members: Record<string, number>
   mesh: { private: boolean; swarmKeyFile: string | null }
-  state?: { keys: number; digest: string; tombstones?: number }
+  state?: { keys: number; digest: string; tombstones?: number; origins?: { active: number; retired: number } }
 }
 
 /** The agent's 127.0.0.1 address (tests listen on loopback). */

@@ -103,16 +103,24 @@ describe('replicated state (agents on loopback)', function () {
     assert.equal((await d.json<unknown[]>(['kv', 'list'])).length, 22)
   })
 
-  it('deletes are collected after the horizon; an agent away that long drops its stale copy on return', async () => {
+  it('deletes are collected and origins that left retired after the horizon; an agent away that long drops its stale copy on return', async () => {
     const config = { sync: { intervalMs: 500, tombstoneHorizonMs: 2000 } }
-    agents = ['a', 'b'].map((name) => new TestAgent({ name, config }).start())
-    const [a, b] = agents as [TestAgent, TestAgent]
-    const [ia] = await Promise.all([a.ready(), b.ready()])
+    agents = ['a', 'b', 'c'].map((name) => new TestAgent({ name, config }).start())
+    const [a, b, c] = agents as [TestAgent, TestAgent, TestAgent]
+    const [ia] = await Promise.all([a.ready(), b.ready(), c.ready()])
     await b.cli(['join', loopbackAddr(ia)])
+    await c.cli(['join', loopbackAddr(ia)])
+    await c.cli(['kv', 'set', 'owner', 'c'])
     await a.cli(['kv', 'set', 'gone', 'old'])
     await a.cli(['kv', 'set', 'kept', '1'])
     await a.cli(['set', 'add', 'team', 'alice', 'bob'])
-    await waitFor(() => converged(agents), { what: 'both agents to hold the writes', timeoutMs: 20_000 })
+    await waitFor(() => converged(agents), { what: 'three agents to hold the writes', timeoutMs: 20_000 })
+    // c leaves the mesh for good, and its only value is overwritten: a retires its origin later.
+    await c.cli(['leave'])
+    await c.waitExit()
+    agents.pop()
+    await a.cli(['kv', 'set', 'owner', 'a'])
+    await waitFor(() => converged(agents), { what: 'b to hold the overwrite', timeoutMs: 20_000 })
 
     // b is away while a deletes; a keeps the tombstones for the horizon, then collects them.
     b.kill('SIGTERM')
@@ -123,6 +131,10 @@ describe('replicated state (agents on loopback)', function () {
     assert.equal(await tombstones(a), 2)
     await waitFor(async () => (await tombstones(a)) === 0, { what: 'a to collect its tombstones', timeoutMs: 20_000 })
     assert.match(a.logs, /"msg":"tombstones collected"/)
+    const origins = async (x: TestAgent) => (await x.json<Info>(['info'])).state?.origins
+    await waitFor(async () => (await origins(a))?.retired === 1, { what: 'a to retire c', timeoutMs: 20_000 })
+    assert.equal((await origins(a))?.active, 1, 'a alone: b never wrote')
+    assert.match((await a.cli(['info'])).stdout, /origins:\s+1 \(1 retired\)/)
 
     // b returns with its old copy: it gets a full state transfer and drops what was deleted.
     b.start()
@@ -131,6 +143,7 @@ describe('replicated state (agents on loopback)', function () {
     assert.equal((await b.cli(['kv', 'get', 'gone'])).code, 1)
     assert.equal((await b.cli(['kv', 'get', 'kept'])).stdout, '1\n')
     assert.equal((await b.cli(['set', 'members', 'team'])).stdout, 'alice\n')
+    assert.equal((await b.cli(['kv', 'get', 'owner'])).stdout, 'a\n')
     assert.match(a.logs + b.logs, /"msg":"full state transfer"/)
   })
 

@@ -85,7 +85,13 @@ export function registerMembership(program: Command): void {
         info.mesh.private ? `private, swarm key ${info.mesh.swarmKeyFile}` : 'open (no swarm key)',
       ])
       if (info.state) {
-        lines.push(['state keys', String(info.state.keys)], ['state digest', info.state.digest])
+        const { origins, tombstones } = info.state
+        lines.push(
+          ['state keys', String(info.state.keys)],
+          ['tombstones', String(tombstones)],
+          ['origins', `${origins.active}${origins.retired > 0 ? ` (${origins.retired} retired)` : ''}`],
+          ['state digest', info.state.digest],
+        )
         const held = Object.entries(info.state.heldBack).filter(([, n]) => n > 0)
         // Peers' records this agent refused to merge: a sign of a bad peer, a skewed clock or a cap.
         if (held.length > 0) lines.push(['held back', held.map(([k, n]) => `${k}=${n}`).join(' ')])
