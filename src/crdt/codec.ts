@@ -74,8 +74,23 @@ export function packJson(
   maxItems: number,
   maxBytes: number,
 ): string[] {
+  return [...packJsonLazily(items, head, tail, maxItems, maxBytes)]
+}
+
+/**
+ * packJson one frame at a time, reading `items` as it goes: a whole state can be sent while only
+ * one frame of it is encoded at a time.
+ */
+export function* packJsonLazily(
+  items: Iterable<string>,
+  head: (last: boolean) => string,
+  tail: string,
+  maxItems: number,
+  maxBytes: number,
+): Generator<string> {
   const fixed = 1 + Buffer.byteLength(head(false)) + Buffer.byteLength(tail)
-  const groups: string[][] = []
+  // One full group is held back until the next one starts: only then is it known not to be last.
+  let full: string[] | undefined
   let cur: string[] = []
   let size = fixed
   for (const item of items) {
@@ -83,15 +98,16 @@ export function packJson(
     if (fixed + n > maxBytes)
       throw new TooLargeError(`one item of ${n} bytes cannot fit in a ${maxBytes}-byte frame`)
     if (cur.length > 0 && (size + n > maxBytes || cur.length >= maxItems)) {
-      groups.push(cur)
+      if (full !== undefined) yield `${head(false)}${full.join(',')}${tail}`
+      full = cur
       cur = []
       size = fixed
     }
     cur.push(item)
     size += n
   }
-  if (cur.length > 0 || groups.length === 0) groups.push(cur)
-  return groups.map((g, i) => `${head(i === groups.length - 1)}${g.join(',')}${tail}`)
+  if (full !== undefined) yield `${head(false)}${full.join(',')}${tail}`
+  yield `${head(true)}${cur.join(',')}${tail}`
 }
 
 /** Deltas split into frames of at most maxBytes; no frames for no deltas. */

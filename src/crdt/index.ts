@@ -11,6 +11,7 @@ export {
   MAX_FRAME_BYTES,
   type Message,
   packJson,
+  packJsonLazily,
   readJsonFrame,
 } from './codec.js'
 export { compareHlc, type Hlc, HybridClock } from './hlc.js'

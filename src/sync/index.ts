@@ -18,6 +18,7 @@ export {
   encodeRangeFrames,
   encodeSyncMessage,
   encodeSyncResponseFrames,
+  syncResponseFrames,
   MAX_RECORDS_PER_FRAME,
   SYNC_WIRE_VERSION,
   type SyncMessage,

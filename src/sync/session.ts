@@ -28,7 +28,7 @@ import {
   decodeSyncMessage,
   encodeRangeFrames,
   encodeSyncMessage,
-  encodeSyncResponseFrames,
+  syncResponseFrames,
   MAX_RANGES_PER_FRAME,
   type SyncMessage,
 } from './wire.js'
@@ -105,7 +105,8 @@ class Link {
     this.it = input[Symbol.asyncIterator]()
   }
 
-  async send(frames: readonly Uint8Array[]): Promise<void> {
+  /** Sends frame by frame, each after the last was taken: a lazy iterable is encoded as it goes. */
+  async send(frames: Iterable<Uint8Array>): Promise<void> {
     for (const f of frames) {
       this.bytesSent += f.length
       await this.out(f)
@@ -180,7 +181,7 @@ async function sendDiff(replica: Replica, rec: Reconciler, link: Link): Promise<
   }
   if (needsFullTransfer(replica, rec)) {
     const records = [...replica.entries()]
-    const frames = encodeSyncResponseFrames(
+    const frames = syncResponseFrames(
       records,
       replica.coverageVector(),
       link.limits.maxFrameBytes,
@@ -197,7 +198,7 @@ async function sendDiff(replica: Replica, rec: Reconciler, link: Link): Promise<
     if (s > 0) vv[o] = s
   }
   const records = replica.diffForOrigins(floors)
-  await link.send(encodeSyncResponseFrames(records, vv, link.limits.maxFrameBytes))
+  await link.send(syncResponseFrames(records, vv, link.limits.maxFrameBytes))
   return [records.length, false]
 }
 

@@ -19,6 +19,7 @@ import {
   MAX_SEQ,
   originSchema,
   packJson,
+  packJsonLazily,
   parseOrThrow,
   readJsonFrame,
   type VersionVector,
@@ -116,21 +117,32 @@ export function encodeSyncResponseFrames(
   maxBytes = MAX_FRAME_BYTES,
   floors?: VersionVector,
 ): Uint8Array[] {
+  return [...syncResponseFrames(records, vv, maxBytes, floors)]
+}
+
+/** encodeSyncResponseFrames one frame at a time: a whole state is never encoded at once. */
+export function* syncResponseFrames(
+  records: ReadonlyArray<readonly [string, CrdtRecord]>,
+  vv: VersionVector,
+  maxBytes = MAX_FRAME_BYTES,
+  floors?: VersionVector,
+): Generator<Uint8Array> {
   // The vv (and floors) travel in chunks of their own frames first (records: [], done: false),
   // then the records.
   const full = floors === undefined ? '' : '"full":true,'
-  const out: Uint8Array[] = []
-  const chunks = (m: VersionVector, field: string) => {
+  function* chunks(m: VersionVector, field: string): Generator<Uint8Array> {
     const entries = Object.entries(m).map(([o, s]) => `${JSON.stringify(o)}:${s}`)
     if (entries.length === 0) return
     const head = () => `{"type":"sync-resp",${full}"records":[],"done":false,"${field}":{`
     const tail = field === 'vv' ? '}}' : '},"vv":{}}'
-    out.push(...frames(packJson(entries, head, tail, 4096, maxBytes), maxBytes))
+    yield* frames(packJson(entries, head, tail, 4096, maxBytes), maxBytes)
   }
-  chunks(vv, 'vv')
-  if (floors !== undefined) chunks(floors, 'floors')
-  const items = records.map((r) => JSON.stringify(r))
+  yield* chunks(vv, 'vv')
+  if (floors !== undefined) yield* chunks(floors, 'floors')
+  function* items(): Generator<string> {
+    for (const r of records) yield JSON.stringify(r)
+  }
   const head = (last: boolean) => `{"type":"sync-resp",${full}"vv":{},"done":${last},"records":[`
-  out.push(...frames(packJson(items, head, ']}', MAX_RECORDS_PER_FRAME, maxBytes), maxBytes))
-  return out
+  for (const json of packJsonLazily(items(), head, ']}', MAX_RECORDS_PER_FRAME, maxBytes))
+    yield jsonFrame(json, maxBytes, SYNC_WIRE_VERSION)
 }

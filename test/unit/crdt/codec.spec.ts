@@ -8,6 +8,8 @@ import {
   FORMAT_VERSION,
   MAX_FRAME_BYTES,
   type Message,
+  packJson,
+  packJsonLazily,
   Replica,
 } from '../../../src/crdt/index.js'
 import { ZERO_SIG } from '../../../src/crdt/signing.js'
@@ -117,5 +119,25 @@ describe('codec', () => {
     invalid(raw(delta({}, { value: 'x'.repeat(70_000) })), /65536/)
     invalid(raw(delta({}, { value: JSON.parse(`${'['.repeat(100)}${']'.repeat(100)}`) })), /nested/)
     invalid(raw(delta({}, { value: undefined })))
+  })
+
+  it('packs lazily into the same frames, reading items only as far as the frame it yields', () => {
+    const head = (last: boolean) => (last ? '{"last":[' : '{"more":[')
+    for (const n of [0, 1, 7, 50, 333]) {
+      const items = Array.from({ length: n }, (_, i) => JSON.stringify({ i, pad: 'x'.repeat(i % 40) }))
+      const eager = packJson(items, head, ']}', 16, 400)
+      assert.deepEqual([...packJsonLazily(items, head, ']}', 16, 400)], eager)
+      assert.ok(eager.slice(0, -1).every((f) => f.startsWith('{"more":')) && eager.at(-1)!.startsWith('{"last":'))
+    }
+    let read = 0
+    function* counted(): Generator<string> {
+      for (let i = 0; i < 10_000; i++) {
+        read++
+        yield JSON.stringify(i)
+      }
+    }
+    const it = packJsonLazily(counted(), head, ']}', 100, 4096)
+    it.next()
+    assert.ok(read <= 201, `read ${read} items for the first frame`)
   })
 })
