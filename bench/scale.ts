@@ -184,7 +184,7 @@ export async function runJoin100k(figs: Figure[], keys = 100_000): Promise<void>
             .map((x) => x.toFixed(0))
             .join(
               '/',
-            )}%, the joiner ${cpu.agents[2]!.toFixed(0)}% of a core, the machine ${cpu.machine.toFixed(0)}%`,
+            )}%, the joiner ${cpu.agents[2]!.toFixed(0)}% of a core; ${cpuVerdict(cpu)}${cpu.agents[2]! >= 90 ? ' (but the joiner used a whole core: its one thread is the bottleneck)' : ''}`,
         anchor: 'OrbitDB: 10,000 documents took 57 s to sync',
         ms: done ? ms : Number.POSITIVE_INFINITY,
         count: keys,
