@@ -68,7 +68,9 @@ export const configSchema = z
       }),
     // Tombstones (deleted keys, removed elements) are kept this long, then collected; a peer away
     // longer gets a full state transfer when it returns (docs/state-and-sync.md, "Tombstones").
-    sync: z.object({ intervalMs: ms(50, 3_600_000), tombstoneHorizonMs: ms(1000, 365 * 86_400_000) }).strict(),
+    sync: z
+      .object({ intervalMs: ms(50, 3_600_000), tombstoneHorizonMs: ms(1000, 365 * 86_400_000) })
+      .strict(),
     reconnectIntervalMs: ms(50, 3_600_000),
     limits: z
       .object({

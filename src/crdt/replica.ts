@@ -11,11 +11,11 @@
 // used, no delta): a delete only makes sense against a value this replica has observed.
 import { InvalidInputError, TooLargeError } from '../errors.js'
 import type { Clock } from '../util/clock.js'
-import { MAX_BATCH_PARTS, ProofChecker, signBatch } from './batch-proof.js'
+import { ProofChecker } from './batch-proof.js'
 import { type Change, visibleChange } from './changes.js'
 import { StateDigest } from './digest.js'
 import { DotIndex } from './dot-index.js'
-import { type Hlc, HybridClock } from './hlc.js'
+import { HybridClock } from './hlc.js'
 import { counterId, kvId, type ParsedId, parseId, setId } from './ids.js'
 import { type JsonValue, normalizeValue } from './json.js'
 import {
@@ -34,7 +34,6 @@ import {
   type CounterRecord,
   type CrdtRecord,
   canonicalEntry,
-  compareLww,
   counterValue,
   type Delta,
   type Dot,
@@ -45,16 +44,8 @@ import {
   setPresent,
   type VersionVector,
 } from './records.js'
-import {
-  acceptAllWrites,
-  counterBody,
-  fakeWriteSigner,
-  lwwBody,
-  removeBody,
-  setBody,
-  type WriteSigner,
-  type WriteVerifier,
-} from './signing.js'
+import { acceptAllWrites, fakeWriteSigner, type WriteSigner, type WriteVerifier } from './signing.js'
+import { authentic, ownPartUnsigned, signParts } from './part-signatures.js'
 import { parseEntry } from './schemas.js'
 import { TombstoneTracker } from './tombstones.js'
 import { VersionTracker } from './versions.js'
@@ -290,36 +281,10 @@ export class Replica {
    * signed, or undefined when it holds none (or `raw` is not a record). Others' parts are dropped.
    */
   resign(id: string, raw: Record<string, unknown>): CrdtRecord | undefined {
-    const self = this.selfId
-    const dots = raw.dots as Record<string, number> | undefined
-    const seq = dots?.[self]
-    if (typeof seq !== 'number') return undefined
-    const own = (m: unknown): Record<string, number> => {
-      const v = (m as Record<string, number> | undefined)?.[self]
-      return typeof v === 'number' ? { [self]: v } : {}
-    }
-    let r: CrdtRecord
-    if (raw.t === 'lww') {
-      if (raw.origin !== self) return undefined
-      r = {
-        t: 'lww',
-        hlc: raw.hlc as Hlc,
-        origin: self,
-        value: raw.value as JsonValue,
-        dots: { [self]: seq },
-        sig: '',
-      }
-    } else if (raw.t === 'set') {
-      const adds = own(raw.adds)
-      if (Object.keys(adds).length === 0) return undefined
-      const removed = own(raw.removed)
-      r = { t: 'set', adds, removed, dots: { [self]: seq }, sigs: { [self]: '' }, rsigs: {} }
-      if (removed[self] !== undefined) r = { ...r, rsigs: { [self]: [self, ''] } }
-    } else if (raw.t === 'counter') {
-      r = { t: 'counter', p: own(raw.p), n: own(raw.n), dots: { [self]: seq }, sigs: { [self]: '' } }
-    } else return undefined
+    const r = ownPartUnsigned(this.selfId, raw)
+    if (r === undefined) return undefined
     try {
-      const [signed] = this.signParts([[id, r]])
+      const [signed] = signParts(this.signer, this.selfId, [[id, r]])
       return parseEntry(id, signed![1])[1]
     } catch {
       return undefined
@@ -429,7 +394,8 @@ export class Replica {
     const cutoff = this.clock.now() - this.horizonMs
     const out: string[] = []
     for (const o of [...this.versions.origins()]) {
-      if (o === this.selfId || isLive(o) || this.dotIndex.liveCount(o) > 0 || this.versions.hasPending(o)) continue
+      if (o === this.selfId || isLive(o) || this.dotIndex.liveCount(o) > 0 || this.versions.hasPending(o))
+        continue
       if (this.tombstones.floor(o) > 0) continue
       const at = this.versions.movedAt(o)
       if (at === undefined || at > cutoff) continue
@@ -630,7 +596,7 @@ export class Replica {
       return true
     }
     // Last: the cheap checks above spare a signature check for what is held back anyway.
-    if (!this.authentic(id, record)) {
+    if (this.verifier !== acceptAllWrites && !authentic(this.proofs, id, record, this.records.get(id))) {
       this.held.forged++
       return true
     }
@@ -660,7 +626,7 @@ export class Replica {
     const items: Array<[string, CrdtRecord]> = []
     for (const id of this.unsigned) items.push([id, this.records.get(id)!])
     this.unsigned.clear()
-    for (const [id, record] of this.signParts(items)) {
+    for (const [id, record] of signParts(this.signer, this.selfId, items)) {
       this.stateDigest.remove(id, this.records.get(id)!)
       this.records.set(id, record)
       this.stateDigest.add(id, record)
@@ -673,81 +639,6 @@ export class Replica {
   /** Own writes made but not sealed yet (deferSigning). */
   get unsealed(): number {
     return this.unsigned.size
-  }
-
-  /** Fills in this replica's unsigned parts (empty signatures) of `items`, batch-signed. */
-  private signParts(items: ReadonlyArray<readonly [string, CrdtRecord]>): Array<[string, CrdtRecord]> {
-    const self = this.selfId
-    // Each unsigned part: its body, and where its proof goes.
-    const bodies: Uint8Array[] = []
-    const slots: Array<{ item: number; remove?: string }> = []
-    const part = (body: Uint8Array, item: number, remove?: string) => {
-      bodies.push(body)
-      slots.push({ item, remove })
-    }
-    items.forEach(([id, r], item) => {
-      if (r.t === 'lww') {
-        if (r.sig === '') part(lwwBody(id, r), item)
-      } else if (r.t === 'counter') {
-        if (r.sigs[self] === '') part(counterBody(id, r, self), item)
-      } else {
-        if (r.sigs[self] === '') part(setBody(id, r, self), item)
-        for (const x of Object.keys(r.rsigs)) if (r.rsigs[x]![1] === '') part(removeBody(id, r, x), item, x)
-      }
-    })
-    const proofs: string[] = []
-    for (let i = 0; i < bodies.length; i += MAX_BATCH_PARTS) {
-      proofs.push(...signBatch(this.signer, bodies.slice(i, i + MAX_BATCH_PARTS)))
-    }
-    const out = items.map(([id, r]) => [id, r] as [string, CrdtRecord])
-    slots.forEach(({ item, remove }, i) => {
-      const r = out[item]![1]
-      const proof = proofs[i]!
-      if (r.t === 'lww') out[item]![1] = { ...r, sig: proof }
-      else if (remove !== undefined && r.t === 'set')
-        out[item]![1] = { ...r, rsigs: { ...r.rsigs, [remove]: [self, proof] } }
-      else out[item]![1] = { ...r, sigs: { ...r.sigs, [self]: proof } } as CrdtRecord
-    })
-    return out
-  }
-
-  /**
-   * True when every part of a peer's record that could change ours carries its origin's valid
-   * signature (parts equal to what we hold were checked when they first came).
-   */
-  private authentic(id: string, r: CrdtRecord): boolean {
-    if (this.verifier === acceptAllWrites) return true
-    const v = this.proofs
-    const ours = this.records.get(id)
-    if (r.t === 'lww') {
-      if (ours?.t === 'lww' && compareLww(r, ours) <= 0) return true
-      return v.check(r.origin, lwwBody(id, r), r.sig)
-    }
-    const newer = (o: string, mine: CrdtRecord | undefined, sameSig: (m: CrdtRecord) => boolean): boolean => {
-      if (mine === undefined || mine.t !== r.t) return true
-      const x = seqOf(mine.dots, o) ?? 0
-      const y = r.dots[o]!
-      return y > x || (y === x && !sameSig(mine))
-    }
-    if (r.t === 'counter') {
-      for (const o of Object.keys(r.dots)) {
-        if (!newer(o, ours, (m) => (m as CounterRecord).sigs[o] === r.sigs[o])) continue
-        if (!v.check(o, counterBody(id, r, o), r.sigs[o]!)) return false
-      }
-      return true
-    }
-    for (const o of Object.keys(r.dots)) {
-      if (!newer(o, ours, (m) => (m as SetRecord).sigs[o] === r.sigs[o])) continue
-      if (!v.check(o, setBody(id, r, o), r.sigs[o]!)) return false
-    }
-    const mine = ours?.t === 'set' ? ours : undefined
-    for (const x of Object.keys(r.removed)) {
-      const have = mine === undefined ? 0 : (seqOf(mine.removed, x) ?? 0)
-      const [by, sig] = r.rsigs[x]!
-      if (r.removed[x]! < have || (r.removed[x] === have && mine?.rsigs[x]?.[1] === sig)) continue
-      if (!v.check(by, removeBody(id, r, x), sig)) return false
-    }
-    return true
   }
 
   private merge(id: string, record: CrdtRecord): Change | undefined {

@@ -2,7 +2,13 @@
 // commit into the store (src/state/committer.ts), own deltas out and peers' in on the gossip
 // topic (delta-topic.ts), anti-entropy sessions (sync-service.ts), and watchers (change-feed).
 // Local writes are durable first, then gossiped, then shown to watchers.
-import { type Change, DEFAULT_TOMBSTONE_HORIZON_MS, type JsonValue, Replica, type WriteResult } from '../crdt/index.js'
+import {
+  type Change,
+  DEFAULT_TOMBSTONE_HORIZON_MS,
+  type JsonValue,
+  Replica,
+  type WriteResult,
+} from '../crdt/index.js'
 import { ChangeFeed } from '../crdt/change-feed.js'
 import type { WriteSigner, WriteVerifier } from '../crdt/signing.js'
 import type { StateSummary } from '../daemon/api.js'

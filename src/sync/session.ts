@@ -242,7 +242,8 @@ async function receiveDiff(replica: Replica, rec: Reconciler, link: Link): Promi
       for (const [id] of msg.records) ids.add(id)
       gather(wholeVV, msg.vv)
       gather(floors, msg.floors)
-    } else if (msg.floors !== undefined) throw new InvalidInputError('collected floors outside a full transfer')
+    } else if (msg.floors !== undefined)
+      throw new InvalidInputError('collected floors outside a full transfer')
     for (const [o, s] of Object.entries(msg.vv)) if (rec.theirs.has(o) || rec.ours.has(o)) vv[o] = s
     for (const c of replica.applyRecords(msg.records, msg.done ? vv : undefined, held)) changes.push(c)
     if (!msg.done) continue
@@ -269,7 +270,15 @@ async function exchange(replica: Replica, link: Link, opener: boolean): Promise<
     sent = await sendDiff(replica, rec, link)
   }
   const [count, sentFull] = sent
-  return { inSync: false, sent: count, sentFull, rounds, bytesSent: link.bytesSent, bytesReceived: link.bytesReceived, ...got }
+  return {
+    inSync: false,
+    sent: count,
+    sentFull,
+    rounds,
+    bytesSent: link.bytesSent,
+    bytesReceived: link.bytesReceived,
+    ...got,
+  }
 }
 
 const inSync = (link: Link): SyncResult => ({

@@ -129,7 +129,10 @@ describe('replicated state (agents on loopback)', function () {
     await a.cli(['set', 'rm', 'team', 'bob'])
     const tombstones = async (x: TestAgent) => (await x.json<Info>(['info'])).state?.tombstones
     assert.equal(await tombstones(a), 2)
-    await waitFor(async () => (await tombstones(a)) === 0, { what: 'a to collect its tombstones', timeoutMs: 20_000 })
+    await waitFor(async () => (await tombstones(a)) === 0, {
+      what: 'a to collect its tombstones',
+      timeoutMs: 20_000,
+    })
     assert.match(a.logs, /"msg":"tombstones collected"/)
     const origins = async (x: TestAgent) => (await x.json<Info>(['info'])).state?.origins
     await waitFor(async () => (await origins(a))?.retired === 1, { what: 'a to retire c', timeoutMs: 20_000 })

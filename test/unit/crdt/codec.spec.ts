@@ -127,7 +127,9 @@ describe('codec', () => {
       const items = Array.from({ length: n }, (_, i) => JSON.stringify({ i, pad: 'x'.repeat(i % 40) }))
       const eager = packJson(items, head, ']}', 16, 400)
       assert.deepEqual([...packJsonLazily(items, head, ']}', 16, 400)], eager)
-      assert.ok(eager.slice(0, -1).every((f) => f.startsWith('{"more":')) && eager.at(-1)!.startsWith('{"last":'))
+      assert.ok(
+        eager.slice(0, -1).every((f) => f.startsWith('{"more":')) && eager.at(-1)!.startsWith('{"last":'),
+      )
     }
     let read = 0
     function* counted(): Generator<string> {

@@ -70,10 +70,7 @@ describe('tombstone collection', () => {
     clock.advance(HORIZON)
     assert.equal(b.collectTombstones(), 1)
     for (const d of set) assert.deepEqual(b.applyDelta(d), [])
-    assert.deepEqual(
-      b.applyRecords(set.map((d) => [d.id, d.record])),
-      [],
-    )
+    assert.deepEqual(b.applyRecords(set.map((d) => [d.id, d.record])), [])
     assert.equal(b.kvGet('k'), undefined)
     assert.equal(records(b), 0)
     // A newer write of the key is a new write: it comes in.
@@ -138,7 +135,10 @@ describe('tombstone collection', () => {
       v.kvSet('x', 1)
       for (const d of v.kvSet('x', 2).deltas) a.applyDelta(d) // seq 2 without seq 1: a gap
       clock.advance(HORIZON)
-      assert.deepEqual(a.retireOrigins(() => false), [])
+      assert.deepEqual(
+        a.retireOrigins(() => false),
+        [],
+      )
     })
 
     it('a replica restored with retired entries still covers their writes', () => {

@@ -43,7 +43,11 @@ describe('sync after tombstone collection (full state transfer)', () => {
     assert.equal(x.digest(), y.digest())
     assert.ok(rx.changes.some((c) => c.kind === 'kv' && c.key === 'gone' && c.value === null))
     assert.ok(rx.changes.some((c) => c.kind === 'set' && c.element === 'e1' && !c.present))
-    assert.equal(y.floorOf('X'), x.floorOf('X'), 'Y takes on the floors, so it too hands the next returner everything')
+    assert.equal(
+      y.floorOf('X'),
+      x.floorOf('X'),
+      'Y takes on the floors, so it too hands the next returner everything',
+    )
     const [again] = await session(x, y)
     assert.ok(again!.inSync)
   })
@@ -64,7 +68,10 @@ describe('sync after tombstone collection (full state transfer)', () => {
     x.kvSet('x', 1)
     clock.advance(HORIZON)
     assert.equal(x.collectTombstones(), 1)
-    assert.deepEqual(x.retireOrigins((o) => o === 'X'), ['W'])
+    assert.deepEqual(
+      x.retireOrigins((o) => o === 'X'),
+      ['W'],
+    )
     assert.equal(x.retiredOf('W'), 1)
     assert.ok(x.versionEntries().some(([o]) => o === 'V'))
     const [rx] = await session(x, y)
