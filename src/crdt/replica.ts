@@ -4,7 +4,8 @@
 //   writes (each -> { deltas, changes }): kvSet, kvDel, setAdd, setRemove, counterAdd
 //   reads: kvGet, kvList, setMembers (sorted), counterGet (0 if unknown)
 //   replication: applyDelta, applyRecords(records, senderVV?), versionVector, diffFor, digest
-//   persistence: entries(), nextSeq, stats()
+//   collection: collectTombstones, retireOrigins, applyFullTransfer, floorOf, retiredOf
+//   persistence: entries(), nextSeq, stats(), take{Version,Floor,Retired}Changes()
 //
 // Every local write takes the next seq of this replica; the dot (selfId, seq) travels with the
 // delta. Deleting a key with no live value and removing an absent element are no-ops (no seq
