@@ -9,7 +9,7 @@
 // Nodes are SHA-256 truncated to 128 bits, with leaf and inner prefixes (0x00, 0x01) apart:
 // forging a part means a second preimage against one of the origin's nodes, 2^128 work each
 // (SPHINCS+-128 relies on the same n = 16 bytes).
-import { createHash } from 'node:crypto'
+import { sha256 } from '../util/sha256.js'
 import type { WriteSigner, WriteVerifier } from './signing.js'
 
 /** Most parts one root signs (8 levels: a proof of at most 193 bytes). */
@@ -20,12 +20,19 @@ const MAX_DEPTH = 8
 const ROOT_TAG = new TextEncoder().encode('murmur/batch/1')
 const B64 = /^[A-Za-z0-9+/]+={0,2}$/
 
+const LEAF = Uint8Array.of(0)
+
 function leafHash(body: Uint8Array): Buffer {
-  return createHash('sha256').update(Uint8Array.of(0)).update(body).digest().subarray(0, NODE)
+  return sha256(Buffer.concat([LEAF, body])).subarray(0, NODE)
 }
 
+/** 0x01 || left || right, reused: one allocation per inner node (the hash), not four. */
+const inner = Buffer.alloc(1 + 2 * NODE, 1)
+
 function innerHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(Uint8Array.of(1)).update(left).update(right).digest().subarray(0, NODE)
+  inner.set(left, 1)
+  inner.set(right, 1 + NODE)
+  return sha256(inner).subarray(0, NODE)
 }
 
 const rootMessage = (root: Uint8Array): Uint8Array => Buffer.concat([ROOT_TAG, root])

@@ -1,18 +1,11 @@
 // Order-independent digest of the record set: the sum mod 2^256 of SHA-256(canonical entry).
 // Adding or replacing one record costs two hashes, and reading the digest is O(1).
-import * as crypto from 'node:crypto'
+import { sha256Hex } from '../util/sha256.js'
 import { type CrdtRecord, canonicalEntry } from './records.js'
 
 const MOD = 1n << 256n
 
-// One-shot hashing (Node 20.12 and later) costs a third of a Hash object per entry; a late
-// joiner hashes every record it receives.
-const sha256hex: (s: string) => string =
-  typeof crypto.hash === 'function'
-    ? (s) => crypto.hash('sha256', s, 'hex')
-    : (s) => crypto.createHash('sha256').update(s).digest('hex')
-
-const entryHash = (canon: string): bigint => BigInt(`0x${sha256hex(canon)}`)
+const entryHash = (canon: string): bigint => BigInt(`0x${sha256Hex(canon)}`)
 
 export class StateDigest {
   private sum = 0n
