@@ -59,10 +59,20 @@ export function deepFreeze<T>(v: T): T {
 /** Deterministic JSON: sorted object keys. Input must already be valid JSON (depth-checked). */
 export function canonicalJson(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v)
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`
+  // Concatenation rather than map/join: every record received is encoded so for the digest, and
+  // the intermediate arrays were a quarter of the cost.
+  if (Array.isArray(v)) {
+    let s = '['
+    for (let i = 0; i < v.length; i++) s += (i === 0 ? '' : ',') + canonicalJson(v[i])
+    return `${s}]`
+  }
   const obj = v as { [k: string]: unknown }
-  const parts = Object.keys(obj)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`)
-  return `{${parts.join(',')}}`
+  const keys = Object.keys(obj)
+  if (keys.length > 1) keys.sort()
+  let s = '{'
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!
+    s += `${i === 0 ? '' : ','}${JSON.stringify(k)}:${canonicalJson(obj[k])}`
+  }
+  return `${s}}`
 }
