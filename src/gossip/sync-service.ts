@@ -71,7 +71,7 @@ export class SyncService {
   ) => {
     if (!evt.detail.protocols.includes(SYNC_PROTOCOL)) return
     const peer = evt.detail.peerId.toString()
-    if (this.scheduler.onConnect(peer)) void this.syncWith(peer)
+    if (this.scheduler.onConnect(peer)) void this.syncWith(peer, true)
   }
 
   private tick(): void {
@@ -80,8 +80,8 @@ export class SyncService {
   }
 
   /** One session with `peer`, as initiator; at most one at a time per peer. */
-  async syncWith(peer: string): Promise<void> {
-    if (this.stopped || !this.scheduler.begin(peer)) return
+  async syncWith(peer: string, catchUp = false): Promise<void> {
+    if (this.stopped || !this.scheduler.begin(peer, catchUp)) return
     const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
     let stream: Stream | undefined
     try {
@@ -112,6 +112,10 @@ export class SyncService {
     const self = this.opts.node.peerId.toString()
     if (this.responding.has(peer) || (this.scheduler.isRunning(peer) && self < peer)) {
       stream.abort(new Error('a sync session with this peer is already running'))
+      return
+    }
+    if (!this.scheduler.accepts(peer)) {
+      stream.abort(new Error('catching up from another peer; try again later'))
       return
     }
     this.responding.add(peer)

@@ -1,7 +1,8 @@
 // Whom to run anti-entropy with, and when. Pure: time comes from a Clock, peers from the caller.
 // A member's sessions per interval are bounded (syncFanout) whatever the mesh size; a new
 // connection starts one only while this agent has not synced with anyone for an interval (a
-// joiner, a restart, the end of its isolation) and runs none, so it catches up at once.
+// joiner, a restart, the end of its isolation) and runs none, so it catches up at once. While that
+// catch-up runs, no other session starts, in either role: each would carry the whole state again.
 import type { Clock } from '../util/clock.js'
 
 /** Sessions started per interval: Corrosion's clamp(N/100, 3, 10), at most the peers there are. */
@@ -22,6 +23,8 @@ export class SyncScheduler {
   private readonly last = new Map<string, number>()
   /** When any session last completed. */
   private lastAny = Number.NEGATIVE_INFINITY
+  /** The peer of the catch-up running now, if any. */
+  private catchUp?: string
   private readonly random: () => number
 
   constructor(private readonly opts: SyncSchedulerOptions) {
@@ -42,6 +45,7 @@ export class SyncScheduler {
    * mesh of `members`: those synced with longest ago first, ties broken at random.
    */
   pick(candidates: readonly string[], members = candidates.length + 1): string[] {
+    if (this.catchUp !== undefined) return []
     const now = this.opts.clock.now()
     for (const [p, t] of this.last) if (now - t >= this.opts.intervalMs) this.last.delete(p)
     const free = candidates.filter((p) => !this.running.has(p))
@@ -54,16 +58,26 @@ export class SyncScheduler {
     return this.running.has(peer)
   }
 
-  /** Marks an initiated session as running; false if one with `peer` already is. */
-  begin(peer: string): boolean {
+  /** Marks an initiated session (a catch-up, if onConnect asked for it) as running; false if one with `peer` already is. */
+  begin(peer: string, catchUp = false): boolean {
     if (this.running.has(peer)) return false
     this.running.add(peer)
+    if (catchUp) this.catchUp = peer
     return true
   }
 
   /** An initiated session ended. */
   end(peer: string): void {
     this.running.delete(peer)
+    if (this.catchUp === peer) this.catchUp = undefined
+  }
+
+  /**
+   * Whether to answer a session `peer` opens: not while we catch up from another (what it would
+   * send, the catch-up brings; it tries again next interval).
+   */
+  accepts(peer: string): boolean {
+    return this.catchUp === undefined || this.catchUp === peer
   }
 
   /** A session with `peer` completed, in either role. */

@@ -71,4 +71,18 @@ describe('sync scheduler', () => {
     clock.advance(INTERVAL)
     assert.ok(s.onConnect('b'), 'no session for an interval (isolated, or sessions failing): catch up')
   })
+
+  it('while a catch-up runs, no periodic session starts and only its peer is answered', () => {
+    const { s } = scheduler()
+    assert.ok(s.onConnect('p0'))
+    assert.ok(s.begin('p0', true))
+    assert.deepEqual(s.pick(peers(5)), [], 'each would carry the whole state again')
+    assert.ok(!s.accepts('p1'))
+    assert.ok(s.accepts('p0'))
+    s.end('p0')
+    assert.equal(s.pick(peers(5)).length, 3)
+    assert.ok(s.accepts('p1'))
+    assert.ok(s.begin('p1'))
+    assert.ok(s.accepts('p2'), 'a periodic session is no catch-up')
+  })
 })
