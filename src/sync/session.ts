@@ -202,11 +202,13 @@ async function sendDiff(replica: Replica, rec: Reconciler, link: Link): Promise<
   return [records.length, false]
 }
 
-/** A map of a peer's entries gathered over frames, bounded like a vv. */
-function gather(into: Record<string, number>, from: Readonly<Record<string, number>> | undefined): void {
-  for (const [o, s] of Object.entries(from ?? {})) into[o] = s
-  if (Object.keys(into).length > MAX_VV_ORIGINS)
-    throw new TooLargeError(`peer sent over ${MAX_VV_ORIGINS} vv entries in one answer`)
+/** A peer's entries gathered over frames, bounded like a vv (counted as they come, not recounted per frame). */
+function gather(into: Map<string, number>, from: Readonly<Record<string, number>> | undefined): void {
+  for (const [o, s] of Object.entries(from ?? {})) {
+    into.set(o, s)
+    if (into.size > MAX_VV_ORIGINS)
+      throw new TooLargeError(`peer sent over ${MAX_VV_ORIGINS} vv entries in one answer`)
+  }
 }
 
 interface Received {
@@ -227,8 +229,8 @@ async function receiveDiff(replica: Replica, rec: Reconciler, link: Link): Promi
   const vv: Record<string, number> = {}
   let full: boolean | undefined
   const ids = new Set<string>()
-  const wholeVV: Record<string, number> = {}
-  const floors: Record<string, number> = {}
+  const wholeVV = new Map<string, number>()
+  const floors = new Map<string, number>()
   for (;;) {
     const msg = await link.next('sync-resp')
     received += msg.records.length
@@ -247,7 +249,15 @@ async function receiveDiff(replica: Replica, rec: Reconciler, link: Link): Promi
     for (const [o, s] of Object.entries(msg.vv)) if (rec.theirs.has(o) || rec.ours.has(o)) vv[o] = s
     for (const c of replica.applyRecords(msg.records, msg.done ? vv : undefined, held)) changes.push(c)
     if (!msg.done) continue
-    if (full) for (const c of replica.applyFullTransfer(ids, wholeVV, floors, held)) changes.push(c)
+    if (full) {
+      const fullChanges = replica.applyFullTransfer(
+        ids,
+        Object.fromEntries(wholeVV),
+        Object.fromEntries(floors),
+        held,
+      )
+      for (const c of fullChanges) changes.push(c)
+    }
     return { received, receivedFull: full, changes }
   }
 }
