@@ -42,7 +42,7 @@ export type {
   SetRecord,
   VersionVector,
 } from './records.js'
-export { Replica } from './replica.js'
+export { FLOOR_LIFT, Replica } from './replica.js'
 export {
   entrySchema,
   originSchema,

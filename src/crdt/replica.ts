@@ -62,6 +62,11 @@ import {
 
 /** How far, in all, peers' version vectors may move our next seq in one replica's life (see applyRecords). */
 export const SEQ_JUMP = 2 ** 20
+/**
+ * How far, in all, full transfers' floors may lift our vv past the writes we hold, in one
+ * replica's life (see applyFullTransfer): what a lying member could make us ignore.
+ */
+export const FLOOR_LIFT = 2 ** 20
 
 export class Replica {
   readonly selfId: string
@@ -87,6 +92,8 @@ export class Replica {
   private seq: number
   /** How far peers' vvs have moved our next seq so far (at most SEQ_JUMP). */
   private seqLifted = 0
+  /** How far full transfers' floors have lifted our vv past the writes we held (at most FLOOR_LIFT). */
+  private floorLifted = 0
   /** Peer records not merged (stamped too far ahead, over the origin cap or the state caps). */
   private held = { forged: 0, future: 0, origins: 0, caps: 0 }
   /** Called after every record change (local, gossip or sync): the hook the durable store uses. */
@@ -481,7 +488,11 @@ export class Replica {
     const raise: Record<string, number> = {}
     for (const o of Object.keys(senderVV)) {
       if (o === this.selfId || heldOrigins.has(o)) continue
-      const s = Math.min(senderVV[o]!, Math.max(this.dotIndex.maxSeen(o), seqOf(senderFloors, o) ?? 0))
+      const held = Math.max(this.dotIndex.maxSeen(o), this.versions.get(o))
+      // Past the writes we hold only on the sender's word (its floors are not signed): bounded.
+      const floor = Math.min(seqOf(senderFloors, o) ?? 0, held + FLOOR_LIFT - this.floorLifted)
+      const s = Math.min(senderVV[o]!, Math.max(held, floor))
+      if (s > held) this.floorLifted += s - held
       if (s > this.versions.get(o)) raise[o] = s
     }
     this.versions.raise(raise)

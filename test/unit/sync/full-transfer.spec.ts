@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { type Delta, Replica } from '../../../src/crdt/index.js'
+import { type Delta, FLOOR_LIFT, Replica } from '../../../src/crdt/index.js'
 import { memoryDuplexPair, runSyncInitiator, runSyncResponder } from '../../../src/sync/index.js'
 import { FakeClock } from '../../../src/util/clock.js'
 
@@ -113,6 +113,15 @@ describe('sync after tombstone collection (full state transfer)', () => {
     assert.equal(y.counterGet('c'), 2)
     assert.equal(changes.length, 1)
     assert.equal(y.floorOf('Y'), 3, 'floors rise only as far as our own vv')
+  })
+
+  it('floors lift the vv past the writes held by at most FLOOR_LIFT in a replica\'s life', () => {
+    const clock = new FakeClock()
+    const y = replica('Y', clock)
+    y.applyFullTransfer(new Set(), { X: 2 ** 40 }, { X: 2 ** 40 })
+    assert.equal(y.versionOf('X'), FLOOR_LIFT, 'a lying sender could make us ignore that many writes of X, no more')
+    y.applyFullTransfer(new Set(), { Z: 2 ** 40 }, { Z: 2 ** 40 })
+    assert.equal(y.versionOf('Z'), 0, 'the budget is spent')
   })
 
   it('any two replicas read the same after one session, and hold the same after the next once both have collected', async () => {
