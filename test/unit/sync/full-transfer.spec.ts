@@ -115,11 +115,15 @@ describe('sync after tombstone collection (full state transfer)', () => {
     assert.equal(y.floorOf('Y'), 3, 'floors rise only as far as our own vv')
   })
 
-  it('floors lift the vv past the writes held by at most FLOOR_LIFT in a replica\'s life', () => {
+  it("floors lift the vv past the writes held by at most FLOOR_LIFT in a replica's life", () => {
     const clock = new FakeClock()
     const y = replica('Y', clock)
     y.applyFullTransfer(new Set(), { X: 2 ** 40 }, { X: 2 ** 40 })
-    assert.equal(y.versionOf('X'), FLOOR_LIFT, 'a lying sender could make us ignore that many writes of X, no more')
+    assert.equal(
+      y.versionOf('X'),
+      FLOOR_LIFT,
+      'a lying sender could make us ignore that many writes of X, no more',
+    )
     y.applyFullTransfer(new Set(), { Z: 2 ** 40 }, { Z: 2 ** 40 })
     assert.equal(y.versionOf('Z'), 0, 'the budget is spent')
   })
