@@ -4,7 +4,7 @@
 // handed on to be gossiped.
 import type { CrdtRecord, Delta, Replica } from '../crdt/index.js'
 import type { Logger } from '../util/log.js'
-import { floorOp, recordDel, recordPut, retiredOps, seqPut, versionPut } from './schema.js'
+import { floorPut, recordDel, recordPut, retiredOps, seqPut, versionPut } from './schema.js'
 import type { Store, StoreOp } from './store.js'
 
 export interface CommitterOptions {
@@ -115,7 +115,7 @@ export class Committer {
         this.flushScheduled = false
         const seq = replica.nextSeq
         for (const [origin, s] of replica.takeVersionChanges()) ops.push(versionPut(origin, s))
-        for (const [origin, s] of replica.takeFloorChanges()) ops.push(floorOp(origin, s))
+        for (const [origin, s] of replica.takeFloorChanges()) ops.push(floorPut(origin, s))
         for (const [origin, s] of replica.takeRetiredChanges()) ops.push(...retiredOps(origin, s))
         ops.push(seqPut(seq))
         try {

@@ -37,15 +37,22 @@ export const versionPut = (origin: string, seq: number): StoreOp => ({
   key: VERSION_PREFIX + origin,
   value: seq,
 })
-/** seq 0: the entry is gone (a dropped floor, an origin back from retirement). */
-const entryOp = (prefix: string, origin: string, seq: number): StoreOp =>
-  seq === 0 ? { type: 'del', key: prefix + origin } : { type: 'put', key: prefix + origin, value: seq }
-export const floorOp = (origin: string, seq: number): StoreOp => entryOp(FLOOR_PREFIX, origin, seq)
-/** Retiring moves the entry from vv: to rt:; coming back deletes rt: (the vv put comes with it). */
+export const floorPut = (origin: string, seq: number): StoreOp => ({
+  type: 'put',
+  key: FLOOR_PREFIX + origin,
+  value: seq,
+})
+/**
+ * Retiring (seq > 0) moves the entry from vv: to rt:; coming back (seq 0) deletes rt:, and the
+ * vv put comes with the batch's other vv entries.
+ */
 export const retiredOps = (origin: string, seq: number): StoreOp[] =>
   seq === 0
-    ? [entryOp(RETIRED_PREFIX, origin, 0)]
-    : [{ type: 'del', key: VERSION_PREFIX + origin }, entryOp(RETIRED_PREFIX, origin, seq)]
+    ? [{ type: 'del', key: RETIRED_PREFIX + origin }]
+    : [
+        { type: 'del', key: VERSION_PREFIX + origin },
+        { type: 'put', key: RETIRED_PREFIX + origin, value: seq },
+      ]
 export const seqPut = (nextSeq: number): StoreOp => ({ type: 'put', key: SEQ_KEY, value: nextSeq })
 export const incarnationPut = (n: number): StoreOp => ({ type: 'put', key: INCARNATION_KEY, value: n })
 export const peerPut = (p: KnownPeerEntry): StoreOp => ({ type: 'put', key: PEER_PREFIX + p.id, value: p })
@@ -73,12 +80,14 @@ export const KEY_CHECKS: Record<string, Check> = {
   },
 }
 
+/** One origin's seq (vv, floor or retired entry): as a one-origin vector, the bounds of the wire. */
+const originSeq: Check = (v, origin) => KEY_CHECKS[LEGACY_VV_KEY]!({ [origin]: v }, origin)
+
 /** Shapes of the entries under a prefix (records are checked by their loader). */
 export const PREFIX_CHECKS: Record<string, Check> = {
-  // The entry as a one-origin vector: the same bounds on the origin and the seq as on the wire.
-  [VERSION_PREFIX]: (v, origin) => KEY_CHECKS[LEGACY_VV_KEY]!({ [origin]: v }, origin),
-  [FLOOR_PREFIX]: (v, origin) => KEY_CHECKS[LEGACY_VV_KEY]!({ [origin]: v }, origin),
-  [RETIRED_PREFIX]: (v, origin) => KEY_CHECKS[LEGACY_VV_KEY]!({ [origin]: v }, origin),
+  [VERSION_PREFIX]: originSeq,
+  [FLOOR_PREFIX]: originSeq,
+  [RETIRED_PREFIX]: originSeq,
   [PEER_PREFIX]: (v, id) => {
     const p = v as { id?: unknown; addrs?: unknown }
     const ok =

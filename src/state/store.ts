@@ -160,13 +160,20 @@ export class Store {
         )
       }
     }
-    const vv: Record<string, number> = {}
-    for await (const [origin, seq] of this.scan<number>(VERSION_PREFIX)) vv[origin] = seq
-    const floors: Record<string, number> = {}
-    for await (const [origin, seq] of this.scan<number>(FLOOR_PREFIX)) floors[origin] = seq
-    const retired: Record<string, number> = {}
-    for await (const [origin, seq] of this.scan<number>(RETIRED_PREFIX)) retired[origin] = seq
-    return { records, vv, nextSeq: (await this.get<number>(SEQ_KEY)) ?? 1, floors, retired }
+    return {
+      records,
+      vv: await this.readVector(VERSION_PREFIX),
+      nextSeq: (await this.get<number>(SEQ_KEY)) ?? 1,
+      floors: await this.readVector(FLOOR_PREFIX),
+      retired: await this.readVector(RETIRED_PREFIX),
+    }
+  }
+
+  /** The one-key-per-origin entries under `prefix` (vv, floors, retired), as a vector. */
+  private async readVector(prefix: string): Promise<VersionVector> {
+    const out: Record<string, number> = {}
+    for await (const [origin, seq] of this.scan<number>(prefix)) out[origin] = seq
+    return out
   }
 
   async readIncarnation(): Promise<number | undefined> {
