@@ -111,6 +111,24 @@ const mean = (v: number[]): number => v.reduce((s, x) => s + x, 0) / v.length
 const rssAll = (nodes: Node[]): number[] => nodes.map((n) => rssOf(n.agent.proc?.pid) ?? Number.NaN)
 const listMiB = (v: number[]): string => v.map((x) => fmtBytes(x)).join(', ')
 
+/**
+ * Settled RSS: V8's memory reducer compacts a heap some seconds after allocation slows (8 s at the soonest; 15 s was often not enough), so wait 30 s, then
+ * poll until no process shrank by more than 1 MiB in 3 s, or `maxMs`. Returns each process's last
+ * reading and the ms waited.
+ */
+async function settledRss(nodes: Node[], maxMs = 60_000): Promise<{ rss: number[]; ms: number }> {
+  const t0 = now()
+  await sleep(30_000)
+  let prev = rssAll(nodes)
+  for (;;) {
+    await sleep(3000)
+    const cur = rssAll(nodes)
+    const shrank = cur.some((x, i) => prev[i]! - x > 1024 * 1024)
+    prev = cur
+    if (!shrank || now() - t0 >= maxMs) return { rss: cur, ms: now() - t0 }
+  }
+}
+
 /** 100,000 keys into 2 agents, RSS idle and with them, then a late joiner timed until it holds all. */
 export async function runJoin100k(figs: Figure[], keys = 100_000): Promise<void> {
   const label = 'join100k'
@@ -150,6 +168,16 @@ export async function runJoin100k(figs: Figure[], keys = 100_000): Promise<void>
         `${listMiB(full)}; +${fmtBytes(grew)} over idle (${int(Math.round(grew / keys))} B a key), ` +
         `target <= +50 MB; right after the writes converged`,
     })
+    const settled = await settledRss(nodes)
+    const grewSettled = mean(settled.rss) - mean(idle)
+    figs.push({
+      section: label,
+      name: `RSS per agent with ${int(keys)} keys, settled (mean)`,
+      value: fmtBytes(mean(settled.rss)),
+      detail:
+        `${listMiB(settled.rss)}; +${fmtBytes(grewSettled)} over idle (${int(Math.round(grewSettled / keys))} B a key), ` +
+        `target <= +50 MB; once no agent shrank by 1 MiB in 3 s (after ${fmtMs(settled.ms)} idle)`,
+    })
 
     log(`agents: ${label}: late joiner`)
     const t0 = now()
@@ -172,13 +200,16 @@ export async function runJoin100k(figs: Figure[], keys = 100_000): Promise<void>
       const ms = now() - t1
       const cpu = meter()
       const done = held >= keys
+      const lateAtOnce = rssOf(late.agent.proc?.pid) ?? Number.NaN
+      const lateSettled = await settledRss([late])
       figs.push({
         section: label,
         name: `late joiner receives ${int(keys)} keys`,
         value: done ? fmtMs(ms) : `> ${fmtMs(ms)} (${int(held)} keys)`,
         detail:
           `from its join call until it holds all ${int(keys)} with the mesh's digest; target < 3 s; its ` +
-          `process start before that ${fmtMs(startMs)}; its RSS then ${fmtBytes(rssOf(late.agent.proc?.pid) ?? Number.NaN)}; ` +
+          `process start before that ${fmtMs(startMs)}; its RSS then ${fmtBytes(lateAtOnce)}, settled ` +
+          `${fmtBytes(lateSettled.rss[0]!)} (after ${fmtMs(lateSettled.ms)} idle); ` +
           `CPU meanwhile: the 2 agents ${cpu.agents
             .slice(0, 2)
             .map((x) => x.toFixed(0))

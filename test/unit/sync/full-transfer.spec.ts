@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { type Delta, FLOOR_LIFT, Replica } from '../../../src/crdt/index.js'
+import { canonicalJson, type Delta, FLOOR_LIFT, Replica } from '../../../src/crdt/index.js'
 import { memoryDuplexPair, runSyncInitiator, runSyncResponder } from '../../../src/sync/index.js'
 import { FakeClock } from '../../../src/util/clock.js'
 
@@ -213,5 +213,71 @@ describe('sync after tombstone collection (full state transfer)', () => {
       { numRuns: 200 },
     )
     assert.ok(fulls > 20, `only ${fulls} of 200 runs needed a full transfer`)
+  })
+
+  it('moves bytes bounded by what differs, over common state with collected tombstones and retired origins', async () => {
+    // Common state: 20 writers, 1,000 keys, half of them deleted and collected on both sides, and
+    // every writer retired. A session that sent it would cost far more than the bound below.
+    const clock = new FakeClock()
+    const entries = (r: Replica) => new Map([...r.entries()].map(([id, rec]) => [id, canonicalJson(rec)]))
+    const op = fc.record({
+      by: fc.nat(21), // 20: the replica itself, else writer `by`, who may come back from retirement
+      kind: fc.constantFrom('set', 'del', 'add', 'rm'),
+      key: fc.nat(1200),
+      to: fc.constantFrom('A', 'B', 'both'),
+    })
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 30 }), async (ops) => {
+        const ws = Array.from({ length: 20 }, (_, i) => replica(`w${i}`, clock))
+        const common: Delta[] = []
+        for (let k = 0; k < 1000; k++) common.push(...ws[k % 20]!.kvSet(`k${k}`, `v${k}`).deltas)
+        for (let k = 0; k < 1000; k += 2) common.push(...ws[k % 20]!.kvDel(`k${k}`).deltas)
+        const base = (id: string) => {
+          const r = replica(id, clock)
+          for (const d of common) r.applyDelta(d)
+          return r
+        }
+        const a = base('A')
+        const b = base('B')
+        clock.advance(HORIZON)
+        for (const r of [a, b]) {
+          assert.equal(r.collectTombstones(), 500)
+          r.retireOrigins(() => false)
+        }
+        const fullBytes = (await session(replica('empty', clock), a)).reduce((n, r) => n + r.bytesSent, 0)
+        for (const o of ops) {
+          const k = `k${o.key}`
+          const targets = o.to === 'A' ? [a] : o.to === 'B' ? [b] : [a, b]
+          const w = o.by >= 20 ? targets[0]! : ws[o.by]!
+          const res =
+            o.kind === 'set'
+              ? w.kvSet(k, 'new')
+              : o.kind === 'del'
+                ? w.kvDel(k)
+                : o.kind === 'add'
+                  ? w.setAdd('s', [k])
+                  : w.setRemove('s', [k])
+          for (const t of targets) if (t !== w) for (const d of res.deltas) t.applyDelta(d)
+        }
+        // The difference: records one side holds and the other does not hold equal, and the
+        // origins whose coverage differs.
+        const ea = entries(a)
+        const eb = entries(b)
+        let records = 0
+        for (const [id, j] of ea) if (eb.get(id) !== j) records++
+        for (const [id, j] of eb) if (ea.get(id) !== j) records++
+        const va = a.coverageVector()
+        const vb = b.coverageVector()
+        const origins = new Set([...Object.keys(va), ...Object.keys(vb)].filter((o) => va[o] !== vb[o])).size
+        const [ra, rb] = await session(a, b)
+        assert.equal(a.digest(), b.digest())
+        assert.ok(!ra!.sentFull && !ra!.receivedFull, 'both collected the same: no full transfer')
+        const bytes = ra!.bytesSent + rb!.bytesSent
+        const bound = 1000 + 1500 * records + 600 * origins
+        assert.ok(bytes <= bound, `${bytes} B for ${records} records and ${origins} origins (bound ${bound})`)
+        assert.ok(fullBytes > bound, `sending the common state (${fullBytes} B) would pass the bound`)
+      }),
+      { numRuns: 40 },
+    )
   })
 })
