@@ -1,10 +1,11 @@
 // Admin methods about the mesh itself: info, members, join, leave, tags.
 import { z } from 'zod'
 import { defineMethod, type MethodRegistry } from '../admin/methods.js'
-import { MEMBER_STATUSES, type Member, tagsSchema } from '../membership/index.js'
+import { memberFilter, memberFilterSchema, tagsSchema } from '../membership/index.js'
 import { VERSION } from '../version.js'
 import type { Agent } from './agent.js'
 import type { InfoResult, MemberView } from './api.js'
+import { type ConnectionAddr, memberView } from './member-view.js'
 
 export function membershipMethods(agent: Agent): MethodRegistry {
   return {
@@ -22,12 +23,17 @@ export function membershipMethods(agent: Agent): MethodRegistry {
       }),
     }),
     members: defineMethod({
-      params: z.object({ status: z.enum(MEMBER_STATUSES as [string, ...string[]]).optional() }).strict(),
-      handler: (p): { members: MemberView[] } => ({
-        members: agent.membership
-          .list(p.status ? { status: p.status as Member['status'] } : {})
-          .map((m) => toView(m, agent.peerId)),
-      }),
+      params: memberFilterSchema,
+      handler: (p): { members: MemberView[] } => {
+        const wanted = memberFilter(p)
+        const conns = connectionsByPeer(agent)
+        return {
+          members: agent.membership
+            .list()
+            .filter(wanted)
+            .map((m) => memberView(m, agent.peerId, conns.get(m.id) ?? [])),
+        }
+      },
     }),
     join: defineMethod({
       params: z.object({ addrs: z.array(z.string().min(1).max(1024)).min(1).max(64) }).strict(),
@@ -51,15 +57,14 @@ export function membershipMethods(agent: Agent): MethodRegistry {
   }
 }
 
-function toView(m: Member, selfId: string): MemberView {
-  return {
-    id: m.id,
-    name: m.name,
-    status: m.status,
-    incarnation: m.incarnation,
-    tags: m.tags,
-    addrs: m.addrs,
-    lastSeen: m.lastSeen,
-    self: m.id === selfId,
+/** Open connections by remote peer id. */
+function connectionsByPeer(agent: Agent): Map<string, ConnectionAddr[]> {
+  const out = new Map<string, ConnectionAddr[]>()
+  for (const c of agent.node.getConnections()) {
+    const id = c.remotePeer.toString()
+    const list = out.get(id) ?? []
+    list.push({ addr: c.remoteAddr.toString(), outbound: c.direction === 'outbound' })
+    out.set(id, list)
   }
+  return out
 }

@@ -206,6 +206,9 @@ export class MembershipService {
   }
 
   private upkeep(): void {
+    // libp2p signals address changes it makes, not an interface coming up under a 0.0.0.0
+    // listener: its addresses are listed afresh here (no change, no claim).
+    this.onSelfUpdate()
     for (const id of this.swim.activeView()) this.link.warm(id)
     this.prune()
   }

@@ -5,6 +5,7 @@ export { type ClaimSigner, type ClaimVerifier, ed25519Signer, ed25519Verifier } 
 export * from './limits.js'
 export type * from './messages.js'
 export { activeViewSize } from './overlay.js'
+export { type MemberFilterSpec, memberFilter, memberFilterSchema } from './member-filter.js'
 export { type DropReason, type ListFilter, type SelfInfo, Swim, type SwimInit } from './swim.js'
 export { DEFAULT_SWIM_OPTIONS, type SwimOptions } from './swim-options.js'
 export { nameSchema, tagsSchema } from './tags.js'

@@ -226,6 +226,7 @@ export interface MemberRow {
   tags: Record<string, string>
   incarnation: number
   addrs: string[]
+  addr: string | null
 }
 
 /** Stops and removes agents after a test, printing their recent logs first if it failed. */

@@ -48,6 +48,21 @@ describe('membership (3 agents on loopback)', function () {
       { what: 'tags to reach c' },
     )
 
+    // Service discovery, as with Serf's filters: patterns match whole values, all must hold.
+    const names = async (...args: string[]) =>
+      (await c.json<MemberRow[]>(['members', ...args])).map((m) => m.name).sort()
+    assert.deepEqual(await names('--tag', 'role=db'), ['a'])
+    assert.deepEqual(await names('--tag', 'role=d'), [])
+    assert.deepEqual(await names('--tag', 'role=d.*', '--tag', 'zone=eu'), ['a'])
+    assert.deepEqual(await names('--tag', 'role=db', '--tag', 'zone=us'), [])
+    assert.deepEqual(await names('--name', 'a|c', '--status', 'alive'), ['a', 'c'])
+    const bad = await c.cli(['members', '--name', '('])
+    assert.equal(bad.code, 2, bad.stderr)
+    assert.match(bad.stderr, /^murmur: .*not a valid regular expression.*\n$/)
+    // Each member shows the address it listens on, not a connection's ephemeral port.
+    for (const m of await c.json<MemberRow[]>(['members']))
+      assert.ok(m.addr && m.addrs.includes(m.addr), m.addr ?? '')
+
     // kill -9: the others see it suspect, then dead.
     c.kill('SIGKILL')
     await c.waitExit()

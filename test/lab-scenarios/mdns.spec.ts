@@ -1,5 +1,6 @@
 // mDNS discovery between agents in separate network namespaces on the lab bridge: no join addresses.
 import assert from 'node:assert/strict'
+import { waitFor } from '../helpers/wait.js'
 import { labSuite } from './suite.js'
 
 describe('lab scenario: mDNS discovery', function () {
@@ -68,6 +69,22 @@ describe('lab scenario: mDNS discovery', function () {
           `h${i} sees ${JSON.stringify(view)}`,
         )
       }
+      // Listening on 0.0.0.0, each advertises loopback first, and h2 and h3 had no LAN address at
+      // start: within an upkeep round and a gossip, every member is shown at its LAN address.
+      let wrong = ''
+      await waitFor(
+        async () => {
+          wrong = ''
+          for (const i of mesh.indexes) {
+            for (const m of await mesh.members(i)) {
+              const ip = lab.hosts.find((h) => `h${h.index}` === m.name)?.ip
+              if (!m.addr?.startsWith(`/ip4/${ip}/tcp/`)) wrong += ` h${i} shows ${m.name} at ${m.addr};`
+            }
+          }
+          return wrong === ''
+        },
+        { timeoutMs: 15_000, what: 'every member shown at its LAN address' },
+      ).catch((e) => assert.fail(`${(e as Error).message}:${wrong}`))
     })
   })
 

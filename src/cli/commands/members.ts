@@ -3,7 +3,7 @@ import type { Command } from 'commander'
 import type { InfoResult, MemberView } from '../../daemon/api.js'
 import { InvalidInputError } from '../../errors.js'
 import { formatAge, printJson, printTable } from '../output.js'
-import { parseKeyValue } from '../parse.js'
+import { collect, parseKeyValue } from '../parse.js'
 import { withClient } from '../context.js'
 
 const STATUSES = ['alive', 'suspect', 'dead', 'left']
@@ -14,29 +14,42 @@ export function registerMembership(program: Command): void {
     .description('list the members of the mesh')
     .option('--json', 'print JSON')
     .option('--status <status>', `only members with this status (${STATUSES.join('|')})`)
-    .action(async (opts: { json?: boolean; status?: string }, cmd: Command) => {
-      if (opts.status && !STATUSES.includes(opts.status)) {
-        throw new InvalidInputError(`--status must be one of ${STATUSES.join(', ')}, got '${opts.status}'`)
-      }
-      const { members } = (await withClient(cmd, (c) =>
-        c.call('members', opts.status ? { status: opts.status } : {}),
-      )) as { members: MemberView[] }
-      if (opts.json) return printJson(members)
-      const now = Date.now()
-      printTable(
-        ['NAME', 'PEER ID', 'STATUS', 'ADDRESS', 'TAGS', 'LAST SEEN'],
-        members.map((m) => [
-          m.self ? `${m.name} (self)` : m.name,
-          m.id,
-          m.status,
-          m.addrs[0]?.replace(/\/p2p\/.*$/, '') ?? '-',
-          Object.entries(m.tags)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(',') || '-',
-          m.self ? '-' : formatAge(now - m.lastSeen),
-        ]),
-      )
-    })
+    .option('--name <regex>', 'only members whose whole name matches this regular expression')
+    .option(
+      '--tag <key=regex>',
+      'only members with tag KEY whose whole value matches the regular expression (repeatable: all must match)',
+      collect,
+    )
+    .action(
+      async (opts: { json?: boolean; status?: string; name?: string; tag?: string[] }, cmd: Command) => {
+        if (opts.status && !STATUSES.includes(opts.status)) {
+          throw new InvalidInputError(`--status must be one of ${STATUSES.join(', ')}, got '${opts.status}'`)
+        }
+        const tags =
+          opts.tag === undefined
+            ? undefined
+            : Object.fromEntries(opts.tag.map((t) => parseKeyValue(t, '--tag')))
+        const params = { status: opts.status, name: opts.name, tags }
+        const { members } = (await withClient(cmd, (c) => c.call('members', params))) as {
+          members: MemberView[]
+        }
+        if (opts.json) return printJson(members)
+        const now = Date.now()
+        printTable(
+          ['NAME', 'PEER ID', 'STATUS', 'ADDRESS', 'TAGS', 'LAST SEEN'],
+          members.map((m) => [
+            m.self ? `${m.name} (self)` : m.name,
+            m.id,
+            m.status,
+            m.addr?.replace(/\/p2p\/.*$/, '') ?? '-',
+            Object.entries(m.tags)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(',') || '-',
+            m.self ? '-' : formatAge(now - m.lastSeen),
+          ]),
+        )
+      },
+    )
 
   program
     .command('join')
