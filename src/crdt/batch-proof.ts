@@ -78,14 +78,48 @@ export function signBatch(signer: WriteSigner, bodies: readonly Uint8Array[]): s
   })
 }
 
-/** Checks proofs against origins' keys, one signature check per batch root (cached). */
+/** A node of a verified tree, with the proof it was verified under and its level in that proof. */
+interface KnownNode {
+  origin: string
+  proof: Buffer
+  level: number
+}
+
+/** True when `b`, read from `level` up (side bits, siblings, signature), is the proof `known` verified. */
+function sameFrom(known: KnownNode, origin: string, b: Buffer, level: number): boolean {
+  const k = known.proof
+  if (
+    known.origin !== origin ||
+    known.level !== level ||
+    k.length !== b.length ||
+    k[SIG]! >> level !== b[SIG]! >> level
+  )
+    return false
+  const at = SIG + 1 + level * NODE
+  return b.compare(k, 0, SIG, 0, SIG) === 0 && b.compare(k, at, k.length, at, b.length) === 0
+}
+
+/**
+ * Checks proofs against origins' keys, one signature check per batch root (cached). The parts of
+ * a batch arrive together (a gossip message, a sync answer in seq order) and share the upper
+ * part of their paths, so nodes already verified are remembered with the proof that verified
+ * them: a path that reaches one, and reads the same from there up, is valid without hashing the
+ * rest. That is about 3 hashes a part instead of 9 for a batch of 256, and exactly as strict.
+ */
 export class ProofChecker {
   /** `${origin} ${root hex}` -> the signature found valid for it; insertion order is LRU order. */
   private readonly roots = new Map<string, string>()
+  /**
+   * Node (16 bytes as latin1) -> who signed it and how it was verified, in two generations of at most
+   * maxNodes / 2 (a Map used as an LRU by deleting its oldest key slows down as holes pile up).
+   */
+  private nodes = new Map<string, KnownNode>()
+  private olderNodes = new Map<string, KnownNode>()
 
   constructor(
     private readonly verifier: WriteVerifier,
     private readonly maxRoots = 4096,
+    private readonly maxNodes = 8192,
   ) {}
 
   /** True only if `proof` proves that `origin` signed `body`. Never throws. */
@@ -94,22 +128,54 @@ export class ProofChecker {
     if (bytes.length === SIG) return this.verifier.verify(origin, body, proof)
     if (bytes.length < SIG + 1 + NODE || (bytes.length - SIG - 1) % NODE !== 0) return false
     const sides = bytes[SIG]!
+    const depth = (bytes.length - SIG - 1) / NODE
+    const path: string[] = []
     let h: Uint8Array = leafHash(body)
-    for (let i = 0, at = SIG + 1; at < bytes.length; i++, at += NODE) {
-      const sib = bytes.subarray(at, at + NODE)
+    for (let i = 0; i < depth; i++) {
+      const key = Buffer.from(h.buffer, h.byteOffset, NODE).toString('latin1')
+      const known = this.nodes.get(key) ?? this.olderNodes.get(key)
+      if (known !== undefined && sameFrom(known, origin, bytes, i)) {
+        path.push(key)
+        this.remember(origin, path, bytes, known)
+        return true
+      }
+      path.push(key)
+      const sib = bytes.subarray(SIG + 1 + i * NODE, SIG + 1 + (i + 1) * NODE)
       h = (sides >> i) & 1 ? innerHash(sib, h) : innerHash(h, sib)
     }
-    const sig = bytes.subarray(0, SIG).toString('base64')
-    const key = `${origin} ${Buffer.from(h).toString('hex')}`
+    if (!this.rootSigned(origin, h, bytes.subarray(0, SIG).toString('base64'))) return false
+    this.remember(origin, path, bytes)
+    return true
+  }
+
+  private rootSigned(origin: string, root: Uint8Array, sig: string): boolean {
+    const key = `${origin} ${Buffer.from(root).toString('hex')}`
     const known = this.roots.get(key)
     if (known === sig) {
       this.roots.delete(key)
       this.roots.set(key, sig)
       return true
     }
-    if (!this.verifier.verify(origin, rootMessage(h), sig)) return false
+    if (!this.verifier.verify(origin, rootMessage(root), sig)) return false
     this.roots.set(key, sig)
     if (this.roots.size > this.maxRoots) this.roots.delete(this.roots.keys().next().value!)
     return true
+  }
+
+  /**
+   * `path[l]` is the key of the node at level l of `proof`, now known to be valid; the last one
+   * may be the known node the path reached, kept as it was verified.
+   */
+  private remember(origin: string, path: readonly string[], proof: Buffer, reached?: KnownNode): void {
+    path.forEach((key, level) => {
+      if (this.nodes.size >= this.maxNodes / 2) {
+        this.olderNodes = this.nodes
+        this.nodes = new Map()
+      }
+      this.nodes.set(
+        key,
+        reached !== undefined && level === path.length - 1 ? reached : { origin, proof, level },
+      )
+    })
   }
 }

@@ -79,6 +79,29 @@ describe('batch signatures', () => {
     assert.ok(!checker.check(a.id, bs[3]!, 'AAAA'))
   })
 
+  it('remembers verified nodes without getting less strict: any changed byte of a proof still fails', async () => {
+    const [a, b] = await Promise.all([identity(), identity()])
+    const checker = new ProofChecker(ed25519WriteVerifier())
+    const bs = bodies(MAX_BATCH_PARTS)
+    const proofs = signBatch(a.signer, bs)
+    bs.forEach((body, i) => assert.ok(checker.check(a.id, body, proofs[i]!), `part ${i}`))
+    // Every node of the tree is known now. Change each byte of a proof in turn: the leaf's own
+    // path reaches known nodes, yet what is read from there up must match what was verified.
+    const bytes = Buffer.from(proofs[77]!, 'base64')
+    for (let at = 0; at < bytes.length; at++) {
+      const c = Buffer.from(bytes)
+      c[at]! ^= 0x10
+      assert.ok(!checker.check(a.id, bs[77]!, c.toString('base64')), `byte ${at} changed`)
+    }
+    assert.ok(!checker.check(b.id, bs[77]!, proofs[77]!), 'known nodes are per origin')
+    assert.ok(!checker.check(a.id, bs[78]!, proofs[77]!), 'another part of the batch under this proof')
+    assert.ok(checker.check(a.id, bs[77]!, proofs[77]!))
+    // A checker that remembers at most a few nodes still checks everything right.
+    const small = new ProofChecker(ed25519WriteVerifier(), 2, 3)
+    bs.forEach((body, i) => assert.ok(small.check(a.id, body, proofs[i]!), `part ${i} with a small memory`))
+    assert.ok(!small.check(a.id, bs[1]!, proofs[0]!))
+  })
+
   it('accepts only canonical base64 of a valid length as a proof shape', () => {
     const b64 = (n: number) => Buffer.alloc(n, 7).toString('base64')
     assert.ok(isProofShape(b64(64)))
