@@ -84,7 +84,7 @@ describe('batch signatures', () => {
     const checker = new ProofChecker(ed25519WriteVerifier())
     const bs = bodies(MAX_BATCH_PARTS)
     const proofs = signBatch(a.signer, bs)
-    bs.forEach((body, i) => assert.ok(checker.check(a.id, body, proofs[i]!), `part ${i}`))
+    for (const [i, body] of bs.entries()) assert.ok(checker.check(a.id, body, proofs[i]!), `part ${i}`)
     // Every node of the tree is known now. Change each byte of a proof in turn: the leaf's own
     // path reaches known nodes, yet what is read from there up must match what was verified.
     const bytes = Buffer.from(proofs[77]!, 'base64')
@@ -98,7 +98,8 @@ describe('batch signatures', () => {
     assert.ok(checker.check(a.id, bs[77]!, proofs[77]!))
     // A checker that remembers at most a few nodes still checks everything right.
     const small = new ProofChecker(ed25519WriteVerifier(), 2, 3)
-    bs.forEach((body, i) => assert.ok(small.check(a.id, body, proofs[i]!), `part ${i} with a small memory`))
+    for (const [i, body] of bs.entries())
+      assert.ok(small.check(a.id, body, proofs[i]!), `part ${i}, small memory`)
     assert.ok(!small.check(a.id, bs[1]!, proofs[0]!))
   })
 
