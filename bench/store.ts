@@ -10,8 +10,9 @@ import { STORE_DIR, Store } from '../src/state/store.js'
 import { systemClock } from '../src/util/clock.js'
 import { type Figure, fmtBytes, fmtMs, fmtRate, int, log, now } from './util.js'
 
+/** A file LevelDB compacts away between the listing and its stat counts as gone. */
 const dirBytes = (dir: string): number =>
-  readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0)
+  readdirSync(dir).reduce((sum, f) => sum + (statSync(join(dir, f), { throwIfNoEntry: false })?.size ?? 0), 0)
 
 export async function runStoreBench(writes = 1_000_000, keys = 1_000): Promise<Figure[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'murmur-bench-store-'))
