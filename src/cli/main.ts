@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander'
 import { MurmurError } from '../errors.js'
 import { VERSION } from '../version.js'
 import { registerAgent } from './commands/agent.js'
+import { registerEvents } from './commands/events.js'
 import { registerMembership } from './commands/members.js'
 import { registerState } from './commands/state.js'
 import { EXIT_FAILURE, EXIT_USAGE } from './context.js'
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerAgent(program)
   registerMembership(program)
   registerState(program)
+  registerEvents(program)
   program
     .command('keygen')
     .description('write a new pre-shared swarm key (for --swarm-key / swarmKeyFile) to FILE, mode 0600')

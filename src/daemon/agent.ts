@@ -7,6 +7,7 @@ import { socketPathFor } from '../admin/protocol.js'
 import type { Config } from '../config/schema.js'
 import { MembershipService } from '../gossip/membership-service.js'
 import { STATE_TOPIC } from '../gossip/delta-topic.js'
+import { EVENTS_TOPIC, EventTopic } from '../gossip/event-topic.js'
 import { StateService } from '../gossip/state-service.js'
 import { ed25519WriteSigner, ed25519WriteVerifier } from '../gossip/write-signatures.js'
 import { MAX_INCARNATION, type MemberEvent, type Swim } from '../membership/index.js'
@@ -17,9 +18,11 @@ import { loadOrCreateIdentity } from '../transport/identity.js'
 import { type PeerLists, PeerFilter } from '../transport/peer-filter.js'
 import { ensureSwarmKey } from '../transport/swarm-key.js'
 import { createNode, type MurmurNode } from '../transport/node.js'
+import { systemClock } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
 import { prepareDataDir, tighten } from './data-dir.js'
 import { membershipMethods } from './membership-methods.js'
+import { eventMethods } from './event-methods.js'
 import { stateMethods } from './state-methods.js'
 
 export const SWARM_KEY_FILE = 'swarm.key'
@@ -30,6 +33,7 @@ const FORGET_LEFT_AFTER_MS = 60_000
 
 export class Agent {
   private dialer!: Dialer
+  private eventTopic?: EventTopic
   private gossip!: MembershipService
   private admin!: AdminServer
   private stopping?: Promise<void>
@@ -97,7 +101,7 @@ export class Agent {
       swarmKeyFile: this.swarmKeyFile,
       maxConnections: config.limits.maxConnections,
       maxMessageBytes: config.limits.maxMessageBytes,
-      topics: [STATE_TOPIC],
+      topics: [STATE_TOPIC, EVENTS_TOPIC],
       logger: log.child('transport'),
       peerFilter: this.peerFilter,
     })
@@ -151,6 +155,16 @@ export class Agent {
       meshSize: () => this.membership.counts().alive,
     })
 
+    this.eventTopic = new EventTopic({
+      node: this.node,
+      logger: log.child('events'),
+      selfId: this.peerId,
+      clock: systemClock,
+      maxDriftMs: config.limits.maxClockDriftMs,
+      onOverBudget: (peer) => this.refuse(peer, OVER_BUDGET_BAN_MS),
+    })
+    this.eventTopic.start()
+
     this.dialer = new Dialer({
       node: this.node,
       logger: log.child('dialer'),
@@ -168,7 +182,11 @@ export class Agent {
     this.admin = new AdminServer({
       socketPath: socketPathFor(config.dataDir),
       logger: log.child('admin'),
-      methods: { ...membershipMethods(this), ...stateMethods(this.state) },
+      methods: {
+        ...membershipMethods(this),
+        ...stateMethods(this.state),
+        ...eventMethods(this.eventTopic.events, (id) => this.membership.get(id)?.name),
+      },
     })
     await this.admin.listen()
     log.info('agent started', {
@@ -271,6 +289,7 @@ export class Agent {
     if (leave && this.gossip) await step('leave', () => this.gossip.leave())
     if (this.admin) await step('admin socket', () => this.admin.close())
     this.dialer?.stop()
+    this.eventTopic?.stop()
     if (this.gossip) await step('membership', () => this.gossip.stop())
     if (this.state) await step('state', () => this.state.stop())
     if (this.node) await step('libp2p', () => this.node.stop())

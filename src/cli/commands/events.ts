@@ -1,0 +1,53 @@
+// User events: `event` broadcasts one, `events` streams them. Thin clients of the admin methods.
+import type { Command } from 'commander'
+import { AdminClient } from '../../admin/client.js'
+import { clientOptions, resolveSocket, withClient } from '../context.js'
+import { printJson } from '../output.js'
+
+interface EventView {
+  id: string
+  name: string
+  payload: string
+  origin: string
+  originName: string | null
+  ts: number
+}
+
+export function registerEvents(program: Command): void {
+  program
+    .command('event')
+    .description('broadcast a user event to every agent of the mesh (fire and forget; payload up to 8 KiB)')
+    .argument('<name>', 'event name: letters, digits and . _ : - (at most 128)')
+    .argument('[payload]', 'text delivered with the event', '')
+    .option('--json', 'print JSON')
+    .action(async (name: string, payload: string, opts: { json?: boolean }, cmd: Command) => {
+      const r = (await withClient(cmd, (c) => c.call('event', { name, payload }))) as {
+        id: string
+        recipients: number
+      }
+      if (opts.json) return printJson(r)
+      process.stdout.write(`event ${name} sent to ${r.recipients} peer(s) (id ${r.id})\n`)
+    })
+
+  program
+    .command('events')
+    .description('stream user events as they arrive (each once), until interrupted')
+    .option('--name <name>', 'only events with this name')
+    .option('--json', 'one JSON object per line')
+    .action(async (opts: { name?: string; json?: boolean }, cmd: Command) => {
+      const client = await AdminClient.connect(resolveSocket(clientOptions(cmd)), { timeoutMs: 5000 })
+      process.once('SIGINT', () => {
+        client.close()
+        process.exit(0)
+      })
+      const sub = client.subscribe('events', opts.name ? { name: opts.name } : {}, (_method, params) => {
+        const e = params as EventView
+        if (opts.json) process.stdout.write(`${JSON.stringify(e)}\n`)
+        else {
+          const from = e.originName ?? e.origin
+          process.stdout.write(`${new Date(e.ts).toISOString()}  ${e.name}  from ${from}: ${e.payload}\n`)
+        }
+      })
+      await sub.done
+    })
+}

@@ -1,0 +1,42 @@
+// User events over gossipsub: the thin adapter between src/events (the protocol) and the topic.
+// Authors are charged per message like on the state topic; a malformed event costs its sender score.
+import { UserEvents, type UserEventsOptions } from '../events/user-events.js'
+import type { MurmurNode } from '../transport/node.js'
+import type { Logger } from '../util/log.js'
+import { GossipTopic } from './topic.js'
+
+export const EVENTS_TOPIC = '/murmur/events/1'
+/** Events a second one author may send through us (burst: four seconds' worth). */
+const EVENTS_PER_AUTHOR_PER_SECOND = 100
+
+export interface EventTopicOptions extends Omit<UserEventsOptions, 'broadcast'> {
+  node: MurmurNode
+  logger: Logger
+  onOverBudget: (peer: string, what: string) => void
+}
+
+export class EventTopic {
+  readonly events: UserEvents
+  private readonly topic: GossipTopic
+
+  constructor(opts: EventTopicOptions) {
+    this.topic = new GossipTopic({
+      node: opts.node,
+      topic: EVENTS_TOPIC,
+      logger: opts.logger,
+      perPeerPerSecond: EVENTS_PER_AUTHOR_PER_SECOND,
+      perPeerBurst: 4 * EVENTS_PER_AUTHOR_PER_SECOND,
+      onOverBudget: opts.onOverBudget,
+      handle: (data, author) => this.events.receive(data, author),
+    })
+    this.events = new UserEvents({ ...opts, broadcast: (bytes) => this.topic.publish(bytes) })
+  }
+
+  start(): void {
+    this.topic.start()
+  }
+
+  stop(): void {
+    this.topic.stop()
+  }
+}
