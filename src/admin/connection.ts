@@ -199,9 +199,11 @@ export class AdminConnection {
     const s = this.socket
     if (this.closing || s.destroyed || !s.writable) return false
     if (s.writableLength > this.limits.maxWriteBufferBytes) {
-      this.log.warn('admin client is not reading its replies; dropping it', { buffered: s.writableLength })
+      const buffered = s.writableLength
+      // Closed before the warning: a `monitor` client would otherwise be sent it, and drop again.
       this.stop()
       s.destroy()
+      this.log.warn('admin client is not reading its replies; dropping it', { buffered })
       return false
     }
     s.write(line)

@@ -5,6 +5,7 @@ import { VERSION } from '../version.js'
 import { registerAgent } from './commands/agent.js'
 import { registerEvents } from './commands/events.js'
 import { registerMembership } from './commands/members.js'
+import { registerOperate } from './commands/operate.js'
 import { registerState } from './commands/state.js'
 import { EXIT_FAILURE, EXIT_USAGE } from './context.js'
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerMembership(program)
   registerState(program)
   registerEvents(program)
+  registerOperate(program)
   program
     .command('keygen')
     .description('write a new pre-shared swarm key (for --swarm-key / swarmKeyFile) to FILE, mode 0600')

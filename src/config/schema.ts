@@ -31,6 +31,25 @@ const peerIdString = z.string().refine(
   { message: 'is not a peer id (e.g. 12D3KooW...)' },
 )
 
+/** `member-*`, `user` (every user event), `user:NAME`, `kv` (every key change), `kv:PREFIX`. */
+const HANDLER_ON_RE =
+  /^(member-(join|leave|failed|update|reap)|user|user:[A-Za-z0-9][A-Za-z0-9._:-]{0,127}|kv|kv:.{1,512})$/s
+
+/** An event handler (src/daemon/handlers.ts): a command run with /bin/sh -c for each event it is `on`. */
+export const handlerSpecSchema = z
+  .object({
+    on: z
+      .string()
+      .regex(
+        HANDLER_ON_RE,
+        'must be member-join, member-leave, member-failed, member-update, member-reap, user, user:NAME, kv or kv:PREFIX',
+      ),
+    run: z.string().min(1).max(4096),
+    timeoutMs: ms(100, 3_600_000).optional(),
+  })
+  .strict()
+export type HandlerSpec = z.infer<typeof handlerSpecSchema>
+
 export const configSchema = z
   .object({
     name: z.string().min(1).max(128).nullable(),
@@ -49,6 +68,8 @@ export const configSchema = z
       .object({ allow: z.array(peerIdString).max(10_000), deny: z.array(peerIdString).max(10_000) })
       .strict(),
     logLevel: z.enum(LOG_LEVELS as [string, ...string[]]),
+    // Commands run on membership changes, user events and key changes (README, "Event handlers").
+    handlers: z.array(handlerSpecSchema).max(256),
     // SWIM + Lifeguard timers (docs/membership.md); every one is per member, not per mesh.
     membership: z
       .object({

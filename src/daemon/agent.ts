@@ -10,7 +10,7 @@ import { STATE_TOPIC } from '../gossip/delta-topic.js'
 import { EVENTS_TOPIC, EventTopic } from '../gossip/event-topic.js'
 import { StateService } from '../gossip/state-service.js'
 import { ed25519WriteSigner, ed25519WriteVerifier } from '../gossip/write-signatures.js'
-import { MAX_INCARNATION, type MemberEvent, type Swim } from '../membership/index.js'
+import { MAX_INCARNATION, type MemberEvent, type MemberStatus, type Swim } from '../membership/index.js'
 import { incarnationPut, peerDel, peerPut } from '../state/schema.js'
 import { Store } from '../state/store.js'
 import { Dialer, type JoinResult, type KnownPeer } from '../transport/dialer.js'
@@ -20,9 +20,14 @@ import { ensureSwarmKey } from '../transport/swarm-key.js'
 import { createNode, type MurmurNode } from '../transport/node.js'
 import { systemClock } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
+import type { LogHub } from '../util/log-hub.js'
 import { prepareDataDir, tighten } from './data-dir.js'
 import { membershipMethods } from './membership-methods.js'
+import { monitorMethods, reloadMethods } from './operating-methods.js'
+import type { ReloadResult } from './reload.js'
 import { eventMethods } from './event-methods.js'
+import { kvHandlerEvent, memberHandlerEvent, userHandlerEvent } from './handler-events.js'
+import { HandlerRunner } from './handlers.js'
 import { stateMethods } from './state-methods.js'
 
 export const SWARM_KEY_FILE = 'swarm.key'
@@ -31,9 +36,20 @@ const OVER_BUDGET_BAN_MS = 60_000
 /** A peer that left stays a rejoin candidate this long: a mesh stopped together leaves a moment apart. */
 const FORGET_LEFT_AFTER_MS = 60_000
 
+/** What the process running an agent lends it for the admin socket; without them the methods are absent. */
+export interface AgentHooks {
+  /** The sink behind the agent's logger, for `murmur monitor`. */
+  logs?: LogHub
+  /** Re-reads the config and applies what can change live, for `murmur reload`. */
+  reload?: () => ReloadResult
+}
+
 export class Agent {
   private dialer!: Dialer
   private eventTopic?: EventTopic
+  private handlers?: HandlerRunner
+  /** Each member's status as the handlers last saw it: a member back from dead joins again. */
+  private readonly handlerStatus = new Map<string, MemberStatus>()
   private gossip!: MembershipService
   private admin!: AdminServer
   private stopping?: Promise<void>
@@ -59,17 +75,18 @@ export class Agent {
     readonly config: Config,
     private readonly log: Logger,
     private readonly store: Store,
+    private readonly hooks: AgentHooks,
   ) {
     this.peerFilter = new PeerFilter(config.peers)
   }
 
-  static async start(config: Config, log: Logger): Promise<Agent> {
+  static async start(config: Config, log: Logger, hooks: AgentHooks = {}): Promise<Agent> {
     await prepareDataDir(config.dataDir)
     const store = await Store.open(config.dataDir, { warn: (msg) => log.warn(msg) })
     await tighten(store.path).catch((err) =>
       log.warn('cannot make the store owner-only', { error: err.message }),
     )
-    const agent = new Agent(config, log, store)
+    const agent = new Agent(config, log, store, hooks)
     try {
       await agent.startServices()
     } catch (err) {
@@ -107,6 +124,11 @@ export class Agent {
     })
     await this.node.start()
     this.peerId = this.node.peerId.toString()
+    this.handlers = new HandlerRunner(
+      log.child('handlers'),
+      { id: this.peerId, name: () => this.membership?.self().name ?? config.name ?? 'murmur' },
+      config.handlers,
+    )
 
     this.gossip = new MembershipService({
       node: this.node,
@@ -120,7 +142,10 @@ export class Agent {
       },
       options: { ...config.membership, reconnectIntervalMs: config.reconnectIntervalMs },
       logger: log.child('membership'),
-      onEvent: (ev) => this.rememberPeer(ev),
+      onEvent: (ev) => {
+        this.rememberPeer(ev)
+        this.handleMemberEvent(ev)
+      },
       avoid: (id) => !this.peerFilter.allows(id),
     })
     this.membership = this.gossip.swim
@@ -164,6 +189,14 @@ export class Agent {
       onOverBudget: (peer) => this.refuse(peer, OVER_BUDGET_BAN_MS),
     })
     this.eventTopic.start()
+    this.eventTopic.events.subscribe(undefined, (e) => {
+      if (this.handlers?.wants('user'))
+        this.handlers.dispatch(userHandlerEvent(e, this.membership.get(e.origin)?.name))
+    })
+    this.state.watch(undefined, (c) => {
+      const ev = this.handlers?.wants('kv') ? kvHandlerEvent(c) : undefined
+      if (ev !== undefined) this.handlers?.dispatch(ev)
+    })
 
     this.dialer = new Dialer({
       node: this.node,
@@ -186,6 +219,8 @@ export class Agent {
         ...membershipMethods(this),
         ...stateMethods(this.state),
         ...eventMethods(this.eventTopic.events, (id) => this.membership.get(id)?.name),
+        ...(this.hooks.logs ? monitorMethods(this.hooks.logs) : {}),
+        ...(this.hooks.reload ? reloadMethods(this.hooks.reload) : {}),
       },
     })
     await this.admin.listen()
@@ -290,6 +325,7 @@ export class Agent {
     if (this.admin) await step('admin socket', () => this.admin.close())
     this.dialer?.stop()
     this.eventTopic?.stop()
+    this.handlers?.stop()
     if (this.gossip) await step('membership', () => this.gossip.stop())
     if (this.state) await step('state', () => this.state.stop())
     if (this.node) await step('libp2p', () => this.node.stop())
@@ -303,6 +339,21 @@ export class Agent {
   }
 
   /** Known peers persist so a restarted agent rejoins without --join. */
+  /** Replaces the event handlers (config reload). */
+  setHandlers(specs: Config['handlers']): void {
+    this.handlers?.set(specs)
+  }
+
+  private handleMemberEvent(ev: MemberEvent): void {
+    const id = ev.member.id
+    if (id === this.peerId) return
+    const prev = this.handlerStatus.get(id)
+    if (ev.type === 'reap') this.handlerStatus.delete(id)
+    else this.handlerStatus.set(id, ev.member.status)
+    const hev = this.handlers?.wants('member') ? memberHandlerEvent(ev, prev) : undefined
+    if (hev !== undefined) this.handlers?.dispatch(hev)
+  }
+
   private rememberPeer(ev: MemberEvent): void {
     const m = ev.member
     if (m.id === this.peerId) {

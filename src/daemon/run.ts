@@ -1,17 +1,20 @@
 // Runs an agent in the foreground: logging, signals (SIGINT/SIGTERM leave, SIGHUP reloads), exit code.
 import type { Config } from '../config/schema.js'
-import { MurmurError } from '../errors.js'
-import { createLogger, type LogLevel, type LogSink } from '../util/log.js'
+import { ConfigError, MurmurError } from '../errors.js'
+import { createLogger, type LogLevel } from '../util/log.js'
+import { LogHub } from '../util/log-hub.js'
 import { Agent } from './agent.js'
+import { configChanges, type ReloadResult, withLiveKeys } from './reload.js'
 
 export async function runAgent(config: Config, reload?: () => Config): Promise<number> {
-  const sink: LogSink = { level: config.logLevel as LogLevel, write: (l) => process.stderr.write(l) }
+  const sink = new LogHub(config.logLevel as LogLevel)
   const log = createLogger('murmur', sink)
   // Whatever the agent creates (store files, keys, the socket) is owner-only, whatever the shell's umask.
   process.umask(0o077)
   let agent: Agent
+  let reloader: (() => ReloadResult) | undefined
   try {
-    agent = await Agent.start(config, log.child('agent'))
+    agent = await Agent.start(config, log.child('agent'), { logs: sink, reload: () => reloader!() })
   } catch (err) {
     if (err instanceof MurmurError) {
       log.error(err.message, { code: err.code })
@@ -31,22 +34,30 @@ export async function runAgent(config: Config, reload?: () => Config): Promise<n
     log.info('leaving the mesh', { signal: sig })
     void agent.stop({ leave: true })
   }
+  // The config the agent runs on: its live keys follow reloads, the others stay until a restart.
+  let running = config
+  const applyReload = (): ReloadResult => {
+    if (!reload) throw new ConfigError('this agent was not started from a config it can re-read')
+    const next = reload()
+    const changes = configChanges(running, next)
+    sink.setLevel(next.logLevel as LogLevel)
+    agent.updateTags(
+      next.tags,
+      Object.keys(agent.membership.self().tags).filter((k) => !(k in next.tags)),
+    )
+    const { closed } = agent.updatePeerLists(next.peers)
+    agent.setHandlers(next.handlers)
+    running = withLiveKeys(running, next)
+    log.info('config reloaded', { ...changes, closedConnections: closed })
+    if (changes.needsRestart.length > 0) {
+      log.warn('changed config keys take effect at the next start', { keys: changes.needsRestart })
+    }
+    return changes
+  }
+  reloader = applyReload
   const onHup = () => {
-    if (!reload) return
     try {
-      const next = reload()
-      sink.level = next.logLevel as LogLevel
-      agent.updateTags(
-        next.tags,
-        Object.keys(agent.membership.self().tags).filter((k) => !(k in next.tags)),
-      )
-      const { closed } = agent.updatePeerLists(next.peers)
-      log.info('config reloaded', {
-        logLevel: next.logLevel,
-        allowPeers: next.peers.allow.length,
-        denyPeers: next.peers.deny.length,
-        closedConnections: closed,
-      })
+      applyReload()
     } catch (err) {
       log.error('config reload failed; keeping the running config', { error: (err as Error).message })
     }

@@ -13,9 +13,12 @@ export interface Logger {
 }
 
 export interface LogSink {
-  level: LogLevel
-  write(line: string): void
+  /** Lines below this level are not even built. */
+  readonly level: LogLevel
+  write(line: string, level: LogLevel): void
 }
+
+export const atLeast = (level: LogLevel, min: LogLevel): boolean => RANK[level] >= RANK[min]
 
 export function createLogger(
   component: string,
@@ -24,7 +27,7 @@ export function createLogger(
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
     if (RANK[level] < RANK[sink.level]) return
     const line = { time: new Date().toISOString(), level, component, msg, ...fields }
-    sink.write(`${JSON.stringify(line, errorReplacer)}\n`)
+    sink.write(`${JSON.stringify(line, errorReplacer)}\n`, level)
   }
   return {
     debug: (m, f) => emit('debug', m, f),

@@ -227,6 +227,7 @@ export interface MemberRow {
   incarnation: number
   addrs: string[]
   addr: string | null
+  self: boolean
 }
 
 /** Stops and removes agents after a test, printing their recent logs first if it failed. */

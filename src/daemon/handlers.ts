@@ -1,0 +1,180 @@
+// Event handlers, as in Serf: the config maps event kinds to commands, run with /bin/sh -c. Each
+// gets the event as one JSON line on stdin and in MURMUR_* environment variables. Handlers run
+// off the hot path (dispatch only queues), one at a time per handler, each with a timeout after
+// which its whole process group is killed. A failure, a hang or a missing command is logged and
+// is never fatal; a handler that falls behind by MAX_QUEUED events drops the newest.
+import { type ChildProcess, spawn } from 'node:child_process'
+import type { HandlerSpec } from '../config/schema.js'
+import type { Logger } from '../util/log.js'
+import { RateLimiter } from '../util/rate-limit.js'
+
+export const MEMBER_HANDLER_KINDS = [
+  'member-join',
+  'member-leave',
+  'member-failed',
+  'member-update',
+  'member-reap',
+] as const
+export type MemberHandlerKind = (typeof MEMBER_HANDLER_KINDS)[number]
+export const DEFAULT_HANDLER_TIMEOUT_MS = 30_000
+export const MAX_QUEUED = 1000
+/** Bytes of a handler's stdout and stderr kept for the log. */
+const OUTPUT_TAIL = 2048
+
+/** One event for the handlers: what selects them, what they read on stdin and in their environment. */
+export interface HandlerEvent {
+  kind: MemberHandlerKind | 'user' | 'kv'
+  /** The user event's name, or the key that changed. */
+  subject?: string
+  /** Written to stdin as one JSON line (with `event: kind`). */
+  data: Record<string, unknown>
+  env: Record<string, string>
+}
+
+export function matches(on: string, ev: HandlerEvent): boolean {
+  if (on === ev.kind) return true
+  if (ev.kind === 'user' && on.startsWith('user:')) return on.slice(5) === ev.subject
+  if (ev.kind === 'kv' && on.startsWith('kv:')) return ev.subject?.startsWith(on.slice(3)) ?? false
+  return false
+}
+
+interface Slot {
+  spec: HandlerSpec
+  queue: HandlerEvent[]
+  running: boolean
+}
+
+export class HandlerRunner {
+  private slots: Slot[] = []
+  private readonly children = new Set<ChildProcess>()
+  private readonly logLimiter = new RateLimiter(1, 10)
+  private stopped = false
+  counts = { run: 0, failed: 0, timedOut: 0, dropped: 0 }
+
+  constructor(
+    private readonly log: Logger,
+    private readonly self: { name: () => string; id: string },
+    specs: readonly HandlerSpec[] = [],
+  ) {
+    this.set(specs)
+  }
+
+  /** Replaces the handlers (config reload); runs already started finish, queued events are dropped. */
+  set(specs: readonly HandlerSpec[]): void {
+    this.slots = specs.map((spec) => ({ spec, queue: [], running: false }))
+  }
+
+  /** True when some handler takes events of this family (so the caller can skip building them). */
+  wants(family: 'member' | 'user' | 'kv'): boolean {
+    return this.slots.some(
+      (s) => s.spec.on === family || s.spec.on.startsWith(`${family}${family === 'member' ? '-' : ':'}`),
+    )
+  }
+
+  /** Queues `ev` for every handler it selects; returns at once. */
+  dispatch(ev: HandlerEvent): void {
+    if (this.stopped) return
+    for (const slot of this.slots) {
+      if (!matches(slot.spec.on, ev)) continue
+      if (slot.queue.length >= MAX_QUEUED) {
+        this.counts.dropped++
+        if (this.logLimiter.take(slot.spec.on)) {
+          this.log.warn('handler is behind; event dropped', { on: slot.spec.on, queued: slot.queue.length })
+        }
+        continue
+      }
+      slot.queue.push(ev)
+      if (!slot.running) setImmediate(() => void this.drain(slot))
+    }
+  }
+
+  /** Kills running handlers (their process groups) and runs nothing more. */
+  stop(): void {
+    this.stopped = true
+    for (const c of this.children) killGroup(c)
+  }
+
+  private async drain(slot: Slot): Promise<void> {
+    if (slot.running) return
+    slot.running = true
+    try {
+      for (let ev = slot.queue.shift(); ev !== undefined && !this.stopped; ev = slot.queue.shift()) {
+        await this.runOne(slot.spec, ev)
+      }
+    } finally {
+      slot.running = false
+    }
+  }
+
+  private runOne(spec: HandlerSpec, ev: HandlerEvent): Promise<void> {
+    const timeoutMs = spec.timeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS
+    const env: Record<string, string | undefined> = { ...process.env }
+    const ours = {
+      MURMUR_EVENT: ev.kind,
+      MURMUR_SELF_NAME: this.self.name(),
+      MURMUR_SELF_ID: this.self.id,
+      ...ev.env,
+    }
+    // A NUL cannot pass through the environment (a payload may hold one): stdin still has it.
+    for (const [k, v] of Object.entries(ours)) if (!v.includes('\0')) env[k] = v
+    this.counts.run++
+    return new Promise((resolve) => {
+      let out = ''
+      let timedOut = false
+      let finished = false
+      let child: ChildProcess
+      try {
+        // Its own process group, so a timeout kills what the shell started too.
+        child = spawn('/bin/sh', ['-c', spec.run], { env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] })
+      } catch (err) {
+        this.counts.failed++
+        this.log.warn('handler could not start', {
+          on: spec.on,
+          run: spec.run,
+          error: (err as Error).message,
+        })
+        resolve()
+        return
+      }
+      this.children.add(child)
+      const keep = (d: Buffer) => {
+        out = (out + d.toString()).slice(-OUTPUT_TAIL)
+      }
+      child.stdout?.on('data', keep)
+      child.stderr?.on('data', keep)
+      child.stdin?.on('error', () => {}) // a handler that does not read its stdin
+      child.stdin?.end(`${JSON.stringify({ event: ev.kind, ...ev.data })}\n`)
+      const timer = setTimeout(() => {
+        timedOut = true
+        killGroup(child)
+      }, timeoutMs)
+      const done = (code: number | null, signal: NodeJS.Signals | null, error?: Error) => {
+        if (finished) return
+        finished = true
+        clearTimeout(timer)
+        this.children.delete(child)
+        const fields = { on: spec.on, run: spec.run, event: ev.kind, output: out.trim() || undefined }
+        if (timedOut) {
+          this.counts.timedOut++
+          this.log.warn('handler timed out and was killed', { ...fields, timeoutMs })
+        } else if (error !== undefined || code !== 0) {
+          this.counts.failed++
+          this.log.warn('handler failed', { ...fields, code, signal, error: error?.message })
+        } else {
+          this.log.debug('handler ran', fields)
+        }
+        resolve()
+      }
+      child.once('error', (err) => done(null, null, err))
+      child.once('close', (code, signal) => done(code, signal))
+    })
+  }
+}
+
+function killGroup(c: ChildProcess): void {
+  try {
+    if (c.pid !== undefined) process.kill(-c.pid, 'SIGKILL')
+  } catch {
+    c.kill('SIGKILL')
+  }
+}
