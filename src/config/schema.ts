@@ -50,6 +50,12 @@ export const handlerSpecSchema = z
   .strict()
 export type HandlerSpec = z.infer<typeof handlerSpecSchema>
 
+/** "host:port", host an IPv4 address, a bracketed IPv6 address or a name. */
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464')
+  .refine((s) => Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535, 'port must be at most 65535')
+
 export const configSchema = z
   .object({
     name: z.string().min(1).max(128).nullable(),
@@ -68,6 +74,8 @@ export const configSchema = z
       .object({ allow: z.array(peerIdString).max(10_000), deny: z.array(peerIdString).max(10_000) })
       .strict(),
     logLevel: z.enum(LOG_LEVELS as [string, ...string[]]),
+    // Prometheus metrics over HTTP (GET /metrics); off by default, loopback unless told otherwise.
+    metrics: z.object({ enabled: z.boolean(), listen: hostPort }).strict(),
     // Commands run on membership changes, user events and key changes (README, "Event handlers").
     handlers: z.array(handlerSpecSchema).max(256),
     // SWIM + Lifeguard timers (docs/membership.md); every one is per member, not per mesh.

@@ -1,10 +1,12 @@
 // The one place that wires everything: store -> identity -> libp2p -> membership -> state -> admin.
 // Start order builds from the bottom up; stop runs it in reverse.
 import { stat } from 'node:fs/promises'
+import type { Server } from 'node:http'
 import { join } from 'node:path'
 import { AdminServer } from '../admin/server.js'
 import { socketPathFor } from '../admin/protocol.js'
 import type { Config } from '../config/schema.js'
+import { ConfigError } from '../errors.js'
 import { MembershipService } from '../gossip/membership-service.js'
 import { STATE_TOPIC } from '../gossip/delta-topic.js'
 import { EVENTS_TOPIC, EventTopic } from '../gossip/event-topic.js'
@@ -28,6 +30,7 @@ import type { ReloadResult } from './reload.js'
 import { eventMethods } from './event-methods.js'
 import { kvHandlerEvent, memberHandlerEvent, userHandlerEvent } from './handler-events.js'
 import { HandlerRunner } from './handlers.js'
+import { AgentMetrics, serveMetrics } from './metrics.js'
 import { stateMethods } from './state-methods.js'
 
 export const SWARM_KEY_FILE = 'swarm.key'
@@ -48,6 +51,8 @@ export class Agent {
   private dialer!: Dialer
   private eventTopic?: EventTopic
   private handlers?: HandlerRunner
+  private metrics?: AgentMetrics
+  private metricsServer?: Server
   /** Each member's status as the handlers last saw it: a member back from dead joins again. */
   private readonly handlerStatus = new Map<string, MemberStatus>()
   private gossip!: MembershipService
@@ -119,11 +124,13 @@ export class Agent {
       maxConnections: config.limits.maxConnections,
       maxMessageBytes: config.limits.maxMessageBytes,
       topics: [STATE_TOPIC, EVENTS_TOPIC],
+      metrics: config.metrics.enabled,
       logger: log.child('transport'),
       peerFilter: this.peerFilter,
     })
     await this.node.start()
     this.peerId = this.node.peerId.toString()
+    if (config.metrics.enabled) this.metrics = this.createMetrics()
     this.handlers = new HandlerRunner(
       log.child('handlers'),
       { id: this.peerId, name: () => this.membership?.self().name ?? config.name ?? 'murmur' },
@@ -147,6 +154,7 @@ export class Agent {
         this.handleMemberEvent(ev)
       },
       avoid: (id) => !this.peerFilter.allows(id),
+      onProbeRtt: (ms) => this.metrics?.probeRtt.observe(ms / 1000),
     })
     this.membership = this.gossip.swim
     await this.gossip.start()
@@ -177,6 +185,7 @@ export class Agent {
         void this.stop({ leave: true })
       },
       syncPeers: () => this.gossip.syncPeers(),
+      onWriteAck: (seconds) => this.metrics?.writeAck.observe(seconds),
       meshSize: () => this.membership.counts().alive,
     })
 
@@ -224,6 +233,13 @@ export class Agent {
       },
     })
     await this.admin.listen()
+    if (this.metrics) {
+      const at = config.metrics.listen
+      this.metricsServer = await serveMetrics(at, this.metrics, log.child('metrics')).catch((err: Error) => {
+        throw new ConfigError(`metrics.listen: cannot serve metrics on ${at}: ${err.message}`)
+      })
+      log.info('serving metrics', { url: `http://${at}/metrics` })
+    }
     log.info('agent started', {
       peer: this.peerId,
       name: this.membership.self().name,
@@ -326,6 +342,7 @@ export class Agent {
     this.dialer?.stop()
     this.eventTopic?.stop()
     this.handlers?.stop()
+    this.metricsServer?.close()
     if (this.gossip) await step('membership', () => this.gossip.stop())
     if (this.state) await step('state', () => this.state.stop())
     if (this.node) await step('libp2p', () => this.node.stop())
@@ -339,6 +356,22 @@ export class Agent {
   }
 
   /** Known peers persist so a restarted agent rejoins without --join. */
+  private createMetrics(): AgentMetrics {
+    return new AgentMetrics({
+      members: () => this.membership.counts(),
+      membership: () => this.gossip.stats(),
+      state: () => this.state?.summary(),
+      topics: () => [
+        ...(this.state ? [{ topic: STATE_TOPIC, traffic: this.state.traffic().gossip }] : []),
+        ...(this.eventTopic ? [{ topic: EVENTS_TOPIC, traffic: this.eventTopic.traffic }] : []),
+      ],
+      sync: () => this.state?.traffic().sync,
+      events: () =>
+        this.eventTopic?.events.counts ?? { sent: 0, received: 0, duplicate: 0, stale: 0, invalid: 0 },
+      handlers: () => this.handlers?.counts ?? { run: 0, failed: 0, timedOut: 0, dropped: 0 },
+    })
+  }
+
   /** Replaces the event handlers (config reload). */
   setHandlers(specs: Config['handlers']): void {
     this.handlers?.set(specs)

@@ -6,7 +6,7 @@ import { type Change, type Delta, decodeMessage, encodeDeltaFrames, type Replica
 import type { MurmurNode } from '../transport/node.js'
 import type { Logger } from '../util/log.js'
 import { RateLimiter } from '../util/rate-limit.js'
-import { GossipTopic } from './topic.js'
+import { GossipTopic, type TopicTraffic } from './topic.js'
 
 export const STATE_TOPIC = '/murmur/state/3'
 /** Default of limits.gossipRecordsPerSecond. */
@@ -57,6 +57,10 @@ export class DeltaTopic {
         return 'accept'
       },
     })
+  }
+
+  get traffic(): TopicTraffic {
+    return this.topic.traffic
   }
 
   start(): void {

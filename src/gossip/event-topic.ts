@@ -3,7 +3,7 @@
 import { UserEvents, type UserEventsOptions } from '../events/user-events.js'
 import type { MurmurNode } from '../transport/node.js'
 import type { Logger } from '../util/log.js'
-import { GossipTopic } from './topic.js'
+import { GossipTopic, type TopicTraffic } from './topic.js'
 
 export const EVENTS_TOPIC = '/murmur/events/1'
 /** Events a second one author may send through us (burst: four seconds' worth). */
@@ -30,6 +30,10 @@ export class EventTopic {
       handle: (data, author) => this.events.receive(data, author),
     })
     this.events = new UserEvents({ ...opts, broadcast: (bytes) => this.topic.publish(bytes) })
+  }
+
+  get traffic(): TopicTraffic {
+    return this.topic.traffic
   }
 
   start(): void {

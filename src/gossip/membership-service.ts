@@ -27,6 +27,8 @@ export interface MembershipServiceOptions {
   onEvent?: (event: MemberEvent) => void
   /** Peers we refuse to connect to: never our neighbours (see SwimInit.avoid). */
   avoid?: (id: string) => boolean
+  /** A probe was answered, after this many ms (metrics). */
+  onProbeRtt?: (ms: number) => void
 }
 
 export interface MembershipStats extends TrafficCounters {
@@ -63,6 +65,7 @@ export class MembershipService {
       emit: (ev) => this.onEvent(ev),
       drop: (reason, from) => this.log.debug('membership input dropped', { reason, peer: from }),
       avoid: opts.avoid,
+      onProbeRtt: opts.onProbeRtt,
     })
   }
 

@@ -20,7 +20,8 @@ import { systemClock } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
 import { RateLimiter } from '../util/rate-limit.js'
 import { DeltaTopic } from './delta-topic.js'
-import { SyncService } from './sync-service.js'
+import { SyncService, type SyncTraffic } from './sync-service.js'
+import type { TopicTraffic } from './topic.js'
 
 export interface StateServiceOptions {
   node: MurmurNode
@@ -54,6 +55,8 @@ export interface StateServiceOptions {
   meshSize?: () => number
   /** The store failed: in-memory state is ahead of disk and the agent must stop. */
   onFatal?: (err: unknown) => void
+  /** A local write was acknowledged (durable): seconds since it was made, for metrics. */
+  onWriteAck?: (seconds: number) => void
 }
 
 export class StateService {
@@ -217,9 +220,17 @@ export class StateService {
     return this.feed.watch(prefix, cb)
   }
 
+  /** Called right after the local write: the wait is the group commit and its fsync. */
   private async commit(r: WriteResult): Promise<void> {
+    const t0 = performance.now()
     await this.committer.commit(r.deltas)
+    this.opts.onWriteAck?.((performance.now() - t0) / 1000)
     this.feed.emit(r.changes)
+  }
+
+  /** Gossip and anti-entropy traffic since start, for metrics. */
+  traffic(): { gossip: TopicTraffic; sync: SyncTraffic } {
+    return { gossip: this.topic.traffic, sync: this.sync.traffic }
   }
 
   private overBudget(peer: string, what: string): void {

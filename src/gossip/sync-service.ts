@@ -37,7 +37,23 @@ export interface SyncServiceOptions {
 
 type Run = typeof runSyncInitiator
 
+/** Sessions and their bytes since start, for metrics. */
+export interface SyncTraffic {
+  sessions: { initiated: number; answered: number; failed: number; inSync: number; full: number }
+  bytesSent: number
+  bytesReceived: number
+  recordsSent: number
+  recordsReceived: number
+}
+
 export class SyncService {
+  readonly traffic: SyncTraffic = {
+    sessions: { initiated: 0, answered: 0, failed: 0, inSync: 0, full: 0 },
+    bytesSent: 0,
+    bytesReceived: 0,
+    recordsSent: 0,
+    recordsReceived: 0,
+  }
   private readonly scheduler: SyncScheduler
   /** Peers whose session we are answering. */
   private readonly responding = new Set<string>()
@@ -87,6 +103,7 @@ export class SyncService {
     try {
       stream = await this.opts.node.dialProtocol(peerIdFromString(peer), SYNC_PROTOCOL, { signal })
       const res = await this.session(peer, stream, signal, runSyncInitiator)
+      this.traffic.sessions.initiated++
       this.opts.logger.debug('synced', {
         peer,
         inSync: res.inSync,
@@ -98,6 +115,7 @@ export class SyncService {
         changes: res.changes.length,
       })
     } catch (err) {
+      this.traffic.sessions.failed++
       stream?.abort(err as Error)
       this.opts.logger.debug('sync failed', { peer, error: (err as Error).message })
     } finally {
@@ -122,7 +140,9 @@ export class SyncService {
     const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
     try {
       await this.session(peer, stream, signal, runSyncResponder)
+      this.traffic.sessions.answered++
     } catch (err) {
+      this.traffic.sessions.failed++
       stream.abort(err as Error)
       this.opts.logger.debug('sync (responder) failed', { peer, error: (err as Error).message })
     } finally {
@@ -154,7 +174,14 @@ export class SyncService {
       durable: opts.durable,
     })
     await stream.close({ signal }).catch(() => {})
+    const t = this.traffic
+    t.bytesSent += res.bytesSent
+    t.bytesReceived += res.bytesReceived
+    t.recordsSent += res.sent
+    t.recordsReceived += res.received
+    if (res.inSync) t.sessions.inSync++
     if (res.sentFull || res.receivedFull) {
+      t.sessions.full++
       // Rare: a peer away past the tombstone horizon (or a joiner) got or gave the whole state.
       opts.logger.info('full state transfer', { peer, sent: res.sentFull, received: res.receivedFull })
     }

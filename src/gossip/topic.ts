@@ -32,7 +32,21 @@ const RESULT: Record<Verdict, TopicValidatorResult> = {
 export const DEFAULT_TOPIC_BYTES_PER_SECOND = 8 * 1024 * 1024
 export const DEFAULT_TOPIC_BURST_BYTES = 32 * 1024 * 1024
 
+/** Messages and bytes through one topic since start, for metrics. */
+export interface TopicTraffic {
+  messagesIn: Record<Verdict, number>
+  bytesIn: number
+  messagesOut: number
+  bytesOut: number
+}
+
 export class GossipTopic {
+  readonly traffic: TopicTraffic = {
+    messagesIn: { accept: 0, ignore: 0, reject: 0 },
+    bytesIn: 0,
+    messagesOut: 0,
+    bytesOut: 0,
+  }
   private readonly limiter: RateLimiter
   private readonly bytes: RateLimiter
   private readonly logLimiter = new RateLimiter(1, 5)
@@ -43,6 +57,10 @@ export class GossipTopic {
       opts.bytesPerSecond ?? DEFAULT_TOPIC_BYTES_PER_SECOND,
       opts.burstBytes ?? DEFAULT_TOPIC_BURST_BYTES,
     )
+  }
+
+  get name(): string {
+    return this.opts.topic
   }
 
   start(): void {
@@ -64,6 +82,8 @@ export class GossipTopic {
 
   /** Publishes; losing a message is acceptable (anti-entropy repairs), so errors are only logged. */
   async publish(data: Uint8Array): Promise<number> {
+    this.traffic.messagesOut++
+    this.traffic.bytesOut += data.length
     try {
       const res = await this.opts.node.services.pubsub.publish(this.opts.topic, data)
       return res.recipients.length
@@ -78,6 +98,13 @@ export class GossipTopic {
   }
 
   private validate(from: string, m: Message): Verdict {
+    const v = this.check(from, m)
+    this.traffic.messagesIn[v]++
+    this.traffic.bytesIn += m.data.length
+    return v
+  }
+
+  private check(from: string, m: Message): Verdict {
     // StrictSign: an unsigned message is a protocol violation.
     if (m.type !== 'signed') return 'reject'
     const author = m.from.toString()

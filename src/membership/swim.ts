@@ -78,6 +78,8 @@ export interface SwimInit {
   random?: () => number
   registry?: IdRegistry
   options?: Partial<SwimOptions>
+  /** A probe was answered: ms from the ping to its ack, direct or through helpers. */
+  onProbeRtt?: (ms: number) => void
   /**
    * Members this node must not pick as neighbours (peers it refuses to connect to): they stay
    * members, probed by others, rather than being suspected for our refusal. Call viewChanged()
@@ -92,6 +94,7 @@ export interface ListFilter {
 
 interface Probe {
   seq: number
+  sentAt: number
   slot: number
   id: string
   directAt: number
@@ -656,6 +659,7 @@ export class Swim {
     const seq = this.nextSeq()
     this.probe = {
       seq,
+      sentAt: now,
       slot,
       id,
       directAt: now + this.health.scale(o.probeTimeoutMs),
@@ -713,6 +717,7 @@ export class Swim {
       return
     }
     if (this.probe?.seq === seq) {
+      this.init.onProbeRtt?.(this.clock.now() - this.probe.sentAt)
       this.probe = undefined
       this.health.apply(-1)
       return

@@ -6,6 +6,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { bootstrap } from '@libp2p/bootstrap'
 import { type GossipSub, gossipsub, StrictSign } from '@libp2p/gossipsub'
 import { createTopicScoreParams } from '@libp2p/gossipsub/score'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { identify } from '@libp2p/identify'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import { type Ping, ping } from '@libp2p/ping'
@@ -35,6 +36,8 @@ export interface TransportOptions {
   logger: Logger
   /** Allow and deny lists of peer ids, enforced on every dial and inbound connection. */
   peerFilter?: PeerFilter
+  /** libp2p's own Prometheus metrics (connections, streams, bytes per protocol), in prom-client's registry. */
+  metrics?: boolean
 }
 
 export type MurmurNode = Libp2p<{ pubsub: GossipSub; ping: Ping; identify: unknown }>
@@ -90,6 +93,7 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
     streamMuxers: [yamux()],
     connectionProtector,
     connectionGater: opts.peerFilter?.gater(),
+    ...(opts.metrics ? { metrics: prometheusMetrics() } : {}),
     peerDiscovery,
     connectionManager: { maxConnections: opts.maxConnections, allow: LOOPBACK_ALLOW },
     // SWIM probes every member; libp2p's own monitor would open a ping stream per connection

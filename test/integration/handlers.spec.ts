@@ -22,7 +22,8 @@ describe('event handlers (2 agents on loopback)', function () {
 
   it('a member-join, a user event and a key change each reach their handler with the right payload', async () => {
     // Each run leaves its stdin and its MURMUR_* variables in a file of its own.
-    const record = (tag: string) => `{ cat; env | grep '^MURMUR_' | sort; } > ${dir}/.${tag}-$$ && mv ${dir}/.${tag}-$$ ${dir}/${tag}-$$`
+    const record = (tag: string) =>
+      `{ cat; env | grep '^MURMUR_' | sort; } > ${dir}/.${tag}-$$ && mv ${dir}/.${tag}-$$ ${dir}/${tag}-$$`
     const handlers = [
       { on: 'member-join', run: record('join') },
       { on: 'user:deploy', run: record('deploy') },

@@ -1,0 +1,86 @@
+// Prometheus metrics: when on, GET /metrics on loopback parses as the text exposition format,
+// and its counters move under load.
+import assert from 'node:assert/strict'
+import { createServer } from 'node:net'
+import { disposeAgents, type Info, loopbackAddr, TestAgent } from '../helpers/agents.js'
+import { waitFor } from '../helpers/wait.js'
+
+async function freePort(): Promise<number> {
+  const s = createServer()
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
+  const port = (s.address() as { port: number }).port
+  await new Promise((r) => s.close(r))
+  return port
+}
+
+const SAMPLE =
+  /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.]+(?:e[+-]?\d+)?|NaN|[+-]Inf)$/
+
+/** Parses the text exposition format strictly: every line a comment or a sample. */
+function parse(text: string): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue
+    const m = SAMPLE.exec(line)
+    assert.ok(m, `not a Prometheus sample: ${line}`)
+    out.set(`${m[1]}${m[2] ?? ''}`, Number(m[3]))
+  }
+  return out
+}
+
+describe('metrics', function () {
+  this.timeout(60_000)
+  let agents: TestAgent[] = []
+  afterEach(async function () {
+    await disposeAgents(agents.splice(0), this.currentTest?.state === 'failed')
+  })
+
+  it('GET /metrics parses as Prometheus text, and its counters move under load', async () => {
+    const port = await freePort()
+    const url = `http://127.0.0.1:${port}/metrics`
+    agents = [
+      new TestAgent({
+        name: 'a',
+        config: { metrics: { enabled: true, listen: `127.0.0.1:${port}` } },
+      }).start(),
+      new TestAgent({ name: 'b' }).start(),
+    ]
+    const [a, b] = agents as [TestAgent, TestAgent]
+    const infos = await Promise.all(agents.map((x) => x.ready()))
+    assert.equal((await b.cli(['join', loopbackAddr(infos[0]!)])).code, 0)
+    await waitFor(async () => (await a.json<Info>(['info'])).members.alive === 2, { what: 'join' })
+
+    const scrape = async () => {
+      const res = await fetch(url)
+      assert.equal(res.status, 200)
+      assert.match(res.headers.get('content-type') ?? '', /^text\/plain/)
+      return parse(await res.text())
+    }
+    const before = await scrape()
+    assert.equal(before.get('murmur_members{status="alive"}'), 2)
+    for (const name of ['nodejs_memory_usage_bytes{memory="heapUsed"}', 'murmur_state_items{kind="keys"}']) {
+      assert.ok(before.has(name), `${name} in ${[...before.keys()].slice(0, 20).join(' ')}`)
+    }
+    for (let i = 0; i < 8; i++) assert.equal((await a.cli(['kv', 'set', `mine/${i}`, 'x'])).code, 0)
+    for (let i = 0; i < 8; i++) assert.equal((await b.cli(['kv', 'set', `theirs/${i}`, 'y'])).code, 0)
+    const accepted = 'murmur_gossip_messages_total{topic="/murmur/state/3",direction="in",verdict="accept"}'
+    let after = before
+    await waitFor(
+      async () => {
+        after = await scrape()
+        return (after.get('murmur_state_items{kind="keys"}') ?? 0) >= 16
+      },
+      { what: 'both agents writes on a' },
+    )
+    assert.ok((after.get(accepted) ?? 0) > (before.get(accepted) ?? 0), 'gossip received from b')
+    assert.ok(
+      (after.get('murmur_write_ack_seconds_count') ?? 0) >= 8,
+      'a write-ack histogram sample per local write',
+    )
+    assert.ok((after.get('murmur_membership_packets_total{direction="out"}') ?? 0) > 0)
+    await waitFor(async () => ((await scrape()).get('murmur_probe_rtt_seconds_count') ?? 0) > 0, {
+      what: 'a probe answered',
+    })
+    assert.equal((await fetch(`http://127.0.0.1:${port}/other`)).status, 404)
+  })
+})
