@@ -1,5 +1,6 @@
 // Config layering: config/default.json <- --config FILE <- MURMUR_* env <- flags, merged by one function.
 import { existsSync, readFileSync } from 'node:fs'
+import stripJsonComments from 'strip-json-comments'
 import { homedir, hostname } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -29,7 +30,8 @@ export function readConfigFile(path: string): Record<string, unknown> {
   }
   let parsed: unknown
   try {
-    parsed = JSON.parse(text)
+    // Comments (// and /* */) are allowed, so a production config can explain itself.
+    parsed = JSON.parse(stripJsonComments(text))
   } catch (err) {
     throw new ConfigError(`config file ${path} is not valid JSON: ${(err as Error).message}`)
   }
