@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander'
 import { MurmurError } from '../errors.js'
 import { VERSION } from '../version.js'
 import { registerAgent } from './commands/agent.js'
+import { registerDoctor } from './commands/doctor.js'
 import { registerEvents } from './commands/events.js'
 import { registerMembership } from './commands/members.js'
 import { registerOperate } from './commands/operate.js'
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerState(program)
   registerEvents(program)
   registerOperate(program)
+  registerDoctor(program)
   program
     .command('keygen')
     .description('write a new pre-shared swarm key (for --swarm-key / swarmKeyFile) to FILE, mode 0600')

@@ -7,6 +7,7 @@ import { AdminServer } from '../admin/server.js'
 import { socketPathFor } from '../admin/protocol.js'
 import type { Config } from '../config/schema.js'
 import { ConfigError } from '../errors.js'
+import type { InfoResult } from './api.js'
 import { MembershipService } from '../gossip/membership-service.js'
 import { STATE_TOPIC } from '../gossip/delta-topic.js'
 import { EVENTS_TOPIC, EventTopic } from '../gossip/event-topic.js'
@@ -304,6 +305,16 @@ export class Agent {
       void conn.close().catch(() => conn.abort(new Error('peer refused')))
     }
     return closed
+  }
+
+  syncStats(): InfoResult['sync'] {
+    const t = this.state?.traffic().sync
+    if (!t) return undefined
+    return {
+      sessions: t.sessions.initiated + t.sessions.answered,
+      lastAt: t.lastAt,
+      intervalMs: this.config.sync.intervalMs,
+    }
   }
 
   membershipStats(): ReturnType<MembershipService['stats']> {

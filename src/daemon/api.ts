@@ -34,6 +34,8 @@ export interface InfoResult {
   state?: StateSummary
   /** Membership traffic since start and the size of this agent's bounded neighbourhood. */
   membership?: MembershipTraffic
+  /** Anti-entropy: sessions completed since start and when the last one did (epoch ms, or null). */
+  sync?: { sessions: number; lastAt: number | null; intervalMs: number }
 }
 
 export interface MembershipTraffic {

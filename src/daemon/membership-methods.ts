@@ -20,6 +20,7 @@ export function membershipMethods(agent: Agent): MethodRegistry {
         mesh: { private: agent.swarmKeyFile !== null, swarmKeyFile: agent.swarmKeyFile },
         state: agent.state?.summary(),
         membership: agent.membershipStats(),
+        sync: agent.syncStats(),
       }),
     }),
     members: defineMethod({

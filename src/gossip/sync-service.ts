@@ -44,6 +44,8 @@ export interface SyncTraffic {
   bytesReceived: number
   recordsSent: number
   recordsReceived: number
+  /** Epoch ms of the last session that completed, in either role; null before the first. */
+  lastAt: number | null
 }
 
 export class SyncService {
@@ -53,6 +55,7 @@ export class SyncService {
     bytesReceived: 0,
     recordsSent: 0,
     recordsReceived: 0,
+    lastAt: null,
   }
   private readonly scheduler: SyncScheduler
   /** Peers whose session we are answering. */
@@ -179,6 +182,7 @@ export class SyncService {
     t.bytesReceived += res.bytesReceived
     t.recordsSent += res.sent
     t.recordsReceived += res.received
+    t.lastAt = Date.now()
     if (res.inSync) t.sessions.inSync++
     if (res.sentFull || res.receivedFull) {
       t.sessions.full++

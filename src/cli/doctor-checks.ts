@@ -1,0 +1,132 @@
+// `murmur doctor`'s checks: pure functions from what the agent reports (and the disk it runs on)
+// to findings in plain words. The command (commands/doctor.ts) gathers the inputs.
+import type { InfoResult, MemberView } from '../daemon/api.js'
+
+export type Severity = 'ok' | 'warn' | 'fail'
+export interface Finding {
+  check: string
+  status: Severity
+  detail: string
+}
+
+export interface DoctorInputs {
+  info: InfoResult
+  members: MemberView[]
+  now: number
+  /** Free and total bytes of the data directory's file system, if it could be read. */
+  disk?: { free: number; total: number }
+  /** Mode bits of the socket file and whether its directory is writable by others. */
+  socket?: { mode: number; dirOpen: boolean }
+}
+
+const LOOPBACK = /^\/ip4\/127\.|^\/ip6\/::1\//
+const GiB = 1024 ** 3
+const MiB = 1024 ** 2
+const secs = (ms: number) => `${Math.round(ms / 1000)} s`
+const names = (ms: MemberView[]) => ms.map((m) => m.name).join(', ')
+
+export function diagnose(x: DoctorInputs): Finding[] {
+  const out: Finding[] = []
+  const add = (check: string, status: Severity, detail: string) => out.push({ check, status, detail })
+  const { info } = x
+
+  add('agent', 'ok', `${info.name} (${info.peerId}), murmur ${info.version}`)
+
+  if (x.socket) {
+    const loose = (x.socket.mode & 0o077) !== 0
+    if (loose || x.socket.dirOpen)
+      add(
+        'socket',
+        'warn',
+        'the admin socket or its directory is open to other users: only its owner should reach it',
+      )
+    else add('socket', 'ok', 'owner-only')
+  }
+
+  if (info.addresses.length === 0)
+    add('listen', 'fail', 'the agent listens on no address: check `listen` in its config')
+  else if (info.addresses.every((a) => LOOPBACK.test(a)))
+    add(
+      'listen',
+      'warn',
+      'only loopback addresses: agents on other machines cannot reach this one; listen on 0.0.0.0 or a LAN address',
+    )
+  else add('listen', 'ok', info.addresses.filter((a) => !LOOPBACK.test(a)).join(' '))
+
+  const others = x.members.filter((m) => !m.self)
+  const alive = others.filter((m) => m.status === 'alive')
+  const suspect = others.filter((m) => m.status === 'suspect')
+  const dead = others.filter((m) => m.status === 'dead')
+  if (others.length === 0)
+    add(
+      'members',
+      'warn',
+      'alone: no other member known; `murmur join ADDRESS`, or set `join` (or enable mDNS on a LAN)',
+    )
+  else if (alive.length === 0) add('members', 'fail', `no other member is alive (${others.length} known)`)
+  else {
+    const parts = [`${alive.length + 1} alive`]
+    if (suspect.length) parts.push(`suspect: ${names(suspect)}`)
+    if (dead.length) parts.push(`dead: ${names(dead)}`)
+    add('members', suspect.length || dead.length ? 'warn' : 'ok', parts.join('; '))
+  }
+
+  const conns = info.membership?.connections
+  if (conns !== undefined && alive.length > 0) {
+    if (conns === 0)
+      add('connections', 'fail', 'no connection to any member: check firewalls and the swarm key')
+    else
+      add(
+        'connections',
+        'ok',
+        `${conns} connection(s), ${info.membership?.activeView ?? 0} neighbour(s) in the active view`,
+      )
+  }
+
+  const sync = info.sync
+  if (sync && alive.length > 0) {
+    if (sync.lastAt === null) add('sync', 'warn', 'no anti-entropy session has completed yet')
+    else {
+      const ago = x.now - sync.lastAt
+      if (ago > 3 * sync.intervalMs)
+        add(
+          'sync',
+          'warn',
+          `last anti-entropy session ${secs(ago)} ago (every ${secs(sync.intervalMs)} expected)`,
+        )
+      else add('sync', 'ok', `last anti-entropy session ${secs(ago)} ago`)
+    }
+  }
+
+  const held = info.state?.heldBack
+  if (held) {
+    if (held.future > 0)
+      add(
+        'clock',
+        'warn',
+        `${held.future} write(s) from peers held back as dated too far ahead: a peer's clock (or this one) is off; check NTP`,
+      )
+    else add('clock', 'ok', 'no peer write dated beyond the drift bound')
+    if (held.forged > 0)
+      add(
+        'writes',
+        'warn',
+        `${held.forged} record(s) with bad signatures refused: a peer sends forged writes`,
+      )
+    if (held.caps > 0 || held.origins > 0)
+      add(
+        'writes',
+        'warn',
+        `${held.caps + held.origins} record(s) held back at the state caps (limits.maxRecords, maxStateBytes)`,
+      )
+  }
+
+  if (x.disk) {
+    const { free, total } = x.disk
+    const detail = `${(free / GiB).toFixed(1)} GiB free of ${(total / GiB).toFixed(1)} GiB on the data directory's disk`
+    if (free < 100 * MiB) add('disk', 'fail', `${detail}: writes will fail soon`)
+    else if (free < GiB || free < total / 10) add('disk', 'warn', detail)
+    else add('disk', 'ok', detail)
+  }
+  return out
+}

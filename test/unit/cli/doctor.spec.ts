@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict'
+import { diagnose, type DoctorInputs } from '../../../src/cli/doctor-checks.js'
+import type { InfoResult, MemberView } from '../../../src/daemon/api.js'
+
+const member = (name: string, status: MemberView['status'], self = false): MemberView => ({
+  id: `id-${name}`,
+  name,
+  status,
+  incarnation: 1,
+  tags: {},
+  addrs: [],
+  addr: null,
+  lastSeen: 0,
+  self,
+})
+
+const info = (over: Partial<InfoResult> = {}): InfoResult => ({
+  peerId: 'id-a',
+  name: 'a',
+  version: '0.1.0',
+  addresses: ['/ip4/127.0.0.1/tcp/7946', '/ip4/10.0.0.2/tcp/7946'],
+  members: { alive: 2, suspect: 0, dead: 0, left: 0 },
+  mesh: { private: true, swarmKeyFile: '/k' },
+  state: {
+    keys: 1,
+    sets: 0,
+    counters: 0,
+    records: 1,
+    tombstones: 0,
+    bytes: 10,
+    origins: { active: 1, retired: 0 },
+    heldBack: { forged: 0, future: 0, origins: 0, caps: 0 },
+    digest: 'd',
+  },
+  membership: {
+    activeView: 1,
+    connections: 1,
+    healthScore: 0,
+    queued: 0,
+    packetsSent: 0,
+    packetsReceived: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    dropped: 0,
+  },
+  sync: { sessions: 3, lastAt: 1_000, intervalMs: 10_000 },
+  ...over,
+})
+
+const run = (x: Partial<DoctorInputs>) =>
+  Object.fromEntries(
+    diagnose({
+      info: info(),
+      members: [member('a', 'alive', true), member('b', 'alive')],
+      now: 2_000,
+      disk: { free: 50 * 1024 ** 3, total: 100 * 1024 ** 3 },
+      socket: { mode: 0o600, dirOpen: false },
+      ...x,
+    }).map((f) => [f.check, `${f.status}: ${f.detail}`]),
+  )
+
+describe('murmur doctor', () => {
+  it('finds nothing wrong with a healthy agent', () => {
+    const r = run({})
+    for (const [check, v] of Object.entries(r)) assert.match(v, /^ok: /, `${check}: ${v}`)
+    assert.match(r.sync!, /1 s ago/)
+  })
+
+  it('says in plain words what is wrong', () => {
+    assert.match(run({ members: [member('a', 'alive', true)] }).members!, /^warn: alone/)
+    assert.match(
+      run({ members: [member('a', 'alive', true), member('b', 'alive'), member('c', 'dead')] }).members!,
+      /^warn: 2 alive; dead: c$/,
+    )
+    assert.match(run({ info: info({ addresses: ['/ip4/127.0.0.1/tcp/1'] }) }).listen!, /^warn: only loopback/)
+    const noConn = info()
+    noConn.membership!.connections = 0
+    assert.match(run({ info: noConn }).connections!, /^fail: no connection/)
+    assert.match(run({ now: 60_000 }).sync!, /^warn: last anti-entropy session 59 s ago/)
+    const ahead = info()
+    ahead.state!.heldBack.future = 3
+    assert.match(run({ info: ahead }).clock!, /^warn: 3 write\(s\) .* check NTP/)
+    assert.match(
+      run({ disk: { free: 50 * 1024 ** 2, total: 10 * 1024 ** 3 } }).disk!,
+      /^fail: .*writes will fail soon/,
+    )
+    assert.match(run({ disk: { free: 2 * 1024 ** 3, total: 100 * 1024 ** 3 } }).disk!, /^warn: /)
+    assert.match(run({ socket: { mode: 0o666, dirOpen: false } }).socket!, /^warn: /)
+  })
+})
