@@ -1,7 +1,15 @@
 // Finds the agent's socket and runs one admin call, turning failures into one line and an exit code.
 import { join } from 'node:path'
 import type { Command } from 'commander'
-import { AdminClient } from '../admin/client.js'
+import { AdminClient, type CallOptions } from '../admin/client.js'
+import {
+  type ApiMethod,
+  type ApiNotifications,
+  type ApiParams,
+  type ApiResult,
+  callApi,
+  subscribeApi,
+} from '../api/index.js'
 import { defaultSocketName as SOCKET_NAME } from '../admin/protocol.js'
 import { expandPath, loadConfig } from '../config/load.js'
 
@@ -34,4 +42,29 @@ export async function withClient<T>(cmd: Command, fn: (client: AdminClient) => P
   } finally {
     client.close()
   }
+}
+
+/** One typed admin call on a fresh connection (see src/api). */
+export function call<M extends ApiMethod>(
+  cmd: Command,
+  method: M,
+  params: ApiParams<M>,
+  options?: CallOptions,
+): Promise<ApiResult<M>> {
+  return withClient(cmd, (c) => callApi(c, method, params, options))
+}
+
+/** Streams a subscription until interrupted (Ctrl-C ends it with exit 0). */
+export async function follow<M extends keyof ApiNotifications>(
+  cmd: Command,
+  method: M,
+  params: ApiParams<M>,
+  onNote: (note: ApiNotifications[M]) => void,
+): Promise<void> {
+  const client = await AdminClient.connect(resolveSocket(clientOptions(cmd)), { timeoutMs: 5000 })
+  process.once('SIGINT', () => {
+    client.close()
+    process.exit(0)
+  })
+  await subscribeApi(client, method, params, onNote)
 }

@@ -1,6 +1,6 @@
 // `murmur doctor`'s checks: pure functions from what the agent reports (and the disk it runs on)
 // to findings in plain words. The command (commands/doctor.ts) gathers the inputs.
-import type { InfoResult, MemberView } from '../daemon/api.js'
+import type { InfoResult, MemberView } from '../api/results.js'
 
 export type Severity = 'ok' | 'warn' | 'fail'
 export interface Finding {

@@ -7,7 +7,7 @@ import { AdminServer } from '../admin/server.js'
 import { socketPathFor } from '../admin/protocol.js'
 import type { Config } from '../config/schema.js'
 import { ConfigError } from '../errors.js'
-import type { InfoResult } from './api.js'
+import type { InfoResult } from '../api/results.js'
 import { MembershipService } from '../gossip/membership-service.js'
 import { STATE_TOPIC } from '../gossip/delta-topic.js'
 import { EVENTS_TOPIC, EventTopic } from '../gossip/event-topic.js'
@@ -305,6 +305,22 @@ export class Agent {
       void conn.close().catch(() => conn.abort(new Error('peer refused')))
     }
     return closed
+  }
+
+  addresses(): string[] {
+    return this.node.getMultiaddrs().map((m) => m.toString())
+  }
+
+  connections(): Array<{ peer: string; addr: string; outbound: boolean }> {
+    return this.node.getConnections().map((c) => ({
+      peer: c.remotePeer.toString(),
+      addr: c.remoteAddr.toString(),
+      outbound: c.direction === 'outbound',
+    }))
+  }
+
+  stateSummary(): InfoResult['state'] {
+    return this.state?.summary()
   }
 
   syncStats(): InfoResult['sync'] {

@@ -1,6 +1,6 @@
 // A member as admin clients see it, with the one address to show for it.
 import type { Member } from '../membership/index.js'
-import type { MemberView } from './api.js'
+import type { MemberView } from '../api/results.js'
 
 /** An open connection to a member, as this agent sees it. */
 export interface ConnectionAddr {

@@ -1,71 +1,64 @@
-// Admin methods about the mesh itself: info, members, join, leave, tags.
-import { z } from 'zod'
-import { defineMethod, type MethodRegistry } from '../admin/methods.js'
-import { memberFilter, memberFilterSchema, tagsSchema } from '../membership/index.js'
+// Admin methods about the mesh itself: info, members, join, leave, tags. They see the agent
+// through MeshHost, not the Agent class, so they can be tested and reused without one.
+import { implement } from '../api/index.js'
+import type { InfoResult, MembershipTraffic } from '../api/results.js'
+import type { MethodRegistry } from '../admin/methods.js'
+import { type Member, type MemberStatus, memberFilter } from '../membership/index.js'
+import type { JoinResult } from '../transport/dialer.js'
 import { VERSION } from '../version.js'
-import type { Agent } from './agent.js'
-import type { InfoResult, MemberView } from './api.js'
 import { type ConnectionAddr, memberView } from './member-view.js'
 
-export function membershipMethods(agent: Agent): MethodRegistry {
-  return {
-    info: defineMethod({
-      params: z.object({}).strict(),
-      handler: (): InfoResult => ({
-        peerId: agent.peerId,
-        name: agent.membership.self().name,
-        version: VERSION,
-        addresses: agent.node.getMultiaddrs().map((m) => m.toString()),
-        members: agent.membership.counts(),
-        mesh: { private: agent.swarmKeyFile !== null, swarmKeyFile: agent.swarmKeyFile },
-        state: agent.state?.summary(),
-        membership: agent.membershipStats(),
-        sync: agent.syncStats(),
-      }),
-    }),
-    members: defineMethod({
-      params: memberFilterSchema,
-      handler: (p): { members: MemberView[] } => {
-        const wanted = memberFilter(p)
-        const conns = connectionsByPeer(agent)
-        return {
-          members: agent.membership
-            .list()
-            .filter(wanted)
-            .map((m) => memberView(m, agent.peerId, conns.get(m.id) ?? [])),
-        }
-      },
-    }),
-    join: defineMethod({
-      params: z.object({ addrs: z.array(z.string().min(1).max(1024)).min(1).max(64) }).strict(),
-      handler: (p) => agent.join(p.addrs),
-    }),
-    leave: defineMethod({
-      params: z.object({}).strict(),
-      handler: async () => {
-        await agent.leave()
-        return { ok: true }
-      },
-    }),
-    'tags.set': defineMethod({
-      params: z.object({ tags: tagsSchema }).strict(),
-      handler: (p) => agent.updateTags(p.tags, []),
-    }),
-    'tags.del': defineMethod({
-      params: z.object({ keys: z.array(z.string().min(1)).min(1).max(64) }).strict(),
-      handler: (p) => agent.updateTags({}, p.keys),
-    }),
+/** What these methods need of a running agent. */
+export interface MeshHost {
+  readonly peerId: string
+  readonly swarmKeyFile: string | null
+  readonly membership: {
+    self(): Member
+    counts(): Record<MemberStatus, number>
+    list(): Member[]
   }
+  /** Our listen addresses as libp2p reports them. */
+  addresses(): string[]
+  /** Open connections: remote peer id, address, direction. */
+  connections(): Array<{ peer: string } & ConnectionAddr>
+  stateSummary(): InfoResult['state']
+  membershipStats(): MembershipTraffic
+  syncStats(): InfoResult['sync']
+  join(addrs: string[]): Promise<JoinResult>
+  leave(): Promise<void>
+  updateTags(set: Record<string, string>, del: string[]): { tags: Record<string, string> }
 }
 
-/** Open connections by remote peer id. */
-function connectionsByPeer(agent: Agent): Map<string, ConnectionAddr[]> {
-  const out = new Map<string, ConnectionAddr[]>()
-  for (const c of agent.node.getConnections()) {
-    const id = c.remotePeer.toString()
-    const list = out.get(id) ?? []
-    list.push({ addr: c.remoteAddr.toString(), outbound: c.direction === 'outbound' })
-    out.set(id, list)
+export function membershipMethods(host: MeshHost): MethodRegistry {
+  return {
+    info: implement('info', () => ({
+      peerId: host.peerId,
+      name: host.membership.self().name,
+      version: VERSION,
+      addresses: host.addresses(),
+      members: host.membership.counts(),
+      mesh: { private: host.swarmKeyFile !== null, swarmKeyFile: host.swarmKeyFile },
+      state: host.stateSummary(),
+      membership: host.membershipStats(),
+      sync: host.syncStats(),
+    })),
+    members: implement('members', (p) => {
+      const wanted = memberFilter(p)
+      const conns = new Map<string, ConnectionAddr[]>()
+      for (const { peer, ...c } of host.connections()) conns.set(peer, [...(conns.get(peer) ?? []), c])
+      return {
+        members: host.membership
+          .list()
+          .filter(wanted)
+          .map((m) => memberView(m, host.peerId, conns.get(m.id) ?? [])),
+      }
+    }),
+    join: implement('join', (p) => host.join(p.addrs)),
+    leave: implement('leave', async () => {
+      await host.leave()
+      return { ok: true as const }
+    }),
+    'tags.set': implement('tags.set', (p) => host.updateTags(p.tags, [])),
+    'tags.del': implement('tags.del', (p) => host.updateTags({}, p.keys)),
   }
-  return out
 }

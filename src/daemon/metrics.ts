@@ -8,7 +8,7 @@ import type { TopicTraffic } from '../gossip/topic.js'
 import type { SyncTraffic } from '../gossip/sync-service.js'
 import type { MemberStatus } from '../membership/index.js'
 import type { Logger } from '../util/log.js'
-import type { MembershipTraffic, StateSummary } from './api.js'
+import type { MembershipTraffic, StateSummary } from '../api/results.js'
 
 /** What the metrics read at each scrape. */
 export interface MetricsSources {

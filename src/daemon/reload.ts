@@ -1,5 +1,6 @@
 // Config reload (SIGHUP and `murmur reload`): which changed keys the running agent applies and
 // which need a restart. The agent keeps running on the old values of the latter.
+import type { ReloadResult } from '../api/index.js'
 import type { Config } from '../config/schema.js'
 import { canonicalJson } from '../crdt/index.js'
 
@@ -11,10 +12,7 @@ export const LIVE_KEYS: ReadonlySet<keyof Config> = new Set<keyof Config>([
   'peers',
 ])
 
-export interface ReloadResult {
-  applied: string[]
-  needsRestart: string[]
-}
+export type { ReloadResult }
 
 /** The top-level keys whose values differ, split by whether they apply live. */
 export function configChanges(running: Config, next: Config): ReloadResult {

@@ -11,7 +11,7 @@ import {
 } from '../crdt/index.js'
 import { ChangeFeed } from '../crdt/change-feed.js'
 import type { WriteSigner, WriteVerifier } from '../crdt/signing.js'
-import type { StateSummary } from '../daemon/api.js'
+import type { StateSummary } from '../api/results.js'
 import { Committer } from '../state/committer.js'
 import { migrateUnsignedStore } from '../state/migrate-unsigned.js'
 import type { Store } from '../state/store.js'

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { AdminClient } from '../../src/admin/client.js'
-import type { InfoResult, MemberView } from '../../src/daemon/api.js'
+import type { InfoResult, MemberView } from '../../src/api/results.js'
 import { TestAgent } from '../helpers/agents.js'
 import type { Lab } from './lab.js'
 

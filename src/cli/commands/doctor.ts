@@ -2,7 +2,7 @@
 import { stat, statfs } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { Command } from 'commander'
-import type { InfoResult, MemberView } from '../../daemon/api.js'
+import { callApi } from '../../api/index.js'
 import { clientOptions, EXIT_FAILURE, resolveSocket, withClient } from '../context.js'
 import { diagnose, type Finding } from '../doctor-checks.js'
 import { printJson, printTable } from '../output.js'
@@ -16,10 +16,9 @@ export function registerDoctor(program: Command): void {
       const socket = resolveSocket(clientOptions(cmd))
       let findings: Finding[]
       try {
-        const [info, members] = await withClient(cmd, async (c) => [
-          (await c.call('info', {})) as InfoResult,
-          ((await c.call('members', {})) as { members: MemberView[] }).members,
-        ])
+        const [info, { members }] = await withClient(cmd, (c) =>
+          Promise.all([callApi(c, 'info', {}), callApi(c, 'members', {})]),
+        )
         const dir = dirname(socket)
         const disk = await statfs(dir).then(
           (s) => ({ free: s.bavail * s.bsize, total: s.blocks * s.bsize }),

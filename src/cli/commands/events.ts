@@ -1,17 +1,7 @@
 // User events: `event` broadcasts one, `events` streams them. Thin clients of the admin methods.
 import type { Command } from 'commander'
-import { AdminClient } from '../../admin/client.js'
-import { clientOptions, resolveSocket, withClient } from '../context.js'
+import { call, follow } from '../context.js'
 import { printJson } from '../output.js'
-
-interface EventView {
-  id: string
-  name: string
-  payload: string
-  origin: string
-  originName: string | null
-  ts: number
-}
 
 export function registerEvents(program: Command): void {
   program
@@ -21,10 +11,7 @@ export function registerEvents(program: Command): void {
     .argument('[payload]', 'text delivered with the event', '')
     .option('--json', 'print JSON')
     .action(async (name: string, payload: string, opts: { json?: boolean }, cmd: Command) => {
-      const r = (await withClient(cmd, (c) => c.call('event', { name, payload }))) as {
-        id: string
-        recipients: number
-      }
+      const r = await call(cmd, 'event', { name, payload })
       if (opts.json) return printJson(r)
       process.stdout.write(`event ${name} sent to ${r.recipients} peer(s) (id ${r.id})\n`)
     })
@@ -35,19 +22,12 @@ export function registerEvents(program: Command): void {
     .option('--name <name>', 'only events with this name')
     .option('--json', 'one JSON object per line')
     .action(async (opts: { name?: string; json?: boolean }, cmd: Command) => {
-      const client = await AdminClient.connect(resolveSocket(clientOptions(cmd)), { timeoutMs: 5000 })
-      process.once('SIGINT', () => {
-        client.close()
-        process.exit(0)
-      })
-      const sub = client.subscribe('events', opts.name ? { name: opts.name } : {}, (_method, params) => {
-        const e = params as EventView
+      await follow(cmd, 'events', opts.name ? { name: opts.name } : {}, (e) => {
         if (opts.json) process.stdout.write(`${JSON.stringify(e)}\n`)
         else {
           const from = e.originName ?? e.origin
           process.stdout.write(`${new Date(e.ts).toISOString()}  ${e.name}  from ${from}: ${e.payload}\n`)
         }
       })
-      await sub.done
     })
 }

@@ -1,10 +1,10 @@
 // Membership commands: members, join, leave, info, tags. Each is a thin client of one admin method.
 import type { Command } from 'commander'
-import type { InfoResult, MemberView } from '../../daemon/api.js'
+import type { InfoResult, MemberView } from '../../api/index.js'
 import { InvalidInputError } from '../../errors.js'
 import { formatAge, printJson, printTable } from '../output.js'
 import { collect, parseKeyValue } from '../parse.js'
-import { withClient } from '../context.js'
+import { call } from '../context.js'
 
 const STATUSES = ['alive', 'suspect', 'dead', 'left']
 
@@ -29,10 +29,8 @@ export function registerMembership(program: Command): void {
           opts.tag === undefined
             ? undefined
             : Object.fromEntries(opts.tag.map((t) => parseKeyValue(t, '--tag')))
-        const params = { status: opts.status, name: opts.name, tags }
-        const { members } = (await withClient(cmd, (c) => c.call('members', params))) as {
-          members: MemberView[]
-        }
+        const status = opts.status as MemberView['status'] | undefined
+        const { members } = await call(cmd, 'members', { status, name: opts.name, tags })
         if (opts.json) return printJson(members)
         const now = Date.now()
         printTable(
@@ -57,10 +55,7 @@ export function registerMembership(program: Command): void {
     .argument('<multiaddr...>', 'peer addresses, e.g. /ip4/10.0.0.2/tcp/7946')
     .action(async (addrs: string[], _opts: unknown, cmd: Command) => {
       // The agent gives each dial 5 s and its push-pull answer 5 s; the call must outlast both.
-      const res = (await withClient(cmd, (c) => c.call('join', { addrs }, { timeoutMs: 20_000 }))) as {
-        reached: number
-        failed: Array<{ addr: string; error: string }>
-      }
+      const res = await call(cmd, 'join', { addrs }, { timeoutMs: 20_000 })
       for (const f of res.failed) process.stderr.write(`murmur: could not reach ${f.addr}: ${f.error}\n`)
       process.stdout.write(`joined: reached ${res.reached} of ${addrs.length} peer(s)\n`)
       if (res.reached === 0) process.exitCode = 1
@@ -70,7 +65,7 @@ export function registerMembership(program: Command): void {
     .command('leave')
     .description('leave the mesh gracefully; the agent then exits')
     .action(async (_opts: unknown, cmd: Command) => {
-      await withClient(cmd, (c) => c.call('leave', {}))
+      await call(cmd, 'leave', {})
       process.stdout.write('left the mesh; agent is shutting down\n')
     })
 
@@ -79,7 +74,7 @@ export function registerMembership(program: Command): void {
     .description("show this agent's identity, addresses and member counts")
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const info = (await withClient(cmd, (c) => c.call('info', {}))) as InfoResult
+      const info = await call(cmd, 'info', {})
       if (opts.json) return printJson(info)
       const lines = [
         ['name', info.name],
@@ -120,9 +115,7 @@ export function registerMembership(program: Command): void {
     .argument('<key=value...>')
     .action(async (pairs: string[], _opts: unknown, cmd: Command) => {
       const set = Object.fromEntries(pairs.map((p) => parseKeyValue(p, 'tags set')))
-      const res = (await withClient(cmd, (c) => c.call('tags.set', { tags: set }))) as {
-        tags: Record<string, string>
-      }
+      const res = await call(cmd, 'tags.set', { tags: set })
       printTags(res.tags)
     })
   tags
@@ -130,9 +123,7 @@ export function registerMembership(program: Command): void {
     .description('delete tags')
     .argument('<key...>')
     .action(async (keys: string[], _opts: unknown, cmd: Command) => {
-      const res = (await withClient(cmd, (c) => c.call('tags.del', { keys }))) as {
-        tags: Record<string, string>
-      }
+      const res = await call(cmd, 'tags.del', { keys })
       printTags(res.tags)
     })
 }

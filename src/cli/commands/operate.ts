@@ -1,10 +1,9 @@
 // Operating the agent: `monitor` streams its log lines at the level asked for; `reload` re-reads
 // its config (as SIGHUP does) and says what needs a restart.
 import type { Command } from 'commander'
-import { AdminClient } from '../../admin/client.js'
 import { InvalidInputError } from '../../errors.js'
-import { LOG_LEVELS } from '../../util/log.js'
-import { clientOptions, resolveSocket, withClient } from '../context.js'
+import { LOG_LEVELS, type LogLevel } from '../../util/log.js'
+import { call, follow } from '../context.js'
 import { printJson } from '../output.js'
 
 const fieldText = (v: unknown): string => (typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v))
@@ -17,10 +16,7 @@ export function registerOperate(program: Command): void {
     )
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const r = (await withClient(cmd, (c) => c.call('reload', {}))) as {
-        applied: string[]
-        needsRestart: string[]
-      }
+      const r = await call(cmd, 'reload', {})
       if (opts.json) return printJson(r)
       const list = (keys: string[]) => keys.join(', ')
       process.stdout.write(
@@ -41,19 +37,14 @@ export function registerOperate(program: Command): void {
           `--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${opts.logLevel}'`,
         )
       }
-      const client = await AdminClient.connect(resolveSocket(clientOptions(cmd)), { timeoutMs: 5000 })
-      process.once('SIGINT', () => {
-        client.close()
-        process.exit(0)
-      })
-      const sub = client.subscribe('monitor', { level: opts.logLevel }, (_method, params) => {
-        if (opts.json) return void process.stdout.write(`${JSON.stringify(params)}\n`)
-        const { time, level, component, msg, ...rest } = params as Record<string, unknown>
+      const level = opts.logLevel as LogLevel
+      await follow(cmd, 'monitor', { level }, (line) => {
+        if (opts.json) return void process.stdout.write(`${JSON.stringify(line)}\n`)
+        const { time, level, component, msg, ...rest } = line
         const fields = Object.entries(rest).map(([k, v]) => `${k}=${fieldText(v)}`)
         process.stdout.write(
-          `${time} ${String(level).toUpperCase().padEnd(5)} ${component}: ${msg}${fields.length ? ` ${fields.join(' ')}` : ''}\n`,
+          `${time} ${level.toUpperCase().padEnd(5)} ${component}: ${msg}${fields.length ? ` ${fields.join(' ')}` : ''}\n`,
         )
       })
-      await sub.done
     })
 }

@@ -1,8 +1,7 @@
 // Replicated-state commands: kv, set, counter, watch. Each is a thin client of one admin method.
 import type { Command } from 'commander'
-import { AdminClient } from '../../admin/client.js'
 import { InvalidInputError } from '../../errors.js'
-import { clientOptions, resolveSocket, withClient } from '../context.js'
+import { call, follow } from '../context.js'
 import { printJson, printTable } from '../output.js'
 import { parseAmount } from '../parse.js'
 
@@ -20,15 +19,9 @@ export function registerState(program: Command): void {
       'only key-value changes whose key starts with this, and sets/counters whose name does',
     )
     .action(async (opts: { prefix?: string }, cmd: Command) => {
-      const client = await AdminClient.connect(resolveSocket(clientOptions(cmd)), { timeoutMs: 5000 })
-      process.once('SIGINT', () => {
-        client.close()
-        process.exit(0)
+      await follow(cmd, 'watch', opts.prefix ? { prefix: opts.prefix } : {}, (change) => {
+        process.stdout.write(`${JSON.stringify(change)}\n`)
       })
-      const sub = client.subscribe('watch', opts.prefix ? { prefix: opts.prefix } : {}, (_method, params) => {
-        process.stdout.write(`${JSON.stringify(params)}\n`)
-      })
-      await sub.done
     })
 }
 
@@ -41,30 +34,28 @@ function registerKv(program: Command): void {
     .option('--json', 'parse VALUE as JSON')
     .action(async (key: string, raw: string, opts: { json?: boolean }, cmd: Command) => {
       const value = opts.json ? parseJson(raw) : raw
-      await withClient(cmd, (c) => c.call('kv.set', { key, value }))
+      await call(cmd, 'kv.set', { key, value })
     })
   kv.command('get')
     .description('print the value of KEY; exits 1 if it is missing')
     .argument('<key>')
     .option('--json', 'print the value as JSON even when it is a string')
     .action(async (key: string, opts: { json?: boolean }, cmd: Command) => {
-      const { value } = (await withClient(cmd, (c) => c.call('kv.get', { key }))) as { value: Json }
+      const { value } = await call(cmd, 'kv.get', { key })
       process.stdout.write(`${typeof value === 'string' && !opts.json ? value : JSON.stringify(value)}\n`)
     })
   kv.command('del')
     .description('delete KEY')
     .argument('<key>')
     .action(async (key: string, _opts: unknown, cmd: Command) => {
-      await withClient(cmd, (c) => c.call('kv.del', { key }))
+      await call(cmd, 'kv.del', { key })
     })
   kv.command('list')
     .description('list keys and values')
     .option('--prefix <prefix>', 'only keys starting with this')
     .option('--json', 'print JSON')
     .action(async (opts: { prefix?: string; json?: boolean }, cmd: Command) => {
-      const { entries } = (await withClient(cmd, (c) =>
-        c.call('kv.list', opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
-      )) as { entries: Array<{ key: string; value: Json }> }
+      const { entries } = await call(cmd, 'kv.list', opts.prefix !== undefined ? { prefix: opts.prefix } : {})
       if (opts.json) return printJson(entries)
       printTable(
         ['KEY', 'VALUE'],
@@ -85,7 +76,7 @@ function registerSet(program: Command): void {
       .argument('<name>')
       .argument('<element...>')
       .action(async (name: string, elements: string[], _o: unknown, cmd: Command) => {
-        await withClient(cmd, (c) => c.call(method, { name, elements }))
+        await call(cmd, method, { name, elements })
       })
   }
   set
@@ -94,9 +85,7 @@ function registerSet(program: Command): void {
     .argument('<name>')
     .option('--json', 'print JSON')
     .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
-      const { elements } = (await withClient(cmd, (c) => c.call('set.members', { name }))) as {
-        elements: string[]
-      }
+      const { elements } = await call(cmd, 'set.members', { name })
       if (opts.json) return printJson(elements)
       for (const e of elements) process.stdout.write(`${e}\n`)
     })
@@ -116,11 +105,7 @@ function registerCounter(program: Command): void {
       .argument('<name>')
       .argument('[n]')
       .action(async (name: string, n: string | undefined, _o: unknown, cmd: Command) => {
-        const { value } = (await withClient(cmd, (c) =>
-          c.call(method, { name, amount: parseAmount(n) }),
-        )) as {
-          value: number
-        }
+        const { value } = await call(cmd, method, { name, amount: parseAmount(n) })
         process.stdout.write(`${value}\n`)
       })
   }
@@ -129,7 +114,7 @@ function registerCounter(program: Command): void {
     .description('print the value of counter NAME (0 if never written)')
     .argument('<name>')
     .action(async (name: string, _o: unknown, cmd: Command) => {
-      const { value } = (await withClient(cmd, (c) => c.call('counter.get', { name }))) as { value: number }
+      const { value } = await call(cmd, 'counter.get', { name })
       process.stdout.write(`${value}\n`)
     })
 }

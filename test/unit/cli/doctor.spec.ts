@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { diagnose, type DoctorInputs } from '../../../src/cli/doctor-checks.js'
-import type { InfoResult, MemberView } from '../../../src/daemon/api.js'
+import type { InfoResult, MemberView } from '../../../src/api/results.js'
 
 const member = (name: string, status: MemberView['status'], self = false): MemberView => ({
   id: `id-${name}`,

@@ -1,0 +1,15 @@
+// Admin methods for operating the agent: `monitor` streams its log lines, `reload` re-reads its config.
+import { z } from 'zod'
+import { LOG_LEVELS, type LogLevel } from '../util/log.js'
+import { method } from './spec.js'
+
+export interface ReloadResult {
+  applied: string[]
+  needsRestart: string[]
+}
+
+export const monitor = method<{ ok: true }>()(
+  z.object({ level: z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]]).optional() }).strict(),
+  'log',
+)
+export const reload = method<ReloadResult>()(z.object({}).strict())
