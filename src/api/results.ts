@@ -1,5 +1,6 @@
 // Result shapes of the admin methods, shared by the daemon's handlers and the CLI.
 
+import type { SkewSummary } from '../crdt/clock-skew.js'
 import type { Member, MemberStatus } from '../membership/index.js'
 
 /**
@@ -34,6 +35,8 @@ export interface InfoResult {
   state?: StateSummary
   /** Membership traffic since start and the size of this agent's bounded neighbourhood. */
   membership?: MembershipTraffic
+  /** Peers' clocks against this agent's, from their recent gossiped writes (see clock-skew.ts). */
+  clock?: SkewSummary
   /** Anti-entropy: sessions completed since start and when the last one did (epoch ms, or null). */
   sync?: { sessions: number; lastAt: number | null; intervalMs: number }
 }

@@ -23,6 +23,7 @@ const LOOPBACK = /^\/ip4\/127\.|^\/ip6\/::1\//
 const GiB = 1024 ** 3
 const MiB = 1024 ** 2
 const secs = (ms: number) => `${Math.round(ms / 1000)} s`
+const secs1 = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 const names = (ms: MemberView[]) => ms.map((m) => m.name).join(', ')
 
 export function diagnose(x: DoctorInputs): Finding[] {
@@ -99,14 +100,22 @@ export function diagnose(x: DoctorInputs): Finding[] {
   }
 
   const held = info.state?.heldBack
+  const nameOf = (id: string) => x.members.find((m) => m.id === id)?.name ?? id
+  const clock: string[] = []
+  if (held && held.future > 0)
+    clock.push(`${held.future} write(s) from peers held back as dated too far ahead`)
+  const skew = info.clock
+  if (skew?.ahead && skew.ahead.ms > 1000)
+    clock.push(`${nameOf(skew.ahead.peer)}'s clock is ${secs1(skew.ahead.ms)} ahead of this one`)
+  if (skew?.behind && skew.behind.ms > 5000)
+    clock.push(
+      `${nameOf(skew.behind.peer)}'s clock is ${secs1(skew.behind.ms)} behind this one (or its writes arrive late)`,
+    )
+  if (clock.length > 0) add('clock', 'warn', `${clock.join('; ')}; check NTP`)
+  else if (skew && skew.peers > 0)
+    add('clock', 'ok', `within a second of the ${skew.peers} peer(s) that wrote recently`)
+  else if (held) add('clock', 'ok', 'no peer write dated beyond the drift bound')
   if (held) {
-    if (held.future > 0)
-      add(
-        'clock',
-        'warn',
-        `${held.future} write(s) from peers held back as dated too far ahead: a peer's clock (or this one) is off; check NTP`,
-      )
-    else add('clock', 'ok', 'no peer write dated beyond the drift bound')
     if (held.forged > 0)
       add(
         'writes',

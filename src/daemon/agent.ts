@@ -1,10 +1,10 @@
-// The one place that wires everything: store -> identity -> libp2p -> membership -> state -> admin.
+// The one place that wires an agent: store -> identity -> libp2p -> membership -> state -> events.
+// It serves no socket and handles no signal: run.ts does (an agent can be embedded as a library).
 // Start order builds from the bottom up; stop runs it in reverse.
 import { stat } from 'node:fs/promises'
 import type { Server } from 'node:http'
 import { join } from 'node:path'
-import { AdminServer } from '../admin/server.js'
-import { socketPathFor } from '../admin/protocol.js'
+import type { MethodRegistry } from '../admin/methods.js'
 import type { Config } from '../config/schema.js'
 import { ConfigError } from '../errors.js'
 import type { InfoResult } from '../api/results.js'
@@ -57,7 +57,7 @@ export class Agent {
   /** Each member's status as the handlers last saw it: a member back from dead joins again. */
   private readonly handlerStatus = new Map<string, MemberStatus>()
   private gossip!: MembershipService
-  private admin!: AdminServer
+  private readonly closers: Array<() => unknown> = []
   private stopping?: Promise<void>
   private readonly knownPeers = new Map<string, KnownPeer>()
   /** Peers that left, forgotten after FORGET_LEFT_AFTER_MS unless they come back or we stop. */
@@ -222,18 +222,6 @@ export class Agent {
     const known = [...this.knownPeers.values()].sort(() => Math.random() - 0.5).slice(0, 8)
     for (const peer of known) void this.rejoin(peer)
 
-    this.admin = new AdminServer({
-      socketPath: socketPathFor(config.dataDir),
-      logger: log.child('admin'),
-      methods: {
-        ...membershipMethods(this),
-        ...stateMethods(this.state),
-        ...eventMethods(this.eventTopic.events, (id) => this.membership.get(id)?.name),
-        ...(this.hooks.logs ? monitorMethods(this.hooks.logs) : {}),
-        ...(this.hooks.reload ? reloadMethods(this.hooks.reload) : {}),
-      },
-    })
-    await this.admin.listen()
     if (this.metrics) {
       const at = config.metrics.listen
       this.metricsServer = await serveMetrics(at, this.metrics, log.child('metrics')).catch((err: Error) => {
@@ -245,8 +233,26 @@ export class Agent {
       peer: this.peerId,
       name: this.membership.self().name,
       addrs: this.node.getMultiaddrs().map((m) => m.toString()),
-      socket: socketPathFor(config.dataDir),
     })
+  }
+
+  /**
+   * The admin API's methods over this agent, for an admin socket (run.ts serves them; an
+   * embedding program may serve them, or not).
+   */
+  adminMethods(): MethodRegistry {
+    return {
+      ...membershipMethods(this),
+      ...stateMethods(this.state),
+      ...eventMethods(this.eventTopic!.events, (id) => this.membership.get(id)?.name),
+      ...(this.hooks.logs ? monitorMethods(this.hooks.logs) : {}),
+      ...(this.hooks.reload ? reloadMethods(this.hooks.reload) : {}),
+    }
+  }
+
+  /** Runs `fn` when the agent stops: after its leave, before its services stop (an admin socket). */
+  onStopping(fn: () => unknown): void {
+    this.closers.push(fn)
   }
 
   /** Private by default: a configured key, else DATADIR/swarm.key, made at first start. */
@@ -319,6 +325,10 @@ export class Agent {
     }))
   }
 
+  clockSkew(): InfoResult['clock'] {
+    return this.state?.skew.summary(Date.now())
+  }
+
   stateSummary(): InfoResult['state'] {
     return this.state?.summary()
   }
@@ -365,7 +375,7 @@ export class Agent {
     }
     for (const t of this.forgetting.values()) clearTimeout(t)
     if (leave && this.gossip) await step('leave', () => this.gossip.leave())
-    if (this.admin) await step('admin socket', () => this.admin.close())
+    for (const close of this.closers) await step('closing', close)
     this.dialer?.stop()
     this.eventTopic?.stop()
     this.handlers?.stop()

@@ -24,6 +24,7 @@ export interface MeshHost {
   stateSummary(): InfoResult['state']
   membershipStats(): MembershipTraffic
   syncStats(): InfoResult['sync']
+  clockSkew(): InfoResult['clock']
   join(addrs: string[]): Promise<JoinResult>
   leave(): Promise<void>
   updateTags(set: Record<string, string>, del: string[]): { tags: Record<string, string> }
@@ -41,6 +42,7 @@ export function membershipMethods(host: MeshHost): MethodRegistry {
       state: host.stateSummary(),
       membership: host.membershipStats(),
       sync: host.syncStats(),
+      clock: host.clockSkew(),
     })),
     members: implement('members', (p) => {
       const wanted = memberFilter(p)

@@ -1,8 +1,11 @@
-// Runs an agent in the foreground: logging, signals (SIGINT/SIGTERM leave, SIGHUP reloads), exit code.
+// Runs an agent in the foreground: logging, its admin socket, signals (SIGINT/SIGTERM leave, SIGHUP
+// reloads), exit code.
 import type { Config } from '../config/schema.js'
 import { ConfigError, MurmurError } from '../errors.js'
 import { createLogger, type LogLevel } from '../util/log.js'
 import { LogHub } from '../util/log-hub.js'
+import { AdminServer } from '../admin/server.js'
+import { socketPathFor } from '../admin/protocol.js'
 import { Agent } from './agent.js'
 import { configChanges, type ReloadResult, withLiveKeys } from './reload.js'
 
@@ -23,6 +26,25 @@ export async function runAgent(config: Config, reload?: () => Config): Promise<n
     }
     throw err
   }
+
+  const admin = new AdminServer({
+    socketPath: socketPathFor(config.dataDir),
+    logger: log.child('admin'),
+    methods: agent.adminMethods(),
+  })
+  try {
+    await admin.listen()
+  } catch (err) {
+    await agent.stop({ leave: false })
+    if (err instanceof MurmurError) {
+      log.error(err.message, { code: err.code })
+      process.stderr.write(`murmur: ${err.message}\n`)
+      return 1
+    }
+    throw err
+  }
+  agent.onStopping(() => admin.close())
+  log.info('admin socket ready', { socket: socketPathFor(config.dataDir) })
 
   let signalled = false
   const onStop = (sig: NodeJS.Signals) => {
@@ -48,7 +70,14 @@ export async function runAgent(config: Config, reload?: () => Config): Promise<n
     const { closed } = agent.updatePeerLists(next.peers)
     agent.setHandlers(next.handlers)
     running = withLiveKeys(running, next)
-    log.info('config reloaded', { ...changes, closedConnections: closed })
+    log.info('config reloaded', {
+      ...changes,
+      logLevel: next.logLevel,
+      allowPeers: next.peers.allow.length,
+      denyPeers: next.peers.deny.length,
+      closedConnections: closed,
+      handlers: next.handlers.length,
+    })
     if (changes.needsRestart.length > 0) {
       log.warn('changed config keys take effect at the next start', { keys: changes.needsRestart })
     }

@@ -23,6 +23,8 @@ export interface DeltaTopicOptions {
   recordsPerSecond?: number
   /** A message was merged, with the visible changes it made. */
   onChanges: (changes: Change[], author: string) => void
+  /** A message carried a fresh write of `author` stamped `wallMs` by its clock (clock-skew.ts). */
+  onFresh?: (author: string, wallMs: number) => void
   onOverBudget: (peer: string, what: string) => void
 }
 
@@ -53,6 +55,8 @@ export class DeltaTopic {
         if (!this.records.take(`author:${author}`, msg.deltas.length)) return 'ignore'
         const changes: Change[] = []
         for (const d of msg.deltas) changes.push(...opts.replica.applyDelta(d))
+        const lww = msg.deltas.find((d) => d.record.t === 'lww')?.record
+        if (lww?.t === 'lww') opts.onFresh?.(author, lww.hlc.wall)
         opts.onChanges(changes, author)
         return 'accept'
       },

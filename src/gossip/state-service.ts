@@ -10,6 +10,7 @@ import {
   type WriteResult,
 } from '../crdt/index.js'
 import { ChangeFeed } from '../crdt/change-feed.js'
+import { ClockSkew } from '../crdt/clock-skew.js'
 import type { WriteSigner, WriteVerifier } from '../crdt/signing.js'
 import type { StateSummary } from '../api/results.js'
 import { Committer } from '../state/committer.js'
@@ -61,6 +62,8 @@ export interface StateServiceOptions {
 
 export class StateService {
   private readonly feed = new ChangeFeed()
+  /** Peers' clocks against ours, from their gossiped writes. */
+  readonly skew = new ClockSkew()
   private readonly committer: Committer
   private readonly topic: DeltaTopic
   private readonly sync: SyncService
@@ -82,6 +85,7 @@ export class StateService {
       this.reportHeld(peer)
     }
     this.topic = new DeltaTopic({
+      onFresh: (author, wall) => this.skew.record(author, wall, Date.now()),
       node: opts.node,
       replica,
       logger: opts.logger,

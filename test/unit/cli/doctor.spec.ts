@@ -80,6 +80,10 @@ describe('murmur doctor', () => {
     const ahead = info()
     ahead.state!.heldBack.future = 3
     assert.match(run({ info: ahead }).clock!, /^warn: 3 write\(s\) .* check NTP/)
+    const skewed = info({ clock: { peers: 1, ahead: { peer: 'id-b', ms: 3200 }, behind: null } })
+    assert.equal(run({ info: skewed }).clock, "warn: b's clock is 3.2 s ahead of this one; check NTP")
+    const close = info({ clock: { peers: 1, ahead: { peer: 'id-b', ms: 40 }, behind: null } })
+    assert.match(run({ info: close }).clock!, /^ok: within a second of the 1 peer/)
     assert.match(
       run({ disk: { free: 50 * 1024 ** 2, total: 10 * 1024 ** 3 } }).disk!,
       /^fail: .*writes will fail soon/,
