@@ -3,16 +3,16 @@
 // same state. Fixed ports: a restarted agent must be reachable where its peers remember it.
 import assert from 'node:assert/strict'
 import { Store } from '../../src/state/store.js'
-import { type Info, TestAgent } from '../helpers/agents.js'
+import { TestAgent } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
 import { connect, disposeAll, freePort } from './helpers.js'
 
 async function digests(agents: TestAgent[]): Promise<Array<string | undefined>> {
-  return Promise.all(agents.map(async (a) => (await a.json<Info>(['info'])).state?.digest))
+  return Promise.all(agents.map(async (a) => (await a.info()).state?.digest))
 }
 
 async function allSeeAlive(agents: TestAgent[], n: number): Promise<boolean> {
-  const infos = await Promise.all(agents.map((a) => a.json<Info>(['info'])))
+  const infos = await Promise.all(agents.map((a) => a.info()))
   return infos.every((i) => i.members.alive === n)
 }
 
@@ -87,7 +87,7 @@ describe('durability: restart of a whole mesh', function () {
     // a stops first; b, still running, sees a leave, then stops too (a restart done in turn).
     a.kill('SIGTERM')
     assert.equal(await a.waitExit(), 0)
-    await waitFor(async () => (await b.json<Info>(['info'])).members.left === 1, { what: 'b to see a leave' })
+    await waitFor(async () => (await b.info()).members.left === 1, { what: 'b to see a leave' })
     b.kill('SIGTERM')
     assert.equal(await b.waitExit(), 0)
     // a forgets b, so only b's memory of a can bring the two together again.

@@ -3,6 +3,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { AdminClient } from '../../src/admin/client.js'
 import { AGENT_NODE_FLAGS } from '../../src/daemon/node-flags.js'
 import { waitFor } from './wait.js'
 
@@ -157,13 +158,25 @@ export class TestAgent {
     return JSON.parse(r.stdout) as T
   }
 
+  /**
+   * `info` over the admin socket, without a CLI process: for polling loops, where a process per
+   * agent per poll would cost more CPU than the agents under test (the CLI has its own tests).
+   */
+  async info(): Promise<Info> {
+    const c = await AdminClient.connect(this.socket)
+    try {
+      return await c.call<Info>('info', {})
+    } finally {
+      c.close()
+    }
+  }
+
   async ready(timeoutMs = 20_000): Promise<Info> {
     return waitFor(
       async () => {
         if (!this.running)
           throw new Error(`agent ${this.opts.name} exited ${this.exitCode}:\n${this.logs.slice(-3000)}`)
-        const r = await this.cli(['info', '--json'])
-        return r.code === 0 ? (JSON.parse(r.stdout) as Info) : undefined
+        return this.info().catch(() => undefined)
       },
       { timeoutMs, what: `agent ${this.opts.name} to answer` },
     )

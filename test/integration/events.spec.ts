@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { AdminClient } from '../../src/admin/client.js'
-import { BIN, disposeAgents, type Info, loopbackAddr, TestAgent } from '../helpers/agents.js'
+import { BIN, disposeAgents, loopbackAddr, TestAgent } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
 
 interface EventRow {
@@ -29,7 +29,7 @@ describe('user events (3 agents on loopback)', function () {
     assert.equal((await b.cli(['join', loopbackAddr(infos[0]!)])).code, 0)
     assert.equal((await c.cli(['join', loopbackAddr(infos[1]!)])).code, 0)
     for (const x of agents) {
-      await waitFor(async () => (await x.json<Info>(['info'])).members.alive === 3, {
+      await waitFor(async () => (await x.info()).members.alive === 3, {
         what: `${x.opts.name} sees 3`,
       })
     }

@@ -63,7 +63,7 @@ describe('a hostile member against a 3-agent mesh', function () {
       assert.equal((await writer.cli(['kv', 'set', `honest/${round}`, what])).code, 0, what)
       await waitFor(
         async () => {
-          const all = await Promise.all(agents.map((a) => a.json<Info>(['info'])))
+          const all = await Promise.all(agents.map((a) => a.info()))
           return all.every((i) => i.state?.digest === all[0]!.state?.digest && (i.state?.keys ?? 0) >= round)
         },
         { what: `honest write ${round} everywhere after: ${what}`, timeoutMs: 30_000 },
@@ -155,7 +155,7 @@ describe('a hostile member against a 3-agent mesh', function () {
     }
     await honestRound('100 throwaway identities')
     for (const a of agents) {
-      const held = (await a.json<Info>(['info'])).state
+      const held = (await a.info()).state
       assert.ok((held?.keys ?? 0) < 20, `${a.opts.name} merged no throwaway write (${held?.keys} keys)`)
     }
 
@@ -213,7 +213,7 @@ describe('a hostile member against a 3-agent mesh', function () {
     }
 
     // Every agent restarts on its data directory with the mesh's state.
-    const before = (await agents[0]!.json<Info>(['info'])).state?.digest
+    const before = (await agents[0]!.info()).state?.digest
     for (const a of agents) {
       a.kill('SIGTERM')
       assert.equal(await a.waitExit(), 0)
@@ -226,7 +226,7 @@ describe('a hostile member against a 3-agent mesh', function () {
   async function member(key: PrivateKey): Promise<MurmurNode> {
     const n = await startForeignNode(key, testSwarmKeyFile())
     nodes.push(n)
-    await attachToState(n, multiaddr(loopbackAddr(await agents[0]!.json<Info>(['info']))))
+    await attachToState(n, multiaddr(loopbackAddr(await agents[0]!.info())))
     return n
   }
 })

@@ -62,7 +62,7 @@ describe('a hostile peer on the state topic', function () {
       what: 'genuine write',
     })
     assert.equal((await agent.cli(['kv', 'get', 'forged'])).code, 1)
-    assert.equal((await agent.json<Info>(['info'])).state?.keys, 1)
+    assert.equal((await agent.info()).state?.keys, 1)
     assert.match(agent.logs, /dropped malformed message/)
     assert.ok(agent.running)
   })
@@ -151,7 +151,7 @@ describe('a hostile peer on the state topic', function () {
       (await agent.json<Info & { membership: { connections: number } }>(['info'])).membership.connections,
       0,
     )
-    const kept = (await agent.json<Info>(['info'])).state?.keys ?? 0
+    const kept = (await agent.info()).state?.keys ?? 0
     assert.ok(kept > 0 && kept < 20, `${kept} of the 20 writes were taken before the cut-off`)
     assert.ok(agent.running)
     const rss = rssMiB(agent)
@@ -183,7 +183,7 @@ describe('a hostile peer on the state topic', function () {
       what: 'the record cut-off',
     })
     await waitFor(() => node!.getConnections(peerId).length === 0, { what: 'the hang-up' })
-    assert.equal((await agent.json<Info>(['info'])).state?.keys ?? 0, 0)
+    assert.equal((await agent.info()).state?.keys ?? 0, 0)
     await node.stop()
 
     // Anti-entropy: 1.5 MB of genuine records in one answer, past a 1 MiB burst.

@@ -1,7 +1,7 @@
 // `murmur monitor` streams an agent's log lines, also below the level the agent logs at.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { BIN, disposeAgents, type Info, loopbackAddr, TestAgent } from '../helpers/agents.js'
+import { BIN, disposeAgents, loopbackAddr, TestAgent } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
 
 describe('murmur monitor', function () {
@@ -19,7 +19,7 @@ describe('murmur monitor', function () {
     const [a, b] = agents as [TestAgent, TestAgent]
     const infos = await Promise.all(agents.map((x) => x.ready()))
     assert.equal((await b.cli(['join', loopbackAddr(infos[0]!)])).code, 0)
-    await waitFor(async () => (await a.json<Info>(['info'])).members.alive === 2, { what: 'join' })
+    await waitFor(async () => (await a.info()).members.alive === 2, { what: 'join' })
 
     const watch = (args: string[]) => {
       const p = spawn(process.execPath, [BIN, '--socket', a.socket, 'monitor', ...args])

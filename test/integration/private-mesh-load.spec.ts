@@ -27,7 +27,7 @@ async function keyedMesh(names: string[]): Promise<{ agents: TestAgent[]; key: s
   for (const a of agents.slice(1)) assert.equal((await a.cli(['join', addr])).code, 0)
   await waitFor(
     async () => {
-      const all = await Promise.all(agents.map((a) => a.json<Info>(['info'])))
+      const all = await Promise.all(agents.map((a) => a.info()))
       return all.every((i) => i.members.alive === agents.length)
     },
     { what: 'the keyed mesh to form' },
@@ -44,7 +44,7 @@ async function sameDigest(agents: TestAgent[], keys: number): Promise<void> {
     async () => {
       for (const a of agents)
         if (!a.running) throw new Error(`agent ${a.opts.name} died:\n${a.logs.slice(-2000)}`)
-      const s = await Promise.all(agents.map((a) => a.json<Info>(['info'])))
+      const s = await Promise.all(agents.map((a) => a.info()))
       return s.every((i) => i.state?.keys === keys && i.state.digest === s[0]!.state?.digest)
     },
     { timeoutMs: 60_000, intervalMs: 250, what: `${keys} keys on one digest everywhere` },
@@ -135,7 +135,7 @@ describe('private mesh under load', function () {
     await waitFor(async () => (await target.cli(['kv', 'get', 'after-flood'])).stdout === 'yes\n', {
       what: 'a write after the flood to reach the target',
     })
-    assert.equal((await target.json<Info>(['info'])).members.alive, 2)
+    assert.equal((await target.info()).members.alive, 2)
   })
 
   it('a non-member streaming garbage at a keyed agent is cut off, and the agent keeps serving', async () => {

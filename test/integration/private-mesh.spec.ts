@@ -31,12 +31,12 @@ describe('private mesh (swarm key)', function () {
     const addr = ia.addresses.find((x) => x.includes('127.0.0.1'))!
 
     assert.equal((await b.cli(['join', addr])).code, 0)
-    await waitFor(async () => (await a.json<Info>(['info'])).members.alive === 2, { what: 'a and b to mesh' })
+    await waitFor(async () => (await a.info()).members.alive === 2, { what: 'a and b to mesh' })
 
     const refused = await outsider.cli(['join', addr])
     assert.equal(refused.code, 1)
     assert.match(refused.stdout, /reached 0 of 1/)
-    assert.equal((await a.json<Info>(['info'])).members.alive, 2)
+    assert.equal((await a.info()).members.alive, 2)
     await waitFor(
       () => /swarm key mismatch: the peer at \S+ uses a different swarm key, or none/.test(a.logs),
       {
@@ -48,7 +48,7 @@ describe('private mesh (swarm key)', function () {
     await waitFor(async () => (await b.cli(['kv', 'get', 'secret'])).stdout === 's3cr3t\n', {
       what: 'b to get it',
     })
-    const io = await outsider.json<Info>(['info'])
+    const io = await outsider.info()
     assert.ok(!(await a.json<Array<{ id: string }>>(['members'])).some((m) => m.id === io.peerId))
     assert.equal((await outsider.cli(['kv', 'get', 'secret'])).code, 1)
     assert.equal(io.members.alive, 1, 'the outsider is alone')
@@ -77,7 +77,7 @@ describe('private mesh (swarm key)', function () {
     assert.match(b.logs, /swarm key \S+ is readable by other users; run: chmod 600 /)
     const addr = ia.addresses.find((x) => x.includes('127.0.0.1'))!
     assert.equal((await b.cli(['join', addr])).code, 0)
-    await waitFor(async () => (await a.json<Info>(['info'])).members.alive === 2, { what: 'a and b to mesh' })
+    await waitFor(async () => (await a.info()).members.alive === 2, { what: 'a and b to mesh' })
   })
 
   it('--open runs without a key, warns at start, and cannot join a private mesh', async () => {
@@ -92,7 +92,7 @@ describe('private mesh (swarm key)', function () {
     const refused = await open.cli(['join', ia.addresses.find((x) => x.includes('127.0.0.1'))!])
     assert.equal(refused.code, 1)
     await waitFor(() => /swarm key mismatch/.test(a.logs), { what: 'the private agent to log the mismatch' })
-    assert.equal((await a.json<Info>(['info'])).members.alive, 1)
+    assert.equal((await a.info()).members.alive, 1)
   })
 
   it('refuses --open together with a swarm key', async () => {

@@ -2,7 +2,7 @@
 // named as needing a restart, and a broken file changes nothing.
 import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
-import { disposeAgents, type Info, loopbackAddr, type MemberRow, TestAgent } from '../helpers/agents.js'
+import { disposeAgents, loopbackAddr, type MemberRow, TestAgent } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
 
 describe('murmur reload', function () {
@@ -17,7 +17,7 @@ describe('murmur reload', function () {
     const [a, b] = agents as [TestAgent, TestAgent]
     const infos = await Promise.all(agents.map((x) => x.ready()))
     assert.equal((await b.cli(['join', loopbackAddr(infos[0]!)])).code, 0)
-    await waitFor(async () => (await b.json<Info>(['info'])).members.alive === 2, { what: 'join' })
+    await waitFor(async () => (await b.info()).members.alive === 2, { what: 'join' })
 
     const nothing = await a.cli(['reload'])
     assert.equal(nothing.code, 0, nothing.stderr)

@@ -7,7 +7,7 @@ import { waitFor } from '../helpers/wait.js'
 const loopbackAddr = (info: Info) => info.addresses.find((a) => a.includes('127.0.0.1'))!
 
 async function converged(agents: TestAgent[]): Promise<string | undefined> {
-  const digests = await Promise.all(agents.map(async (a) => (await a.json<Info>(['info'])).state?.digest))
+  const digests = await Promise.all(agents.map(async (a) => (await a.info()).state?.digest))
   return digests.every((d) => d !== undefined && d === digests[0]) ? digests[0] : undefined
 }
 
@@ -127,14 +127,14 @@ describe('replicated state (agents on loopback)', function () {
     assert.equal(await b.waitExit(), 0)
     await a.cli(['kv', 'del', 'gone'])
     await a.cli(['set', 'rm', 'team', 'bob'])
-    const tombstones = async (x: TestAgent) => (await x.json<Info>(['info'])).state?.tombstones
+    const tombstones = async (x: TestAgent) => (await x.info()).state?.tombstones
     assert.equal(await tombstones(a), 2)
     await waitFor(async () => (await tombstones(a)) === 0, {
       what: 'a to collect its tombstones',
       timeoutMs: 20_000,
     })
     assert.match(a.logs, /"msg":"tombstones collected"/)
-    const origins = async (x: TestAgent) => (await x.json<Info>(['info'])).state?.origins
+    const origins = async (x: TestAgent) => (await x.info()).state?.origins
     await waitFor(async () => (await origins(a))?.retired === 1, { what: 'a to retire c', timeoutMs: 20_000 })
     assert.equal((await origins(a))?.active, 1, 'a alone: b never wrote')
     assert.match((await a.cli(['info'])).stdout, /origins:\s+1 \(1 retired\)/)
@@ -173,7 +173,7 @@ describe('replicated state (agents on loopback)', function () {
     const [w1, w2] = agents as [TestAgent, TestAgent]
     const infos = await Promise.all(agents.map((x) => x.ready()))
     await w2.cli(['join', loopbackAddr(infos[0]!)])
-    await waitFor(async () => (await w2.json<Info>(['info'])).members.alive === 2, { what: 'join' })
+    await waitFor(async () => (await w2.info()).members.alive === 2, { what: 'join' })
 
     const watcher = spawn(process.execPath, [BIN, '--socket', w1.socket, 'watch', '--prefix', 'app/'])
     let out = ''
