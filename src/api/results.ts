@@ -7,7 +7,12 @@ import type { Member, MemberStatus } from '../membership/index.js'
  * A member as clients see it; `lastSeen` is epoch ms on the agent's clock. `addrs` is what it
  * advertises, `addr` the one address it is reachable at from this agent (see member-view.ts).
  */
-export type MemberView = Omit<Member, 'statusSince'> & { addr: string | null; self: boolean }
+export type MemberView = Omit<Member, 'statusSince'> & {
+  addr: string | null
+  /** This agent's connection to it now: `relayed` when only through a circuit relay. */
+  connection: 'direct' | 'relayed' | 'none' | 'self'
+  self: boolean
+}
 
 export interface StateSummary {
   keys: number

@@ -33,6 +33,12 @@ export function reachableAddr(
   return advertised.find((a) => !LOOPBACK.test(a)) ?? advertised[0] ?? null
 }
 
+/** How this agent is connected to a member now: directly, only through a relay, or not at all. */
+export function connectionKind(connections: readonly ConnectionAddr[]): MemberView['connection'] {
+  if (connections.length === 0) return 'none'
+  return connections.some((c) => !RELAYED.test(c.addr)) ? 'direct' : 'relayed'
+}
+
 export function memberView(m: Member, selfId: string, connections: readonly ConnectionAddr[]): MemberView {
   return {
     id: m.id,
@@ -42,6 +48,7 @@ export function memberView(m: Member, selfId: string, connections: readonly Conn
     tags: m.tags,
     addrs: m.addrs,
     addr: reachableAddr(m.addrs, connections),
+    connection: m.id === selfId ? 'self' : connectionKind(connections),
     lastSeen: m.lastSeen,
     self: m.id === selfId,
   }

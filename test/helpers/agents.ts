@@ -240,6 +240,7 @@ export interface MemberRow {
   incarnation: number
   addrs: string[]
   addr: string | null
+  connection: string
   self: boolean
 }
 

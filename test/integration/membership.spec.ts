@@ -62,6 +62,12 @@ describe('membership (3 agents on loopback)', function () {
     // Each member shows the address it listens on, not a connection's ephemeral port.
     for (const m of await c.json<MemberRow[]>(['members']))
       assert.ok(m.addr && m.addrs.includes(m.addr), m.addr ?? '')
+    // And how c is connected to each: directly (the active view of three holds everyone).
+    await waitFor(
+      async () =>
+        (await c.json<MemberRow[]>(['members'])).every((m) => m.connection === (m.self ? 'self' : 'direct')),
+      { what: 'c to show a direct connection to each member' },
+    )
 
     // kill -9: the others see it suspect, then dead.
     c.kill('SIGKILL')

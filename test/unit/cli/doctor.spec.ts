@@ -10,6 +10,7 @@ const member = (name: string, status: MemberView['status'], self = false): Membe
   tags: {},
   addrs: [],
   addr: null,
+  connection: self ? 'self' : 'direct',
   lastSeen: 0,
   self,
 })

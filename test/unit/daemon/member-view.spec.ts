@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { reachableAddr } from '../../../src/daemon/member-view.js'
+import { connectionKind, reachableAddr } from '../../../src/daemon/member-view.js'
 
 const advertised = ['/ip4/127.0.0.1/tcp/7946', '/ip4/10.0.0.2/tcp/7946', '/ip4/192.168.1.5/tcp/7946']
 
@@ -15,6 +15,14 @@ describe('the address shown for a member', () => {
       reachableAddr(advertised, [{ addr: '/ip4/10.1.2.3/tcp/4001', outbound: true }]),
       '/ip4/10.1.2.3/tcp/4001',
     )
+  })
+
+  it('says whether the connection is direct, relayed or none', () => {
+    const relayed = { addr: '/ip4/10.9.9.9/tcp/1/p2p/QmRelay/p2p-circuit', outbound: true }
+    const direct = { addr: '/ip4/10.0.0.2/tcp/7946', outbound: true }
+    assert.equal(connectionKind([]), 'none')
+    assert.equal(connectionKind([relayed]), 'relayed')
+    assert.equal(connectionKind([relayed, direct]), 'direct')
   })
 
   it('without a direct connection, is the first advertised address that is not loopback', () => {
