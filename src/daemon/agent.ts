@@ -13,7 +13,7 @@ import { STATE_TOPIC } from '../gossip/delta-topic.js'
 import { EVENTS_TOPIC, EventTopic } from '../gossip/event-topic.js'
 import { StateService } from '../gossip/state-service.js'
 import { ed25519WriteSigner, ed25519WriteVerifier } from '../gossip/write-signatures.js'
-import { MAX_INCARNATION, type MemberEvent, type MemberStatus, type Swim } from '../membership/index.js'
+import { MAX_INCARNATION, type MemberEvent, type Swim } from '../membership/index.js'
 import { incarnationPut, peerDel, peerPut } from '../state/schema.js'
 import { Store } from '../state/store.js'
 import { Dialer, type JoinResult, type KnownPeer } from '../transport/dialer.js'
@@ -29,7 +29,7 @@ import { membershipMethods } from './membership-methods.js'
 import { monitorMethods, reloadMethods } from './operating-methods.js'
 import type { ReloadResult } from './reload.js'
 import { eventMethods } from './event-methods.js'
-import { kvHandlerEvent, memberHandlerEvent, userHandlerEvent } from './handler-events.js'
+import { kvHandlerEvent, MemberHandlerEvents, userHandlerEvent } from './handler-events.js'
 import { HandlerRunner } from './handlers.js'
 import { AgentMetrics, serveMetrics } from './metrics.js'
 import { stateMethods } from './state-methods.js'
@@ -54,8 +54,7 @@ export class Agent {
   private handlers?: HandlerRunner
   private metrics?: AgentMetrics
   private metricsServer?: Server
-  /** Each member's status as the handlers last saw it: a member back from dead joins again. */
-  private readonly handlerStatus = new Map<string, MemberStatus>()
+  private memberEvents!: MemberHandlerEvents
   private gossip!: MembershipService
   private readonly closers: Array<() => unknown> = []
   private stopping?: Promise<void>
@@ -132,6 +131,7 @@ export class Agent {
     await this.node.start()
     this.peerId = this.node.peerId.toString()
     if (config.metrics.enabled) this.metrics = this.createMetrics()
+    this.memberEvents = new MemberHandlerEvents(this.peerId)
     this.handlers = new HandlerRunner(
       log.child('handlers'),
       { id: this.peerId, name: () => this.membership?.self().name ?? config.name ?? 'murmur' },
@@ -152,7 +152,8 @@ export class Agent {
       logger: log.child('membership'),
       onEvent: (ev) => {
         this.rememberPeer(ev)
-        this.handleMemberEvent(ev)
+        const hev = this.memberEvents.next(ev)
+        if (hev !== undefined && this.handlers?.wants('member')) this.handlers.dispatch(hev)
       },
       avoid: (id) => !this.peerFilter.allows(id),
       onProbeRtt: (ms) => this.metrics?.probeRtt.observe(ms / 1000),
@@ -392,7 +393,6 @@ export class Agent {
     if (this.knownPeers.delete(id)) void this.store.write([peerDel(id)]).catch(() => {})
   }
 
-  /** Known peers persist so a restarted agent rejoins without --join. */
   private createMetrics(): AgentMetrics {
     return new AgentMetrics({
       members: () => this.membership.counts(),
@@ -414,16 +414,7 @@ export class Agent {
     this.handlers?.set(specs)
   }
 
-  private handleMemberEvent(ev: MemberEvent): void {
-    const id = ev.member.id
-    if (id === this.peerId) return
-    const prev = this.handlerStatus.get(id)
-    if (ev.type === 'reap') this.handlerStatus.delete(id)
-    else this.handlerStatus.set(id, ev.member.status)
-    const hev = this.handlers?.wants('member') ? memberHandlerEvent(ev, prev) : undefined
-    if (hev !== undefined) this.handlers?.dispatch(hev)
-  }
-
+  /** Known peers persist so a restarted agent rejoins without --join. */
   private rememberPeer(ev: MemberEvent): void {
     const m = ev.member
     if (m.id === this.peerId) {

@@ -8,44 +8,48 @@ import type { HandlerEvent, MemberHandlerKind } from './handlers.js'
 /** Values larger than this go to stdin only, not into the environment. */
 const MAX_ENV_VALUE_BYTES = 8192
 
+const MEMBER_KINDS: Partial<Record<MemberEvent['type'], MemberHandlerKind>> = {
+  join: 'member-join',
+  update: 'member-update',
+  dead: 'member-failed',
+  leave: 'member-leave',
+  reap: 'member-reap',
+}
+
 /**
- * Serf's member events: a member that comes back from dead or left joins again; a suspicion
- * refuted is no event. `prev` is the status the member had before `ev`.
+ * Membership events as Serf's handlers see them. A member that comes back from dead or left joins
+ * again, while a refuted suspicion is no event, so each member's last status is remembered (until
+ * it is reaped). Events about this agent itself are not handed on.
  */
-export function memberHandlerEvent(
-  ev: MemberEvent,
-  prev: MemberStatus | undefined,
-): HandlerEvent | undefined {
-  const kind: MemberHandlerKind | undefined =
-    ev.type === 'join'
-      ? 'member-join'
-      : ev.type === 'alive'
+export class MemberHandlerEvents {
+  private readonly last = new Map<string, MemberStatus>()
+
+  constructor(private readonly selfId: string) {}
+
+  /** The handler event for `ev`, if any; call for every event, so statuses stay current. */
+  next(ev: MemberEvent): HandlerEvent | undefined {
+    const id = ev.member.id
+    if (id === this.selfId) return undefined
+    const prev = this.last.get(id)
+    if (ev.type === 'reap') this.last.delete(id)
+    else this.last.set(id, ev.member.status)
+    const kind =
+      ev.type === 'alive'
         ? prev === 'dead' || prev === 'left'
           ? 'member-join'
           : undefined
-        : ev.type === 'update'
-          ? 'member-update'
-          : ev.type === 'dead'
-            ? 'member-failed'
-            : ev.type === 'leave'
-              ? 'member-leave'
-              : ev.type === 'reap'
-                ? 'member-reap'
-                : undefined
-  if (kind === undefined) return undefined
+        : MEMBER_KINDS[ev.type]
+    return kind === undefined ? undefined : memberEvent(kind, ev)
+  }
+}
+
+function memberEvent(kind: MemberHandlerKind, ev: MemberEvent): HandlerEvent {
   const m = ev.member
+  // The member as it announced itself; when this agent last heard from it is local bookkeeping.
+  const { lastSeen: _seen, statusSince: _since, ...member } = m
   return {
     kind,
-    data: {
-      member: {
-        id: m.id,
-        name: m.name,
-        status: m.status,
-        incarnation: m.incarnation,
-        tags: m.tags,
-        addrs: m.addrs,
-      },
-    },
+    data: { member },
     env: {
       MURMUR_MEMBER_ID: m.id,
       MURMUR_MEMBER_NAME: m.name,

@@ -46,6 +46,8 @@ interface Slot {
 
 export class HandlerRunner {
   private slots: Slot[] = []
+  /** Families some handler takes (member, user, kv): callers skip building events for the others. */
+  private families = new Set<string>()
   private readonly children = new Set<ChildProcess>()
   private readonly logLimiter = new RateLimiter(1, 10)
   private stopped = false
@@ -61,14 +63,14 @@ export class HandlerRunner {
 
   /** Replaces the handlers (config reload); runs already started finish, queued events are dropped. */
   set(specs: readonly HandlerSpec[]): void {
+    for (const s of this.slots) s.queue.length = 0
     this.slots = specs.map((spec) => ({ spec, queue: [], running: false }))
+    this.families = new Set(specs.map((s) => (s.on.startsWith('member-') ? 'member' : s.on.split(':')[0]!)))
   }
 
   /** True when some handler takes events of this family (so the caller can skip building them). */
   wants(family: 'member' | 'user' | 'kv'): boolean {
-    return this.slots.some(
-      (s) => s.spec.on === family || s.spec.on.startsWith(`${family}${family === 'member' ? '-' : ':'}`),
-    )
+    return this.families.has(family)
   }
 
   /** Queues `ev` for every handler it selects; returns at once. */

@@ -14,28 +14,19 @@ export async function runAgent(config: Config, reload?: () => Config): Promise<n
   const log = createLogger('murmur', sink)
   // Whatever the agent creates (store files, keys, the socket) is owner-only, whatever the shell's umask.
   process.umask(0o077)
-  let agent: Agent
   let reloader: (() => ReloadResult) | undefined
+  let agent: Agent | undefined
+  let admin: AdminServer
   try {
     agent = await Agent.start(config, log.child('agent'), { logs: sink, reload: () => reloader!() })
-  } catch (err) {
-    if (err instanceof MurmurError) {
-      log.error(err.message, { code: err.code })
-      process.stderr.write(`murmur: ${err.message}\n`)
-      return 1
-    }
-    throw err
-  }
-
-  const admin = new AdminServer({
-    socketPath: socketPathFor(config.dataDir),
-    logger: log.child('admin'),
-    methods: agent.adminMethods(),
-  })
-  try {
+    admin = new AdminServer({
+      socketPath: socketPathFor(config.dataDir),
+      logger: log.child('admin'),
+      methods: agent.adminMethods(),
+    })
     await admin.listen()
   } catch (err) {
-    await agent.stop({ leave: false })
+    await agent?.stop({ leave: false })
     if (err instanceof MurmurError) {
       log.error(err.message, { code: err.code })
       process.stderr.write(`murmur: ${err.message}\n`)

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { MemberHandlerEvents } from '../../../src/daemon/handler-events.js'
 import { type HandlerEvent, HandlerRunner, MAX_QUEUED, matches } from '../../../src/daemon/handlers.js'
+import type { Member, MemberEvent } from '../../../src/membership/index.js'
 import { createLogger } from '../../../src/util/log.js'
 import { waitFor } from '../../helpers/wait.js'
 
@@ -118,5 +120,42 @@ describe('event handlers', () => {
     await waitFor(() => runner!.counts.run === 1, { what: 'the first run' })
     assert.equal(runner.counts.dropped, 5, 'dispatched before the first run began: MAX_QUEUED waiting')
     assert.ok(runner.wants('user') && !runner.wants('kv') && !runner.wants('member'))
+  })
+})
+
+describe('membership events for handlers', () => {
+  const ev = (type: MemberEvent['type'], id: string, status: Member['status']): MemberEvent => ({
+    type,
+    member: { id, name: id, status, incarnation: 1, tags: {}, addrs: [], lastSeen: 0, statusSince: 0 },
+  })
+
+  it("are Serf's: a member back from dead or left joins again, a refuted suspicion is no event", () => {
+    const m = new MemberHandlerEvents('SELF')
+    const kinds = (evs: MemberEvent[]) => evs.map((e) => m.next(e)?.kind ?? '-')
+    assert.deepEqual(
+      kinds([
+        ev('join', 'B', 'alive'),
+        ev('suspect', 'B', 'suspect'),
+        ev('alive', 'B', 'alive'),
+        ev('dead', 'B', 'dead'),
+        ev('alive', 'B', 'alive'),
+        ev('update', 'B', 'alive'),
+        ev('leave', 'B', 'left'),
+        ev('reap', 'B', 'left'),
+        ev('join', 'SELF', 'alive'),
+      ]),
+      [
+        'member-join',
+        '-',
+        '-',
+        'member-failed',
+        'member-join',
+        'member-update',
+        'member-leave',
+        'member-reap',
+        '-',
+      ],
+    )
+    assert.deepEqual(m.next(ev('update', 'C', 'alive'))?.env.MURMUR_MEMBER_ID, 'C')
   })
 })
