@@ -52,7 +52,8 @@ export function signParts(
  */
 export function authentic(v: ProofChecker, id: string, r: CrdtRecord, ours: CrdtRecord | undefined): boolean {
   if (r.t === 'lww') {
-    if (ours?.t === 'lww' && compareLww(r, ours) <= 0) return true
+    // A losing write is checked too: its dot goes into the vv (Replica.applyRecords, applyDelta).
+    if (ours?.t === 'lww' && compareLww(r, ours) === 0) return true
     return v.check(r.origin, lwwBody(id, r), r.sig)
   }
   const newer = (o: string, mine: CrdtRecord | undefined, sameSig: (m: CrdtRecord) => boolean): boolean => {

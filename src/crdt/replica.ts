@@ -40,6 +40,8 @@ import {
   type Dot,
   type LwwRecord,
   mergeRecords,
+  isTombstone,
+  type SeqMap,
   type SetRecord,
   seqOf,
   setPresent,
@@ -48,6 +50,7 @@ import {
 import { acceptAllWrites, fakeWriteSigner, type WriteSigner, type WriteVerifier } from './signing.js'
 import { authentic, ownPartUnsigned, signParts } from './part-signatures.js'
 import { parseEntry } from './schemas.js'
+import { deadOrigins, withoutOrigins } from './set-parts.js'
 import { TombstoneTracker } from './tombstones.js'
 import { VersionTracker } from './versions.js'
 import { type ReplicaStats, Views } from './views.js'
@@ -231,9 +234,11 @@ export class Replica {
     if ((seqOf(record.dots, dot.origin) ?? 0) < dot.seq) {
       throw new InvalidInputError(`delta for ${JSON.stringify(id)} does not contain its own dot`)
     }
-    if (this.superseded(id, record) || this.holdBack(id, record)) return []
-    const change = this.merge(id, record)
+    const fresh = this.unseen(id, record)
+    if (fresh === undefined || this.holdBack(id, fresh)) return []
+    const change = this.merge(id, fresh)
     this.versions.observe(dot.origin, dot.seq)
+    this.observeDots(fresh, this.records.get(id)!)
     return change === undefined ? [] : [change]
   }
 
@@ -251,14 +256,16 @@ export class Replica {
     heldOrigins = new Set<string>(),
   ): Change[] {
     const changes: Change[] = []
-    for (const [id, record] of records) {
-      if (this.superseded(id, record)) continue
+    for (const [id, received] of records) {
+      const record = this.unseen(id, received)
+      if (record === undefined) continue
       if (this.holdBack(id, record)) {
         for (const o of Object.keys(record.dots)) heldOrigins.add(o)
         continue
       }
       const c = this.merge(id, record)
       if (c !== undefined) changes.push(c)
+      this.observeDots(record, this.records.get(id)!)
     }
     if (senderVV !== undefined) {
       const raise: Record<string, number> = {}
@@ -375,17 +382,31 @@ export class Replica {
 
   /**
    * Drops every tombstone that has read as absent for the horizon and whose dots our vv covers
-   * (so a peer can no longer hand us an older version: see superseded()), raising the collected
-   * floor of each of its origins. Returns how many were dropped. O(tombstones).
+   * (so a peer can no longer hand us an older version: see unseen()), raising the collected
+   * floor of each of its origins; and so the dead parts of set elements still present. Returns
+   * how many records were dropped or lost parts. O(tombstones).
    */
   collectTombstones(): number {
     const cutoff = this.clock.now() - this.horizonMs
     let n = 0
     for (const id of this.tombstones.due(cutoff)) {
       const r = this.records.get(id)
-      if (r === undefined || this.unsigned.has(id) || !this.covers(this.ourVV, r.dots)) continue
-      this.forget(id, r)
-      n++
+      if (r === undefined || this.unsigned.has(id)) continue
+      if (!this.covers(this.ourVV, r.dots)) continue
+      if (isTombstone(r)) {
+        this.forget(id, r)
+        n++
+      } else if (r.t === 'set') {
+        const dead = deadOrigins(r)
+        if (
+          this.dropParts(
+            id,
+            r,
+            withoutOrigins(r, (o) => dead.includes(o)),
+          )
+        )
+          n++
+      }
     }
     return n
   }
@@ -457,9 +478,10 @@ export class Replica {
   }
 
   /**
-   * Ends a full state transfer: the sender sent every record it holds, with its whole vv and its
-   * floors. A record of ours it did not send, whose dots its vv covers, was collected or
-   * superseded there, so it goes here too. Counters are never collected, so one missing is kept;
+   * Ends a full state transfer: the sender sent every record it holds (`received`: their dots by
+   * id), with its whole vv and its floors. A record of ours it did not send, whose dots its vv
+   * covers, was collected or superseded there, so it goes here too; so does a part of a set
+   * element of ours that its copy lacks and its vv covers. Counters are never collected, so one missing is kept;
    * an LWW value goes only if written before the horizon (the delete that superseded it is older
    * than that), which bounds what a lying peer can make us drop. Our vv then rises to the sender's,
    * for each origin as far as the writes we held or the sender collected (see applyRecords: never
@@ -467,7 +489,7 @@ export class Replica {
    * vv. Returns the visible changes.
    */
   applyFullTransfer(
-    received: ReadonlySet<string>,
+    received: ReadonlyMap<string, SeqMap>,
     senderVV: VersionVector,
     senderFloors: VersionVector,
     heldOrigins: ReadonlySet<string> = new Set(),
@@ -476,10 +498,22 @@ export class Replica {
     const cutoff = this.clock.now() - this.horizonMs
     const drop: Array<[string, CrdtRecord]> = []
     const theirs = (o: string): number => seqOf(senderVV, o) ?? 0
+    const trim: Array<[string, SetRecord, SetRecord]> = []
     for (const [id, r] of this.records) {
-      if (received.has(id) || r.t === 'counter' || this.unsigned.has(id)) continue
+      if (r.t === 'counter' || this.unsigned.has(id)) continue
+      const sent = received.get(id)
+      if (sent !== undefined) {
+        const lacks = (o: string) => seqOf(sent, o) === undefined && r.dots[o]! <= theirs(o)
+        if (r.t === 'set') trim.push([id, r, withoutOrigins(r, lacks)])
+        continue
+      }
       if (r.t === 'lww' && r.hlc.wall > cutoff) continue
       if (this.covers(theirs, r.dots)) drop.push([id, r])
+    }
+    for (const [id, r, next] of trim) {
+      if (!this.dropParts(id, r, next)) continue
+      const c = visibleChange(parseId(id)!, r, next)
+      if (c !== undefined) changes.push(c)
     }
     for (const [id, r] of drop) {
       const c = this.forget(id, r)
@@ -503,11 +537,34 @@ export class Replica {
   }
 
   /**
-   * A peer's record for an id we do not hold, all of whose writes our vv covers: its effect is in
-   * our state already, so it was collected or superseded here and must not come back.
+   * Marks the writes of a merged record as seen, so that the vv has no gap where we hold them:
+   * a register's write even when it lost (it was checked), another record's parts that we hold.
    */
-  private superseded(id: string, record: CrdtRecord): boolean {
-    return !this.records.has(id) && this.covers(this.ourVV, record.dots)
+  private observeDots(incoming: CrdtRecord, held: CrdtRecord): void {
+    if (incoming.t === 'lww') {
+      this.versions.observe(incoming.origin, incoming.dots[incoming.origin]!)
+      return
+    }
+    for (const o of Object.keys(incoming.dots)) {
+      const s = incoming.dots[o]!
+      if (seqOf(held.dots, o) === s) this.versions.observe(o, s)
+    }
+  }
+
+  /**
+   * A peer's record without what it holds that we do not and our vv covers (the record whole, or
+   * for a set element an origin's part): its effect is in our state already, so it was collected
+   * or superseded here and must not come back. Undefined when nothing is left.
+   */
+  private unseen(id: string, record: CrdtRecord): CrdtRecord | undefined {
+    const ours = this.records.get(id)
+    if (record.t !== 'set') {
+      return ours === undefined && this.covers(this.ourVV, record.dots) ? undefined : record
+    }
+    const collected = (o: string) =>
+      (ours === undefined || seqOf(ours.dots, o) === undefined) && record.dots[o]! <= this.ourVV(o)
+    const left = withoutOrigins(record, collected)
+    return Object.keys(left.dots).length === 0 ? undefined : left
   }
 
   private readonly ourVV = (o: string): number => this.versions.covered(o)
@@ -533,6 +590,25 @@ export class Replica {
     if (r.t === 'set' && parsed.t === 'set' && setPresent(r))
       return { kind: 'set', name: parsed.name, element: parsed.element, present: false }
     return undefined
+  }
+
+  /**
+   * Replaces a set element with `next`, itself without some parts (collected, or superseded in a
+   * full state transfer), raising the floors of their dots and of the removes of their adds: a
+   * peer that missed such a remove (and may hold the add as live) must get a full transfer.
+   * False when nothing went.
+   */
+  private dropParts(id: string, r: SetRecord, next: SetRecord): boolean {
+    if (next === r) return false
+    this.store(id, parseId(id)!, r, next)
+    for (const o of Object.keys(r.dots)) {
+      if (seqOf(next.dots, o) !== undefined) continue
+      this.tombstones.raiseFloor(o, r.dots[o]!)
+      const remover = seqOf(r.removed, o) === undefined ? undefined : r.rsigs[o]![0]
+      const at = remover === undefined ? undefined : seqOf(r.dots, remover)
+      if (at !== undefined) this.tombstones.raiseFloor(remover!, at)
+    }
+    return true
   }
 
   /** Hex digest of the record set (not the vv): equal iff the record sets are equal. O(1). */
@@ -666,15 +742,19 @@ export class Replica {
     const prev = this.records.get(id)
     const next = prev === undefined ? incoming : mergeRecords(prev, incoming)
     if (next === prev) return undefined
+    this.store(id, parsed, prev, next)
+    this.bumpSeq(seqOf(next.dots, this.selfId))
+    return visibleChange(parsed, prev, next)
+  }
+
+  private store(id: string, parsed: ParsedId, prev: CrdtRecord | undefined, next: CrdtRecord): void {
     this.records.set(id, next)
     this.dotIndex.update(id, prev?.dots, next.dots)
     if (prev !== undefined) this.stateDigest.remove(id, prev)
     this.stateDigest.add(id, next)
     this.views.update(parsed, prev, next)
-    this.tombstones.track(id, next, this.clock.now())
-    this.bumpSeq(seqOf(next.dots, this.selfId))
+    this.tombstones.track(id, prev, next, this.clock.now())
     this.onRecord?.(id, next)
-    return visibleChange(parsed, prev, next)
   }
 
   /** Never reuse a seq that peers already saw from us (e.g. after our state was lost). */

@@ -21,7 +21,13 @@
 // delete is gone here), which no diff would tell it: it gets a full state transfer instead, every
 // record with our whole vv and floors, and drops what we no longer hold (Replica.applyFullTransfer).
 import type { Change } from '../crdt/changes.js'
-import { DEFAULT_MAX_RECORDS, MAX_FRAME_BYTES, MAX_VV_ORIGINS, type Replica } from '../crdt/index.js'
+import {
+  DEFAULT_MAX_RECORDS,
+  MAX_FRAME_BYTES,
+  MAX_VV_ORIGINS,
+  type Replica,
+  type SeqMap,
+} from '../crdt/index.js'
 import { InvalidInputError, TooLargeError } from '../errors.js'
 import { FP, IDS, type Range, Reconciler, VersionSet } from './ranges.js'
 import {
@@ -228,7 +234,7 @@ async function receiveDiff(replica: Replica, rec: Reconciler, link: Link): Promi
   // Only origins that were reconciled: bounded by our entries and those the peer sent.
   const vv: Record<string, number> = {}
   let full: boolean | undefined
-  const ids = new Set<string>()
+  const ids = new Map<string, SeqMap>()
   const wholeVV = new Map<string, number>()
   const floors = new Map<string, number>()
   for (;;) {
@@ -241,7 +247,7 @@ async function receiveDiff(replica: Replica, rec: Reconciler, link: Link): Promi
     if (full !== (msg.full === true))
       throw new InvalidInputError('a sync answer switched between a diff and a full transfer')
     if (full) {
-      for (const [id] of msg.records) ids.add(id)
+      for (const [id, r] of msg.records) ids.set(id, r.dots)
       gather(wholeVV, msg.vv)
       gather(floors, msg.floors)
     } else if (msg.floors !== undefined)

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
-import { Replica } from '../../../src/crdt/index.js'
+import { type CrdtRecord, type Delta, Replica } from '../../../src/crdt/index.js'
+import { mergeRecords } from '../../../src/crdt/records.js'
 import { FakeClock } from '../../../src/util/clock.js'
 
 const HORIZON = 60_000
@@ -9,6 +10,15 @@ function replica(id: string, clock = new FakeClock(), deferSigning = false): Rep
 }
 
 const records = (r: Replica) => r.stats().records
+
+/** The record a replica that heard all of `deltas` holds. */
+const mergedOf = (...deltas: Delta[][]): CrdtRecord =>
+  deltas
+    .flat()
+    .reduce<CrdtRecord | undefined>(
+      (r, d) => (r === undefined ? d.record : mergeRecords(r, d.record)),
+      undefined,
+    )!
 
 describe('tombstone collection', () => {
   it('keeps a deleted key for the horizon, then drops it and raises the floor of its write', () => {
@@ -95,6 +105,77 @@ describe('tombstone collection', () => {
     const a = Replica.restore('A', clock, [], { A: 9 }, 10, { floors: { A: 7 }, tombstoneHorizonMs: HORIZON })
     assert.equal(a.floorOf('A'), 7)
     assert.deepEqual(a.takeFloorChanges(), [], 'what was restored is on disk already')
+  })
+
+  describe('dead parts of a set element still present', () => {
+    // W added e and V removed it; then X adds e again. Parts of W and V no longer count.
+    function history(clock: FakeClock) {
+      const w = replica('W', clock)
+      const v = replica('V', clock)
+      const x = replica('X', clock)
+      const added = w.setAdd('s', ['e']).deltas
+      for (const d of added) v.applyDelta(d)
+      const removed = v.setRemove('s', ['e']).deltas
+      for (const d of [...added, ...removed]) x.applyDelta(d)
+      const again = x.setAdd('s', ['e']).deltas
+      return { added, removed, again }
+    }
+    const record = (r: Replica) => [...r.entries()].find(([id]) => id.startsWith('s'))![1]
+
+    it('drops them after the horizon, raising the floors of the add and of its remove', () => {
+      const clock = new FakeClock()
+      const { added, removed, again } = history(clock)
+      const a = replica('A', clock)
+      for (const d of [...added, ...removed, ...again]) a.applyDelta(d)
+      assert.deepEqual(Object.keys(record(a).dots).sort(), ['V', 'W', 'X'])
+      clock.advance(HORIZON - 1)
+      assert.equal(a.collectTombstones(), 0)
+      clock.advance(1)
+      assert.equal(a.collectTombstones(), 1)
+      assert.deepEqual(record(a).dots, { X: 1 })
+      assert.deepEqual(a.setMembers('s'), ['e'])
+      assert.equal(a.stats().tombstones, 0, 'a present element is no tombstone')
+      assert.deepEqual([a.floorOf('W'), a.floorOf('V')], [1, 1])
+      // An older copy holding them (gossip, or a peer's record) does not bring them back.
+      for (const d of [...added, ...removed]) assert.deepEqual(a.applyDelta(d), [])
+      a.applyRecords([[again[0]!.id, mergedOf(added, removed, again)]])
+      assert.deepEqual(record(a).dots, { X: 1 })
+    })
+
+    it('ends equal to a replica that collected the element whole before it came back', () => {
+      const clock = new FakeClock()
+      const { added, removed, again } = history(clock)
+      const a = replica('A', clock)
+      const b = replica('B', clock)
+      for (const d of [...added, ...removed]) {
+        a.applyDelta(d)
+        b.applyDelta(d)
+      }
+      clock.advance(HORIZON)
+      assert.equal(a.collectTombstones(), 1, 'A drops the tombstone; B has not collected yet')
+      for (const d of again) {
+        a.applyDelta(d)
+        b.applyDelta(d)
+      }
+      assert.notEqual(a.digest(), b.digest())
+      clock.advance(HORIZON)
+      b.collectTombstones()
+      assert.equal(a.digest(), b.digest())
+    })
+
+    it('waits the horizon from the latest part that died', () => {
+      const clock = new FakeClock()
+      const { added, removed } = history(clock)
+      const a = replica('A', clock)
+      const y = replica('Y', clock).setAdd('s', ['e']).deltas // an add that did not see the remove
+      for (const d of [...added, ...y]) a.applyDelta(d)
+      clock.advance(HORIZON)
+      for (const d of removed) a.applyDelta(d)
+      assert.equal(a.collectTombstones(), 0, 'W died just now')
+      clock.advance(HORIZON)
+      assert.equal(a.collectTombstones(), 1)
+      assert.deepEqual(record(a).dots, { Y: 1 })
+    })
   })
 
   describe('retiring origins', () => {

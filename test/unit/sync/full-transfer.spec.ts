@@ -107,7 +107,7 @@ describe('sync after tombstone collection (full state transfer)', () => {
     y.counterAdd('c', 2)
     clock.advance(HORIZON + 1)
     y.kvSet('recent', 1)
-    const changes = y.applyFullTransfer(new Set(), { Y: 1_000_000 }, { Y: 1_000_000 })
+    const changes = y.applyFullTransfer(new Map(), { Y: 1_000_000 }, { Y: 1_000_000 })
     assert.equal(y.kvGet('old'), undefined, 'older than the horizon: its delete may have been collected')
     assert.equal(y.kvGet('recent'), 1)
     assert.equal(y.counterGet('c'), 2)
@@ -118,13 +118,13 @@ describe('sync after tombstone collection (full state transfer)', () => {
   it("floors lift the vv past the writes held by at most FLOOR_LIFT in a replica's life", () => {
     const clock = new FakeClock()
     const y = replica('Y', clock)
-    y.applyFullTransfer(new Set(), { X: 2 ** 40 }, { X: 2 ** 40 })
+    y.applyFullTransfer(new Map(), { X: 2 ** 40 }, { X: 2 ** 40 })
     assert.equal(
       y.versionOf('X'),
       FLOOR_LIFT,
       'a lying sender could make us ignore that many writes of X, no more',
     )
-    y.applyFullTransfer(new Set(), { Z: 2 ** 40 }, { Z: 2 ** 40 })
+    y.applyFullTransfer(new Map(), { Z: 2 ** 40 }, { Z: 2 ** 40 })
     assert.equal(y.versionOf('Z'), 0, 'the budget is spent')
   })
 
@@ -158,6 +158,18 @@ describe('sync after tombstone collection (full state transfer)', () => {
           }
         }
         const sent = new Map<Replica, Delta[]>(ws.map((w) => [w, []]))
+        // The assumption: every write reaches every live member within the horizon. So before the
+        // clock passes it, the live replica r and the writers hear every write made so far, by
+        // gossip (a write that lost to a concurrent one travels only so) and by two rounds of
+        // sessions through r; the other replica may be away.
+        const hearAll = async (r: Replica) => {
+          deliverLate()
+          for (const [x, list] of sent)
+            for (const y of [r, ...ws]) if (y !== x) for (const d of list) y.applyDelta(d)
+          for (const x of [...ws, ...ws]) await session(r, x)
+          // Heard by all: hearing them again once the clock passes the horizon would break it.
+          for (const list of sent.values()) list.length = 0
+        }
         for (const o of ops) {
           const w = ws[o.w]!
           const k = `k${o.key}`
@@ -173,12 +185,8 @@ describe('sync after tombstone collection (full state transfer)', () => {
             // A or B catches up with a writer, gaps filled: what it holds can now be collected.
             await session(o.to === 'B' ? b : a, w)
           } else {
-            // The assumption: every write reaches every live member within the horizon. So before
-            // the clock passes it, the collecting replica and the writers have heard every write
-            // made so far (two rounds through r); the other replica may be away.
             const r = o.to === 'B' ? b : a
-            deliverLate()
-            for (const x of [...ws, ...ws]) await session(r, x)
+            await hearAll(r)
             clock.advance(HORIZON)
             r.collectTombstones()
             // Every writer counts as gone: their origins retire, and come back when they write.
@@ -187,9 +195,8 @@ describe('sync after tombstone collection (full state transfer)', () => {
           sent.get(w)!.push(...ds)
           deliver(o.to, ds, o.late)
         }
-        // A stays in the mesh (it catches up with every writer) while B is away, then collects.
-        deliverLate()
-        for (const w of [...ws, ...ws]) await session(a, w)
+        // A stays in the mesh (it hears every write) while B is away, then collects.
+        await hearAll(a)
         clock.advance(HORIZON)
         a.collectTombstones()
         a.retireOrigins(() => false)
@@ -197,15 +204,18 @@ describe('sync after tombstone collection (full state transfer)', () => {
         if (ra.sentFull || ra.receivedFull) fulls++
         assert.deepEqual(a.kvList(), b.kvList())
         assert.deepEqual(a.setMembers('s'), b.setMembers('s'))
-        // Their records may differ while one holds a tombstone the other dropped (or cannot drop
-        // yet, its vv being behind what it holds): once both have collected, the next session
-        // makes them equal.
-        clock.advance(HORIZON)
-        a.collectTombstones()
-        b.collectTombstones()
-        a.retireOrigins(() => false)
-        b.retireOrigins(() => false)
-        await session(b, a)
+        // Their records may differ while one holds a tombstone or dead set part the other dropped,
+        // or cannot drop yet: its vv has a gap where it missed a write overwritten since, which
+        // only a session that finds a difference fills. Collecting and syncing as the agent does
+        // every interval makes them equal within two rounds.
+        for (let round = 0; round < 2 && a.digest() !== b.digest(); round++) {
+          clock.advance(HORIZON)
+          for (const r of [a, b]) {
+            r.collectTombstones()
+            r.retireOrigins(() => false)
+          }
+          await session(b, a)
+        }
         assert.equal(a.digest(), b.digest())
         const [again] = await session(b, a)
         assert.ok(again!.inSync, 'a second session finds them in sync')
