@@ -44,6 +44,15 @@ export interface InfoResult {
   clock?: SkewSummary
   /** Anti-entropy: sessions completed since start and when the last one did (epoch ms, or null). */
   sync?: { sessions: number; lastAt: number | null; intervalMs: number }
+  /**
+   * Across NATs (docs/nat.md): whether this agent is publicly reachable, the relays it holds a
+   * reservation on, and whether it serves as a relay and for whom.
+   */
+  nat?: {
+    reachability: 'public' | 'private' | 'unknown'
+    reservations: string[]
+    relay: { serving: boolean; clients: string[] }
+  }
 }
 
 export interface MembershipTraffic {

@@ -60,7 +60,8 @@ export const configSchema = z
   .object({
     name: z.string().min(1).max(128).nullable(),
     dataDir: z.string().min(1),
-    listen: z.array(multiaddrString).min(1),
+    // Empty: an agent that takes no inbound connections, reachable only through relays (docs/nat.md).
+    listen: z.array(multiaddrString),
     announce: z.array(multiaddrString),
     join: z.array(multiaddrString),
     // The same rules as on the wire: a tag the config accepts is one peers accept.
@@ -101,6 +102,27 @@ export const configSchema = z
       .object({ intervalMs: ms(50, 3_600_000), tombstoneHorizonMs: ms(1000, 365 * 86_400_000) })
       .strict(),
     reconnectIntervalMs: ms(50, 3_600_000),
+    // Joining across NATs (docs/nat.md): reachability, relays served, reservations held.
+    nat: z
+      .object({
+        reachability: z.enum(['auto', 'public', 'private']),
+        autonat: z.boolean(),
+        reservations: z.number().int().min(0).max(8),
+        relay: z
+          .object({
+            serve: z.enum(['auto', 'on', 'off']),
+            maxReservations: z.number().int().min(1).max(10_000),
+            reservationTtlMs: ms(10_000, 86_400_000),
+            maxDurationMs: ms(0, 86_400_000),
+            maxDataBytes: z
+              .number()
+              .int()
+              .min(0)
+              .max(2 ** 48),
+          })
+          .strict(),
+      })
+      .strict(),
     limits: z
       .object({
         maxConnections: z.number().int().min(2).max(10_000),

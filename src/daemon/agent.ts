@@ -127,6 +127,7 @@ export class Agent {
       metrics: config.metrics.enabled,
       logger: log.child('transport'),
       peerFilter: this.peerFilter,
+      nat: config.nat,
     })
     await this.node.start()
     this.peerId = this.node.peerId.toString()
@@ -324,6 +325,10 @@ export class Agent {
       addr: c.remoteAddr.toString(),
       outbound: c.direction === 'outbound',
     }))
+  }
+
+  natInfo(): InfoResult['nat'] {
+    return this.node?.services.nat.info(this.node.getMultiaddrs())
   }
 
   clockSkew(): InfoResult['clock'] {

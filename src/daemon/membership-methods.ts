@@ -25,6 +25,7 @@ export interface MeshHost {
   membershipStats(): MembershipTraffic
   syncStats(): InfoResult['sync']
   clockSkew(): InfoResult['clock']
+  natInfo(): InfoResult['nat']
   join(addrs: string[]): Promise<JoinResult>
   leave(): Promise<void>
   updateTags(set: Record<string, string>, del: string[]): { tags: Record<string, string> }
@@ -43,6 +44,7 @@ export function membershipMethods(host: MeshHost): MethodRegistry {
       membership: host.membershipStats(),
       sync: host.syncStats(),
       clock: host.clockSkew(),
+      nat: host.natInfo(),
     })),
     members: implement('members', (p) => {
       const wanted = memberFilter(p)

@@ -72,7 +72,11 @@ export class SyncService {
 
   async start(): Promise<void> {
     const { node } = this.opts
-    await node.handle(SYNC_PROTOCOL, (stream, conn) => this.respond(stream, conn), { maxInboundStreams: 8 })
+    await node.handle(SYNC_PROTOCOL, (stream, conn) => this.respond(stream, conn), {
+      maxInboundStreams: 8,
+      // Two members behind NATs sync over a relay (docs/nat.md).
+      runOnLimitedConnection: true,
+    })
     node.addEventListener('peer:identify', this.onIdentify)
     this.timer = setInterval(() => this.tick(), this.opts.intervalMs)
     this.timer.unref()
@@ -104,7 +108,10 @@ export class SyncService {
     const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
     let stream: Stream | undefined
     try {
-      stream = await this.opts.node.dialProtocol(peerIdFromString(peer), SYNC_PROTOCOL, { signal })
+      stream = await this.opts.node.dialProtocol(peerIdFromString(peer), SYNC_PROTOCOL, {
+        signal,
+        runOnLimitedConnection: true,
+      })
       const res = await this.session(peer, stream, signal, runSyncInitiator)
       this.traffic.sessions.initiated++
       this.opts.logger.debug('synced', {

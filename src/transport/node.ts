@@ -3,7 +3,9 @@ import '../polyfill.js'
 import { readFile } from 'node:fs/promises'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { autoNAT } from '@libp2p/autonat'
 import { bootstrap } from '@libp2p/bootstrap'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { type GossipSub, gossipsub, StrictSign } from '@libp2p/gossipsub'
 import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
@@ -16,6 +18,7 @@ import { ConfigError, SwarmKeyMismatchError } from '../errors.js'
 import type { Logger } from '../util/log.js'
 import { RateLimiter } from '../util/rate-limit.js'
 import { robustMdns } from './mdns.js'
+import { type NatOptions, type NatService, natService, reservationListens } from './nat.js'
 import type { PeerFilter } from './peer-filter.js'
 import { pskProtector } from './psk-protector.js'
 import { parseSwarmKey } from './swarm-key.js'
@@ -38,9 +41,11 @@ export interface TransportOptions {
   peerFilter?: PeerFilter
   /** libp2p's own Prometheus metrics (connections, streams, bytes per protocol), in prom-client's registry. */
   metrics?: boolean
+  /** Reachability, relays served and relay reservations (nat.ts). */
+  nat: NatOptions
 }
 
-export type MurmurNode = Libp2p<{ pubsub: GossipSub; ping: Ping; identify: unknown }>
+export type MurmurNode = Libp2p<{ pubsub: GossipSub; ping: Ping; identify: unknown; nat: NatService }>
 
 // Loopback and lab peers share an IP; gossipsub's colocation penalty and the inbound rate limit would
 // otherwise starve local meshes (see shared/LIBP2P-NOTES.md).
@@ -87,8 +92,12 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
 
   return createLibp2p({
     privateKey: opts.privateKey,
-    addresses: { listen: opts.listen, ...(opts.announce.length > 0 ? { announce: opts.announce } : {}) },
-    transports: [tcp()],
+    addresses: {
+      listen: [...opts.listen, ...reservationListens(opts.nat)],
+      ...(opts.announce.length > 0 ? { announce: opts.announce } : {}),
+    },
+    // Dials relayed addresses, and holds the reservations asked for by /p2p-circuit listens.
+    transports: [tcp(), circuitRelayTransport({ reservationCompletionTimeout: 10_000 })],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionProtector,
@@ -102,12 +111,16 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
     services: {
       identify: identify(),
       ping: ping(),
+      nat: natService(opts.nat),
+      ...(opts.nat.autonat ? { autonat: autoNAT() } : {}),
       pubsub: gossipsub({
         globalSignaturePolicy: StrictSign,
         allowPublishToZeroTopicPeers: true,
         // Bounded fan-out: our own messages go to the mesh (D peers), not to every subscriber.
         floodPublish: false,
         emitSelf: false,
+        // Members behind NATs reach each other over relays (docs/nat.md).
+        runOnLimitedConnection: true,
         allowedTopics: opts.topics,
         maxInboundDataLength: opts.maxMessageBytes,
         // Dedupe copies before the signature check: same author + seqno is the same message.

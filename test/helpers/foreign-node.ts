@@ -17,6 +17,7 @@ import {
   Reconciler,
   VersionSet,
 } from '../../src/sync/index.js'
+import { NO_NAT } from '../../src/transport/nat.js'
 import { createNode, type MurmurNode } from '../../src/transport/node.js'
 import { silentLogger } from '../../src/util/log.js'
 import { waitFor } from './wait.js'
@@ -36,6 +37,7 @@ export async function startForeignNode(
     maxMessageBytes: 1 << 20,
     topics: [STATE_TOPIC],
     logger: silentLogger,
+    nat: NO_NAT,
   })
   await node.start()
   return node

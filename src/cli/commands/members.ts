@@ -104,6 +104,13 @@ export function registerMembership(program: Command): void {
         // Peers' records this agent refused to merge: a sign of a bad peer, a skewed clock or a cap.
         if (held.length > 0) lines.push(['held back', held.map(([k, n]) => `${k}=${n}`).join(' ')])
       }
+      if (info.nat) {
+        const { reachability, reservations, relay } = info.nat
+        lines.push(['reachability', reachability])
+        if (reservations.length > 0) lines.push(['relayed via', reservations.join(' ')])
+        if (relay.serving)
+          lines.push(['relay for', relay.clients.length > 0 ? relay.clients.join(' ') : '(none yet)'])
+      }
       for (const [k, v] of lines) process.stdout.write(`${`${k}:`.padEnd(14)}${v}\n`)
       process.stdout.write(`\n${addMachineHint(info)}\n`)
     })
