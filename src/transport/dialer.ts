@@ -45,6 +45,8 @@ export class Dialer {
   private timer?: NodeJS.Timeout
   private readonly inFlight = new Set<string>()
   private readonly backoff = new Map<string, Backoff>()
+  /** Join attempts while alone back off too, or a crowd of agents whose seed is down dials it in step. */
+  private readonly joinBackoff: Backoff = { failures: 0, nextAt: 0 }
   private stopped = false
 
   constructor(private readonly opts: DialerOptions) {}
@@ -87,9 +89,13 @@ export class Dialer {
   private async round(): Promise<void> {
     if (this.stopped) return
     const { node } = this.opts
-    if (node.getConnections().length === 0 && this.opts.joinAddrs.length > 0) {
-      await this.join(this.opts.joinAddrs)
+    const alone = node.getConnections().length === 0
+    if (alone && this.opts.joinAddrs.length > 0 && Date.now() >= this.joinBackoff.nextAt) {
+      const { reached } = await this.join(this.opts.joinAddrs)
+      if (reached > 0) this.joinBackoff.failures = 0
+      else this.schedule(this.joinBackoff, JOIN_MAX_BACKOFF_MS)
     }
+    if (!alone) this.joinBackoff.failures = this.joinBackoff.nextAt = 0
     const now = Date.now()
     for (const peer of this.opts.wanted()) {
       if (peer.id === node.peerId.toString() || this.isConnected(peer.id)) continue
@@ -127,12 +133,16 @@ export class Dialer {
 
   private failed(id: string): void {
     const b = this.backoff.get(id) ?? { failures: 0, nextAt: 0 }
-    b.failures++
-    const max = this.opts.maxBackoffMs ?? 300_000
-    const delay = Math.min(max, this.opts.intervalMs * 2 ** Math.min(b.failures, 20))
-    b.nextAt = Date.now() + delay * (0.5 + (this.opts.random ?? Math.random)())
+    this.schedule(b, this.opts.maxBackoffMs ?? 300_000)
     this.backoff.set(id, b)
     if (this.backoff.size > 10_000) this.backoff.delete(this.backoff.keys().next().value!)
+  }
+
+  /** One more failure: the next attempt waits base × 2^failures (at most `max`), ± 50 % jitter. */
+  private schedule(b: Backoff, max: number): void {
+    b.failures++
+    b.nextAt =
+      Date.now() + backoffDelay(b.failures, this.opts.intervalMs, max, this.opts.random ?? Math.random)
   }
 
   private async dialAddr(ma: Multiaddr): Promise<void> {
@@ -145,6 +155,14 @@ export class Dialer {
       throw new Error('the peer hung up: it refuses this agent (its peers.allow or peers.deny)')
     }
   }
+}
+
+/** Join addresses are retried at most this far apart while alone: a seed that comes back is found soon. */
+const JOIN_MAX_BACKOFF_MS = 60_000
+
+/** The wait after the `failures`-th failure in a row: base × 2^failures, capped, times 0.5 to 1.5. */
+export function backoffDelay(failures: number, baseMs: number, maxMs: number, random: () => number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.min(failures, 20)) * (0.5 + random())
 }
 
 function withPeerId(addr: string, id: string): Multiaddr | undefined {

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { AGENTS_DIR, labSummary, startLabAgents } from './daemons.js'
 import { Lab } from './lab.js'
+import { NatLab } from './nat-lab.js'
 import { canReach } from './probe.js'
 import { errorText } from './run.js'
 
@@ -22,7 +23,10 @@ const USAGE = `usage: lab <command>
   agents [--no-mdns] [--fresh]
                              start a murmur agent in each host (data ${AGENTS_DIR}/hN, mDNS on; needs
                              npm run build); --fresh wipes the data dirs first; 'down' stops them
-  summary                    members and state digest as each host's agent sees them`
+  summary                    members and state digest as each host's agent sees them
+  nat up [HOMES] | nat down  a small internet: 2 public hosts (10.231.0.11, .12) and HOMES homes
+                             (default 2), each at 192.168.1.10 behind its own NAT router (nftables
+                             masquerade; needs nft). Run agents with ip netns exec NS (printed)`
 
 // What to undo if we die mid-command: a half-built lab, or a child left running
 let onAbort: (() => void) | undefined
@@ -84,6 +88,24 @@ function exec(i: number, argv: string[]): Promise<void> {
       })
     })
   })
+}
+
+const NAT_NAME = 'mnat'
+
+async function natCommand(args: string[]): Promise<void> {
+  if (args[0] === 'down') {
+    await NatLab.destroy(NAT_NAME)
+    console.log(`${NAT_NAME}: removed`)
+    return
+  }
+  if (args[0] !== 'up') throw new Error(`expected nat up or nat down\n${USAGE}`)
+  if (!(await NatLab.nftAvailable())) throw new Error('nft not found (apt-get install nftables)')
+  onAbort = () => NatLab.destroySync(NAT_NAME)
+  const lab = await NatLab.create(NAT_NAME, 2, args[1] === undefined ? 2 : int(args[1], 'a home count'))
+  onAbort = undefined
+  for (const p of lab.publics) console.log(`  public  ${p.ns}  ${p.ip}`)
+  for (const h of lab.homes)
+    console.log(`  home    ${h.ns}  ${h.ip} behind router ${h.router.ns} (${h.router.ip})`)
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -149,6 +171,8 @@ async function main(argv: string[]): Promise<void> {
       for (const l of lines) console.log(l)
       return
     }
+    case 'nat':
+      return natCommand(args)
     case 'summary': {
       const lines = await labSummary(await Lab.attach(NAME))
       for (const l of lines) console.log(l)
