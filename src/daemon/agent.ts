@@ -20,6 +20,7 @@ import { Dialer, type JoinResult, type KnownPeer } from '../transport/dialer.js'
 import { loadOrCreateIdentity } from '../transport/identity.js'
 import { type PeerLists, PeerFilter } from '../transport/peer-filter.js'
 import { ensureSwarmKey } from '../transport/swarm-key.js'
+import { advertisedAddrs } from '../transport/nat.js'
 import { createNode, type MurmurNode } from '../transport/node.js'
 import { systemClock } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
@@ -147,7 +148,7 @@ export class Agent {
         name: config.name ?? 'murmur',
         incarnation,
         tags: config.tags,
-        addrs: this.node.getMultiaddrs().map((m) => m.toString()),
+        addrs: advertisedAddrs(this.node.getMultiaddrs()),
       },
       options: { ...config.membership, reconnectIntervalMs: config.reconnectIntervalMs },
       logger: log.child('membership'),

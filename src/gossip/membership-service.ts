@@ -9,6 +9,7 @@ import { Swim, type SelfInfo } from '../membership/swim.js'
 import type { SwimOptions } from '../membership/swim-options.js'
 import type { Member, MemberEvent } from '../membership/types.js'
 import type { KnownPeer } from '../transport/dialer.js'
+import { advertisedAddrs } from '../transport/nat.js'
 import type { MurmurNode } from '../transport/node.js'
 import type { Logger } from '../util/log.js'
 import { surplusIdleMs, surplusPeers } from './surplus-connections.js'
@@ -204,7 +205,7 @@ export class MembershipService {
   }
 
   private readonly onSelfUpdate = (): void => {
-    const addrs = this.opts.node.getMultiaddrs().map((a) => a.toString())
+    const addrs = advertisedAddrs(this.opts.node.getMultiaddrs())
     this.link.call('addresses', (s) => s.setAddrs(addrs))
   }
 
@@ -216,9 +217,15 @@ export class MembershipService {
     this.prune()
   }
 
-  /** Closes connections in neither our view nor the peer's (see surplus-connections.ts). */
+  /**
+   * Closes connections in neither our view nor the peer's (see surplus-connections.ts). Those to
+   * the relays we hold a reservation on, and from the members we relay for, stay: the reservation
+   * lives on that connection (docs/nat.md).
+   */
   private prune(): void {
-    const view = new Set(this.swim.activeView())
+    const { node } = this.opts
+    const nat = node.services.nat.info(node.getMultiaddrs())
+    const view = new Set([...this.swim.activeView(), ...nat.reservations, ...nat.relay.clients])
     const idleMs = surplusIdleMs(view.size, this.swim.options.probeIntervalMs)
     // Active since its last frame, or since it opened: a peer that just dialled us may probe later.
     const active = new Map<string, number>()

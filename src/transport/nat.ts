@@ -4,8 +4,8 @@
 // no js-libp2p transport can do it on Node today.
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import type { Libp2pEvents, Startable, TypedEventTarget } from '@libp2p/interface'
-import { isPrivate } from '@libp2p/utils'
-import type { Multiaddr } from '@multiformats/multiaddr'
+import { isLoopback, isPrivate } from '@libp2p/utils'
+import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 
 export type ReachabilitySetting = 'auto' | 'public' | 'private'
 export type Reachability = 'public' | 'private' | 'unknown'
@@ -40,6 +40,21 @@ export function relayOf(addr: Multiaddr | string): string | undefined {
   const parts = addr.toString().split('/p2p-circuit')[0]!.split('/')
   const i = parts.lastIndexOf('p2p')
   return i >= 0 ? parts[i + 1] : undefined
+}
+
+/**
+ * The addresses a member advertises, in the order to dial them: direct ones first (public before
+ * private), relayed ones after. Loopback only when it has nothing else: a peer on another machine
+ * cannot use it, and one on the same machine can use the others.
+ */
+export function advertisedAddrs(addrs: readonly (Multiaddr | string)[]): string[] {
+  const all = addrs.map((a) => (typeof a === 'string' ? multiaddr(a) : a))
+  const relayed = all.filter(isRelayed)
+  const direct = all.filter((a) => !isRelayed(a))
+  const usable = direct.filter((a) => !isLoopback(a))
+  const kept = usable.length > 0 || relayed.length > 0 ? usable : direct
+  const rank = (a: Multiaddr) => (isPrivate(a) ? 1 : 0)
+  return [...kept.sort((x, y) => rank(x) - rank(y)), ...relayed].map(String)
 }
 
 type RelayComponents = Parameters<ReturnType<typeof circuitRelayServer>>[0]

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict'
 import { backoffDelay } from '../../../src/transport/dialer.js'
-import { isRelayed, NO_NAT, relayOf, reservationListens } from '../../../src/transport/nat.js'
+import {
+  advertisedAddrs,
+  isRelayed,
+  NO_NAT,
+  relayOf,
+  reservationListens,
+} from '../../../src/transport/nat.js'
 
 const RELAY = '12D3KooWG2yckZEr12LaEh9XWWYJeLUydNHmmAwkZ4XZdLHijxzh'
 const SELF = '12D3KooWSvcyYKhhQsqub5LgwjeuBudyRAkpSQQseb9ZRe3a69jn'
@@ -37,5 +43,26 @@ describe('across NATs (pure parts)', () => {
       backoffDelay(1, 1000, 60_000, () => 0.999),
       2998,
     )
+  })
+})
+
+describe('advertised addresses', () => {
+  const relayed = `/ip4/10.231.0.11/tcp/7946/p2p/${RELAY}/p2p-circuit/p2p/${SELF}`
+
+  it('puts direct addresses first, public before private, relayed ones last', () => {
+    assert.deepEqual(advertisedAddrs([relayed, '/ip4/192.168.1.10/tcp/7946', '/ip4/8.8.4.4/tcp/7946']), [
+      '/ip4/8.8.4.4/tcp/7946',
+      '/ip4/192.168.1.10/tcp/7946',
+      relayed,
+    ])
+  })
+
+  it('drops loopback unless the agent has nothing else', () => {
+    assert.deepEqual(advertisedAddrs(['/ip4/127.0.0.1/tcp/7946', '/ip4/192.168.1.10/tcp/7946']), [
+      '/ip4/192.168.1.10/tcp/7946',
+    ])
+    assert.deepEqual(advertisedAddrs(['/ip4/127.0.0.1/tcp/7946', relayed]), [relayed])
+    assert.deepEqual(advertisedAddrs(['/ip4/127.0.0.1/tcp/7946']), ['/ip4/127.0.0.1/tcp/7946'])
+    assert.deepEqual(advertisedAddrs([]), [])
   })
 })
