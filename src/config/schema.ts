@@ -108,6 +108,8 @@ export const configSchema = z
         reachability: z.enum(['auto', 'public', 'private']),
         autonat: z.boolean(),
         reservations: z.number().int().min(0).max(8),
+        // Ask the home router for a port mapping (UPnP IGD). Off: most routers ship with it off.
+        upnp: z.boolean(),
         relay: z
           .object({
             serve: z.enum(['auto', 'on', 'off']),

@@ -16,6 +16,8 @@ export interface NatOptions {
   autonat: boolean
   /** Relays to keep a reservation on while not publicly reachable (0: none). */
   reservations: number
+  /** Ask the router for a port mapping (UPnP IGD); off by default. */
+  upnp: boolean
   relay: {
     /** `auto`: serve while publicly reachable. */
     serve: 'auto' | 'on' | 'off'
@@ -200,5 +202,6 @@ export const NO_NAT: NatOptions = {
   reachability: 'private',
   autonat: false,
   reservations: 0,
+  upnp: false,
   relay: { serve: 'off', maxReservations: 1, reservationTtlMs: 10_000, maxDurationMs: 0, maxDataBytes: 0 },
 }

@@ -13,6 +13,7 @@ import { identify } from '@libp2p/identify'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import { type Ping, ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
+import { uPnPNAT } from '@libp2p/upnp-nat'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { ConfigError, SwarmKeyMismatchError } from '../errors.js'
 import type { Logger } from '../util/log.js'
@@ -113,6 +114,7 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
       ping: ping(),
       nat: natService(opts.nat),
       ...(opts.nat.autonat ? { autonat: autoNAT() } : {}),
+      ...(opts.nat.upnp ? { upnp: uPnPNAT() } : {}),
       pubsub: gossipsub({
         globalSignaturePolicy: StrictSign,
         allowPublishToZeroTopicPeers: true,
