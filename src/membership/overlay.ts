@@ -4,7 +4,9 @@
 // `ring` nearest members on each side of a hash ring (so every live member is someone's
 // neighbour, hence probed) plus chords drawn uniformly over members (so every member is someone's
 // chord about as often as any other, and the graph has a small diameter), redrawn every
-// shuffle epoch. About log2 N + 2 members, whatever N.
+// shuffle epoch. About log2 N + 2 members, whatever N. A member behind a NAT adds the nearest
+// members that can be dialled directly (anchors), if the draw gave it fewer: its probes and gossip
+// then travel over direct connections, not only over relays (docs/nat.md).
 
 import { mix32 } from '../util/hash.js'
 import { ALIVE, type MemberTable, SUSPECT } from './table.js'
@@ -14,6 +16,12 @@ export function activeViewSize(n: number): number {
 }
 
 const isCandidate = (code: number): boolean => code === ALIVE || code === SUSPECT
+
+/** Members the view must hold at least `wanted()` of, when there are that many. */
+export interface Anchors {
+  wanted(): number
+  is(slot: number): boolean
+}
 
 export class ActiveView {
   private succ: number[] = []
@@ -32,6 +40,7 @@ export class ActiveView {
     private readonly ring: number,
     /** Slots never taken into the view (peers we refuse to connect to). */
     private readonly avoid?: (slot: number) => boolean,
+    private readonly anchors?: Anchors,
   ) {}
 
   /** The view's slots, recomputed only when a change could alter it or the epoch moved. */
@@ -53,6 +62,10 @@ export class ActiveView {
       return
     }
     if (!isCandidate(this.table.statusAt(slot)) || this.avoid?.(slot)) return
+    if ((this.anchors?.wanted() ?? 0) > 0 && this.anchors!.is(slot)) {
+      this.dirty = true
+      return
+    }
     const self = this.hash(this.selfSlot)
     const h = this.hash(slot)
     const last = (list: number[], dist: (x: number) => number): number =>
@@ -113,7 +126,22 @@ export class ActiveView {
         break
       }
     }
+    for (const s of this.missingAnchors(chosen, skip, self)) chosen.add(s)
     this.slots = [...chosen]
+  }
+
+  /** The nearest anchors (ring order) the view lacks, up to `anchors.wanted()` in the view. */
+  private missingAnchors(chosen: ReadonlySet<number>, skip: (s: number) => boolean, self: number): number[] {
+    const wanted = this.anchors?.wanted() ?? 0
+    if (wanted === 0) return []
+    const is = (s: number) => this.anchors!.is(s)
+    const lacking = wanted - [...chosen].filter(is).length
+    if (lacking <= 0) return []
+    const nearest = new Top(lacking)
+    for (let s = 0; s < this.table.span; s++) {
+      if (!chosen.has(s) && !skip(s) && is(s)) nearest.offer(s, (this.hash(s) - self) >>> 0)
+    }
+    return nearest.slots
   }
 }
 

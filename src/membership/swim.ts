@@ -114,6 +114,9 @@ interface Help {
 }
 
 const MAX_HELPS = 64
+/** Members that can be dialled directly which a member behind a NAT keeps in its view. */
+const NAT_ANCHORS = 2
+const isRelayedAddr = (a: string): boolean => a.includes('/p2p-circuit')
 const MAX_SYNCS = 32
 const MAX_TOLD = 4096
 const INF = Number.POSITIVE_INFINITY
@@ -223,6 +226,14 @@ export class Swim {
       this.selfSlot,
       this.options.ringNeighbours,
       avoid ? (slot) => avoid(this.registry.idAt(slot)) : undefined,
+      {
+        // Behind a NAT (we advertise relayed addresses): keep members that can be dialled directly.
+        wanted: () => (this.claim.addrs.some(isRelayedAddr) ? NAT_ANCHORS : 0),
+        is: (slot) => {
+          const addrs = this.table.claimAt(slot)?.addrs ?? []
+          return addrs.length > 0 && !addrs.some(isRelayedAddr)
+        },
+      },
     )
     const o = this.options
     // Random phases, so members that start together do not probe and sync in lockstep.
@@ -464,7 +475,10 @@ export class Swim {
   }
 
   setAddrs(addrs: readonly string[]): void {
+    const relayed = this.claim.addrs.some(isRelayedAddr)
     this.updateSelf({ addrs: [...addrs] })
+    // Relayed addresses came or went: whether the view wants anchors changed.
+    if (this.claim.addrs.some(isRelayedAddr) !== relayed) this.view.invalidate()
   }
 
   setName(name: string): void {

@@ -202,6 +202,25 @@ describe('swim: only changes travel, over a bounded view', () => {
     )
   })
 
+  it('a member behind a NAT keeps two members that can be dialled directly in its view', async () => {
+    const { net, ids } = await mesh(60)
+    const relay = (id: string) => `/ip4/10.0.0.1/tcp/7946/p2p/${ids[0]}/p2p-circuit/p2p/${id}`
+    // Most members are behind NATs (relayed addresses only); five can be dialled directly.
+    const direct = new Set(ids.slice(0, 5))
+    for (const [k, id] of ids.entries()) {
+      net.node(id).setAddrs(direct.has(id) ? [`/ip4/10.0.1.${k}/tcp/7946`] : [relay(id)])
+    }
+    net.run(10_000)
+    for (const id of ids.filter((x) => !direct.has(x))) {
+      const view = net.node(id).activeView()
+      const anchors = view.filter((x) => direct.has(x)).length
+      assert.ok(anchors >= 2, `${id.slice(-6)} holds ${anchors} directly dialable members in its view`)
+      assert.ok(view.length <= activeViewSize(60) + 2, `a view of ${view.length}`)
+    }
+    // A member that can be dialled directly adds none: its view is the plain draw.
+    for (const id of direct) assert.ok(net.node(id).activeView().length <= activeViewSize(60))
+  })
+
   it('push-pull between members in sync costs two small packets; a stale member gets only what differs', async () => {
     const { net, ids } = await mesh(40)
     net.run(60_000)
