@@ -6,6 +6,7 @@ import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import type { Libp2pEvents, Startable, TypedEventTarget } from '@libp2p/interface'
 import { isLoopback, isPrivate } from '@libp2p/utils'
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
+import type { Logger } from '../util/log.js'
 
 export type ReachabilitySetting = 'auto' | 'public' | 'private'
 export type Reachability = 'public' | 'private' | 'unknown'
@@ -135,11 +136,16 @@ type NatComponents = RelayComponents & { events: TypedEventTarget<Libp2pEvents> 
  */
 export class NatService implements Startable {
   readonly relay: SwitchableRelay | undefined
-  private readonly onUpdate = () => void this.update()
+  // A relay server that fails to start or stop is logged, never fatal: the agent goes on without.
+  private readonly onUpdate = () =>
+    void this.update().catch((err: Error) =>
+      this.log.warn('relay server switch failed', { error: err.message }),
+    )
 
   constructor(
     private readonly components: NatComponents,
     private readonly nat: NatOptions,
+    private readonly log: Logger,
   ) {
     this.relay = nat.relay.serve === 'off' ? undefined : new SwitchableRelay(components, relayInit(nat))
   }
@@ -150,7 +156,7 @@ export class NatService implements Startable {
   }
 
   afterStart(): void {
-    void this.update()
+    this.onUpdate()
   }
 
   async stop(): Promise<void> {
@@ -175,7 +181,10 @@ export class NatService implements Startable {
   /** Serves as a relay when told to, or in `auto` while publicly reachable. */
   async update(): Promise<void> {
     const serve = this.nat.relay.serve
+    const was = this.relay?.serving
     await this.relay?.set(serve === 'on' || (serve === 'auto' && this.reachability() === 'public'))
+    if (this.relay !== undefined && this.relay.serving !== was)
+      this.log.info(this.relay.serving ? 'serving as a relay' : 'no longer serving as a relay')
   }
 
   info(addrs: readonly Multiaddr[]): NatInfo {
@@ -193,9 +202,9 @@ export class NatService implements Startable {
 }
 
 export const natService =
-  (nat: NatOptions) =>
+  (nat: NatOptions, log: Logger) =>
   (components: NatComponents): NatService =>
-    new NatService(components, nat)
+    new NatService(components, nat, log)
 
 /** No AutoNAT, no relay served, no reservation: for nodes that only ever talk on a LAN or loopback. */
 export const NO_NAT: NatOptions = {

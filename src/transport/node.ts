@@ -112,7 +112,7 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
     services: {
       identify: identify(),
       ping: ping(),
-      nat: natService(opts.nat),
+      nat: natService(opts.nat, opts.logger.child('nat')),
       ...(opts.nat.autonat ? { autonat: autoNAT() } : {}),
       ...(opts.nat.upnp ? { upnp: uPnPNAT() } : {}),
       pubsub: gossipsub({
