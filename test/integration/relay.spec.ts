@@ -126,4 +126,38 @@ describe('relays (agents on loopback)', function () {
       what: "home's reservation on relay1 to go, the one on relay2 to stay",
     })
   })
+
+  it('replaces a lost reservation within seconds when another relay is connected', async () => {
+    const relays = ['relay1', 'relay2', 'relay3'].map((name) =>
+      new TestAgent({ name, config: relayConfig('auto', 'public') }).start(),
+    )
+    const home = new TestAgent({
+      name: 'home',
+      config: { listen: [], ...relayConfig('auto', 'auto') },
+      args: [],
+    })
+    agents = [...relays, home]
+    const infos = await Promise.all(relays.map((r) => r.ready()))
+    for (const r of relays.slice(1)) assert.equal((await r.cli(['join', loopbackAddr(infos[0]!)])).code, 0)
+    await home.start(['--join', loopbackAddr(infos[0]!)]).ready()
+    const held = await waitFor(
+      async () => {
+        const nat = await natOf(home)
+        return nat.reservations.length === 2 && nat.reservations
+      },
+      { what: 'home to hold two reservations', timeoutMs: 30_000 },
+    )
+    const lost = relays[infos.findIndex((i) => i.peerId === held[0])]!
+    lost.kill()
+    const t0 = Date.now()
+    const now = await waitFor(
+      async () => {
+        const nat = await natOf(home)
+        return nat.reservations.length === 2 && !nat.reservations.includes(held[0]!) && nat.reservations
+      },
+      { what: 'home to hold two reservations again, without the lost relay', timeoutMs: 30_000 },
+    )
+    console.log(`      reservation replaced ${Date.now() - t0} ms after its relay was killed`)
+    assert.ok(now.includes(held[1]!), 'the other reservation stayed')
+  })
 })

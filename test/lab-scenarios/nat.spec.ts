@@ -2,9 +2,11 @@
 // NAT routers on the same 192.168.1.0/24, each given one public agent to join (one by a /dns4 name).
 import assert from 'node:assert/strict'
 import { disposeAgents, type Info, type MemberRow, TestAgent } from '../helpers/agents.js'
+import { activeViewSize } from '../../src/membership/index.js'
 import { waitFor } from '../helpers/wait.js'
 import { Lab } from '../lab/lab.js'
 import { NatLab, type NatLabHost } from '../lab/nat-lab.js'
+import { run } from '../lab/run.js'
 
 const PORT = 7946
 const nat = (reachability: string) => ({
@@ -132,6 +134,19 @@ describe('lab scenario: homes behind NAT routers join through public agents', fu
       what: 'a sync session between the homes',
       timeoutMs: 60_000,
     })
+    // Connections stay within the overlay's bound: the view, the anchors of a member behind a NAT,
+    // and the relays it holds or the members it relays for (with four agents, everyone).
+    for (const a of agents) {
+      const info = (await a.info()) as Info & {
+        membership: { connections: number }
+        nat: { reservations: string[]; relay: { clients: string[] } }
+      }
+      const bound = activeViewSize(4) + 2 + info.nat.reservations.length + info.nat.relay.clients.length
+      assert.ok(
+        info.membership.connections <= bound,
+        `${a.opts.name}: ${info.membership.connections} > ${bound}`,
+      )
+    }
     // The report: time to all alive, and how each pair is connected.
     const pairs: string[] = []
     for (const a of agents) {
@@ -169,5 +184,34 @@ describe('lab scenario: homes behind NAT routers join through public agents', fu
       what: "the restarted home1's write to reach home2",
       timeoutMs: 30_000,
     })
+  })
+
+  it('joins by a /dns6 name', async () => {
+    // Its own namespace with IPv6 on loopback (the lab's hosts are IPv4 only); removed with the lab.
+    const host = { ns: `${name}-h9`, ip: '::1' }
+    await run('ip', ['netns', 'add', host.ns])
+    await run('ip', ['-n', host.ns, 'link', 'set', 'dev', 'lo', 'up'])
+    lab!.resolve(host, { 'seed6.murmur.lab': '::1' })
+    const at = (agentName: string, port: number) =>
+      new TestAgent({
+        name: agentName,
+        config: nat('private'),
+        args: ['--listen', `/ip6/::1/tcp/${port}`],
+        prefix: ['ip', 'netns', 'exec', host.ns],
+      })
+    const seed = at('seed6', PORT).start()
+    const joiner = at('joiner6', PORT + 1)
+    agents = [seed, joiner]
+    const s6 = await seed.ready()
+    const j6 = await joiner.start(['--join', `/dns6/seed6.murmur.lab/tcp/${PORT}`]).ready()
+    await waitFor(
+      async () =>
+        (await seed.json<MemberRow[]>(['members'])).find((m) => m.id === j6.peerId)?.status === 'alive',
+      { what: 'the joiner alive at the seed' },
+    )
+    assert.equal(
+      (await joiner.json<MemberRow[]>(['members'])).find((m) => m.id === s6.peerId)?.status,
+      'alive',
+    )
   })
 })
