@@ -265,7 +265,9 @@ export class Replica {
       }
       const c = this.merge(id, record)
       if (c !== undefined) changes.push(c)
-      this.observeDots(record, this.records.get(id)!)
+      // What we hold the done frame's vv raises us over; a register's losing write we do not hold.
+      const held = this.records.get(id)!
+      if (record.t === 'lww' && held !== record) this.observeDots(record, held)
     }
     if (senderVV !== undefined) {
       const raise: Record<string, number> = {}
