@@ -13,7 +13,6 @@ import { identify } from '@libp2p/identify'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import { type Ping, ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
-import { uPnPNAT } from '@libp2p/upnp-nat'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { ConfigError, SwarmKeyMismatchError } from '../errors.js'
 import type { Logger } from '../util/log.js'
@@ -91,6 +90,8 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
     })
   }
 
+  // Loaded only when asked for: off by default, and its modules cost every agent memory.
+  const upnp = opts.nat.upnp ? (await import('@libp2p/upnp-nat')).uPnPNAT() : undefined
   return createLibp2p({
     privateKey: opts.privateKey,
     addresses: {
@@ -114,7 +115,7 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
       ping: ping(),
       nat: natService(opts.nat, opts.logger.child('nat')),
       ...(opts.nat.autonat ? { autonat: autoNAT() } : {}),
-      ...(opts.nat.upnp ? { upnp: uPnPNAT() } : {}),
+      ...(upnp ? { upnp } : {}),
       pubsub: gossipsub({
         globalSignaturePolicy: StrictSign,
         allowPublishToZeroTopicPeers: true,
