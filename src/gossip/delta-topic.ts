@@ -6,7 +6,7 @@ import { type Change, type Delta, decodeMessage, encodeDeltaFrames, type Replica
 import type { MurmurNode } from '../transport/node.js'
 import type { Logger } from '../util/log.js'
 import { RateLimiter } from '../util/rate-limit.js'
-import { GossipTopic, type TopicTraffic } from './topic.js'
+import { GossipTopic, OnTopic } from './topic.js'
 
 export const STATE_TOPIC = '/murmur/state/3'
 /** Default of limits.gossipRecordsPerSecond. */
@@ -28,12 +28,13 @@ export interface DeltaTopicOptions {
   onOverBudget: (peer: string, what: string) => void
 }
 
-export class DeltaTopic {
-  private readonly topic: GossipTopic
+export class DeltaTopic extends OnTopic {
+  protected readonly topic: GossipTopic
   /** Gossiped records a second per connected peer and per author (burst: four seconds' worth). */
   private readonly records: RateLimiter
 
   constructor(private readonly opts: DeltaTopicOptions) {
+    super()
     const records = opts.recordsPerSecond ?? DEFAULT_GOSSIP_RECORDS_PER_SECOND
     this.records = new RateLimiter(records, 4 * records)
     this.topic = new GossipTopic({
@@ -61,18 +62,6 @@ export class DeltaTopic {
         return 'accept'
       },
     })
-  }
-
-  get traffic(): TopicTraffic {
-    return this.topic.traffic
-  }
-
-  start(): void {
-    this.topic.start()
-  }
-
-  stop(): void {
-    this.topic.stop()
   }
 
   /** One gossip message per frame's worth of signed deltas. */

@@ -3,7 +3,7 @@
 import { UserEvents, type UserEventsOptions } from '../events/user-events.js'
 import type { MurmurNode } from '../transport/node.js'
 import type { Logger } from '../util/log.js'
-import { GossipTopic, type TopicTraffic } from './topic.js'
+import { GossipTopic, OnTopic } from './topic.js'
 
 export const EVENTS_TOPIC = '/murmur/events/1'
 /** Events a second one author may send through us (burst: four seconds' worth). */
@@ -15,11 +15,12 @@ export interface EventTopicOptions extends Omit<UserEventsOptions, 'broadcast'> 
   onOverBudget: (peer: string, what: string) => void
 }
 
-export class EventTopic {
+export class EventTopic extends OnTopic {
   readonly events: UserEvents
-  private readonly topic: GossipTopic
+  protected readonly topic: GossipTopic
 
   constructor(opts: EventTopicOptions) {
+    super()
     this.topic = new GossipTopic({
       node: opts.node,
       topic: EVENTS_TOPIC,
@@ -30,17 +31,5 @@ export class EventTopic {
       handle: (data, author) => this.events.receive(data, author),
     })
     this.events = new UserEvents({ ...opts, broadcast: (bytes) => this.topic.publish(bytes) })
-  }
-
-  get traffic(): TopicTraffic {
-    return this.topic.traffic
-  }
-
-  start(): void {
-    this.topic.start()
-  }
-
-  stop(): void {
-    this.topic.stop()
   }
 }

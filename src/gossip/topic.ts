@@ -40,6 +40,23 @@ export interface TopicTraffic {
   bytesOut: number
 }
 
+/** A module that carries one kind of message on its own topic: its traffic, start and stop are the topic's. */
+export abstract class OnTopic {
+  protected abstract readonly topic: GossipTopic
+
+  get traffic(): TopicTraffic {
+    return this.topic.traffic
+  }
+
+  start(): void {
+    this.topic.start()
+  }
+
+  stop(): void {
+    this.topic.stop()
+  }
+}
+
 export class GossipTopic {
   readonly traffic: TopicTraffic = {
     messagesIn: { accept: 0, ignore: 0, reject: 0 },

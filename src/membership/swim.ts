@@ -9,6 +9,7 @@
 
 import { InvalidInputError, MurmurError } from '../errors.js'
 import { type Clock, systemClock } from '../util/clock.js'
+import { isRelayedAddr } from '../util/relayed.js'
 import { BroadcastQueue } from './broadcasts.js'
 import { type ClaimSigner, type ClaimVerifier, signUpdate, verifyUpdate } from './claims.js'
 import { LocalHealth } from './health.js'
@@ -40,8 +41,8 @@ import {
   type StatusCode,
   SUSPECT,
 } from './table.js'
-import type { Member, MemberEventType, MemberEvent, MemberStatus } from './types.js'
-import { encodePacket, encodedUpdateSize } from './wire.js'
+import type { Member, MemberEvent, MemberEventType, MemberStatus } from './types.js'
+import { encodedUpdateSize, encodePacket } from './wire.js'
 
 export interface SelfInfo {
   id: string
@@ -116,7 +117,6 @@ interface Help {
 const MAX_HELPS = 64
 /** Members that can be dialled directly which a member behind a NAT keeps in its view. */
 const NAT_ANCHORS = 2
-const isRelayedAddr = (a: string): boolean => a.includes('/p2p-circuit')
 const MAX_SYNCS = 32
 const MAX_TOLD = 4096
 const INF = Number.POSITIVE_INFINITY

@@ -7,6 +7,7 @@ import type { Libp2pEvents, Startable, TypedEventTarget } from '@libp2p/interfac
 import { isLoopback, isPrivate } from '@libp2p/utils'
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from '../util/log.js'
+import { isRelayedAddr as isRelayed } from '../util/relayed.js'
 
 export type ReachabilitySetting = 'auto' | 'public' | 'private'
 export type Reachability = 'public' | 'private' | 'unknown'
@@ -36,7 +37,7 @@ export function reservationListens(nat: NatOptions): string[] {
   return Array.from({ length: nat.reservations }, () => '/p2p-circuit')
 }
 
-export const isRelayed = (addr: Multiaddr | string): boolean => addr.toString().includes('/p2p-circuit')
+export { isRelayedAddr as isRelayed } from '../util/relayed.js'
 
 /** The relay's peer id in a relayed address `/.../p2p/RELAY/p2p-circuit/p2p/US`. */
 export function relayOf(addr: Multiaddr | string): string | undefined {

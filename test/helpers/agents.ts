@@ -221,7 +221,21 @@ export interface Info {
   members: Record<string, number>
   mesh: { private: boolean; swarmKeyFile: string | null }
   state?: { keys: number; digest: string; tombstones?: number; origins?: { active: number; retired: number } }
+  membership?: { connections: number }
+  nat?: { reachability: string; reservations: string[]; relay: { serving: boolean; clients: string[] } }
 }
+
+/** The agent's `nat` info: reachability, relays it holds reservations on, whom it relays for. */
+export const natOf = async (agent: TestAgent): Promise<NonNullable<Info['nat']>> => (await agent.info()).nat!
+
+/** Config for a relay test: the rest of `nat` (two reservations, no relay limits) is the default's. */
+export const natConfig = (reachability: string, serve = 'auto', autonat = false) => ({
+  nat: { reachability, autonat, relay: { serve } },
+})
+
+/** Whether `agent` logged a completed sync session with `peer` (it logs at debug in tests). */
+export const syncedWith = (agent: TestAgent, peer: string): boolean =>
+  agent.logs.split('\n').some((l) => l.includes('"synced"') && l.includes(`"peer":"${peer}"`))
 
 /** The agent's 127.0.0.1 address (tests listen on loopback). */
 export const loopbackAddr = (info: Info): string => info.addresses.find((a) => a.includes('127.0.0.1'))!

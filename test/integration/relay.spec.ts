@@ -2,24 +2,16 @@
 // a NAT, is reachable by the others only through a relay. The NAT lab (`npm run lab -- nat`) runs
 // the same with real routers; this is the part that needs none.
 import assert from 'node:assert/strict'
-import { disposeAgents, type Info, loopbackAddr, type MemberRow, TestAgent } from '../helpers/agents.js'
+import {
+  disposeAgents,
+  loopbackAddr,
+  type MemberRow,
+  natConfig,
+  natOf,
+  syncedWith,
+  TestAgent,
+} from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
-
-interface NatInfo {
-  reachability: string
-  reservations: string[]
-  relay: { serving: boolean; clients: string[] }
-}
-const natOf = async (a: TestAgent) => ((await a.info()) as Info & { nat: NatInfo }).nat
-
-const relayConfig = (serve: string, reachability: string) => ({
-  nat: {
-    reachability,
-    autonat: false,
-    reservations: 2,
-    relay: { serve, maxReservations: 16, reservationTtlMs: 600_000, maxDurationMs: 0, maxDataBytes: 0 },
-  },
-})
 
 describe('relays (agents on loopback)', function () {
   this.timeout(120_000)
@@ -30,9 +22,9 @@ describe('relays (agents on loopback)', function () {
   })
 
   it('two agents with no listening socket reach each other through a relay, and sync over it', async () => {
-    const relay = new TestAgent({ name: 'relay', config: relayConfig('auto', 'public') }).start()
+    const relay = new TestAgent({ name: 'relay', config: natConfig('public', 'auto') }).start()
     // They listen nowhere, as two homes behind NATs: each can dial the relay, not each other.
-    const behindNat = { listen: [], ...relayConfig('auto', 'auto') }
+    const behindNat = { listen: [], ...natConfig('auto', 'auto') }
     const home = new TestAgent({ name: 'home', config: behindNat, args: [] })
     const other = new TestAgent({ name: 'other', config: behindNat, args: [] })
     agents = [relay, home, other]
@@ -79,14 +71,15 @@ describe('relays (agents on loopback)', function () {
     await waitFor(async () => (await other.cli(['kv', 'get', 'from'])).stdout.trim() === 'home', {
       what: 'the write to reach other',
     })
-    const syncedWithHome = () =>
-      other.logs.split('\n').some((l) => l.includes('"synced"') && l.includes(`"peer":"${h.peerId}"`))
-    await waitFor(syncedWithHome, { what: 'a sync session from other to home', timeoutMs: 30_000 })
+    await waitFor(() => syncedWith(other, h.peerId), {
+      what: 'a sync session from other to home',
+      timeoutMs: 30_000,
+    })
   })
 
   it('a home keeps its place when the relay it joined through dies, on a relay learnt from membership', async () => {
-    const publicAgent = relayConfig('auto', 'public')
-    const behindNat = { listen: [], ...relayConfig('auto', 'auto') }
+    const publicAgent = natConfig('public', 'auto')
+    const behindNat = { listen: [], ...natConfig('auto', 'auto') }
     const [relay1, relay2] = ['relay1', 'relay2'].map((name) =>
       new TestAgent({ name, config: publicAgent }).start(),
     )
@@ -129,11 +122,11 @@ describe('relays (agents on loopback)', function () {
 
   it('replaces a lost reservation within seconds when another relay is connected', async () => {
     const relays = ['relay1', 'relay2', 'relay3'].map((name) =>
-      new TestAgent({ name, config: relayConfig('auto', 'public') }).start(),
+      new TestAgent({ name, config: natConfig('public', 'auto') }).start(),
     )
     const home = new TestAgent({
       name: 'home',
-      config: { listen: [], ...relayConfig('auto', 'auto') },
+      config: { listen: [], ...natConfig('auto', 'auto') },
       args: [],
     })
     agents = [...relays, home]

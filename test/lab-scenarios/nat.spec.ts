@@ -1,7 +1,7 @@
 // Joining across NATs in the lab (#14, docs/nat.md): two public agents, two homes behind their own
 // NAT routers on the same 192.168.1.0/24, each given one public agent to join (one by a /dns4 name).
 import assert from 'node:assert/strict'
-import { disposeAgents, type Info, type MemberRow, TestAgent } from '../helpers/agents.js'
+import { disposeAgents, type MemberRow, natConfig, natOf, syncedWith, TestAgent } from '../helpers/agents.js'
 import { activeViewSize } from '../../src/membership/index.js'
 import { waitFor } from '../helpers/wait.js'
 import { Lab } from '../lab/lab.js'
@@ -9,22 +9,7 @@ import { NatLab, type NatLabHost } from '../lab/nat-lab.js'
 import { run } from '../lab/run.js'
 
 const PORT = 7946
-const nat = (reachability: string) => ({
-  nat: {
-    reachability,
-    autonat: true,
-    reservations: 2,
-    relay: {
-      serve: 'auto',
-      maxReservations: 16,
-      reservationTtlMs: 600_000,
-      maxDurationMs: 0,
-      maxDataBytes: 0,
-    },
-  },
-})
-const natOf = async (a: TestAgent) =>
-  ((await a.info()) as Info & { nat: { reachability: string; reservations: string[] } }).nat
+const nat = (reachability: string) => natConfig(reachability, 'auto', true)
 
 describe('lab scenario: homes behind NAT routers join through public agents', function () {
   this.timeout(240_000)
@@ -128,24 +113,16 @@ describe('lab scenario: homes behind NAT routers join through public agents', fu
         },
       )
     }
-    const synced = (a: TestAgent, peer: string) =>
-      a.logs.split('\n').some((l) => l.includes('"synced"') && l.includes(`"peer":"${peer}"`))
-    await waitFor(() => synced(home1, h2.peerId) || synced(home2, h1.peerId), {
+    await waitFor(() => syncedWith(home1, h2.peerId) || syncedWith(home2, h1.peerId), {
       what: 'a sync session between the homes',
       timeoutMs: 60_000,
     })
     // Connections stay within the overlay's bound: the view, the anchors of a member behind a NAT,
     // and the relays it holds or the members it relays for (with four agents, everyone).
     for (const a of agents) {
-      const info = (await a.info()) as Info & {
-        membership: { connections: number }
-        nat: { reservations: string[]; relay: { clients: string[] } }
-      }
-      const bound = activeViewSize(4) + 2 + info.nat.reservations.length + info.nat.relay.clients.length
-      assert.ok(
-        info.membership.connections <= bound,
-        `${a.opts.name}: ${info.membership.connections} > ${bound}`,
-      )
+      const { membership, nat } = await a.info()
+      const bound = activeViewSize(4) + 2 + nat!.reservations.length + nat!.relay.clients.length
+      assert.ok(membership!.connections <= bound, `${a.opts.name}: ${membership!.connections} > ${bound}`)
     }
     // The report: time to all alive, and how each pair is connected.
     const pairs: string[] = []
