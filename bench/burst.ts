@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs'
+// A fleet at once (#28): N agents with the default timers answer on their admin sockets, then
+// agents 2..N each call `join` on agent 1, all at the same moment, as an orchestration script
+// adding a fleet does. Measures join calls -> every agent lists N alive, how many calls failed,
+// and the suspicions the seed raised on the way. Run beside memberlist's N nodes in the same run.
+import { DEFAULT_CONFIG_PATH, readConfigFile } from '../src/config/load.js'
+import { waitFor } from '../test/helpers/wait.js'
+import { type BenchNode, Fleet } from './fleet.js'
+import { fmtMs, log, now } from './util.js'
+
+/** CPU clock ticks (1/100 s) a process has used, user + system, from /proc. */
+export function cpuTicks(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    return Number(f[11]) + Number(f[12])
+  } catch {
+    return Number.NaN
+  }
+}
+
+interface Counts {
+  alive: number
+  suspect: number
+  dead: number
+  left: number
+}
+interface AgentInfo {
+  peerId: string
+  name: string
+  addresses: string[]
+  members: Counts
+}
+type Node = BenchNode<AgentInfo>
+
+export interface BurstRun {
+  n: number
+  /** Join calls issued -> every agent lists n alive (Infinity: not within the timeout). */
+  aliveMs: number
+  /** Join calls that returned reached 0 (or threw). */
+  failedCalls: number
+  /** Slowest join call. */
+  slowestCallMs: number
+  /** Times any agent listed any member suspect during the burst (sampled every POLL_MS). */
+  suspectSeen: number
+  notes: string[]
+}
+
+const POLL_MS = 100
+const fleet = new Fleet()
+
+export const stopBurstAgents = (): Promise<void> => fleet.stopAll()
+
+/** Default timers and sync; mDNS off so that the joins, not discovery, form the mesh. */
+function agentConfig(): Record<string, unknown> {
+  const d = readConfigFile(DEFAULT_CONFIG_PATH) as Record<string, unknown> & { mdns: { intervalMs: number } }
+  return {
+    membership: d.membership,
+    sync: d.sync,
+    reconnectIntervalMs: d.reconnectIntervalMs,
+    mdns: { enabled: false, intervalMs: d.mdns.intervalMs },
+    ...(process.env.BURST_CONFIG ? JSON.parse(process.env.BURST_CONFIG) : {}),
+  }
+}
+
+const loopback = (i: AgentInfo): string => {
+  const a = i.addresses.find((x) => x.includes('/127.0.0.1/'))
+  if (a === undefined) throw new Error(`agent ${i.name} has no loopback address`)
+  return a
+}
+
+export async function runBurst(
+  n: number,
+  timeoutMs = Number(process.env.BURST_TIMEOUT_MS ?? 60_000),
+  extraArgs: string[] = [],
+): Promise<BurstRun> {
+  const config = agentConfig()
+  const nodes: Node[] = await Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      fleet.start<AgentInfo>(`b${n}-${i}`, {
+        config,
+        args: ['--log-level', process.env.MURMUR_BENCH_LOG ?? 'info', ...extraArgs],
+        timeoutMs: 120_000,
+        intervalMs: 100,
+      }),
+    ),
+  )
+  const notes: string[] = []
+  try {
+    const seed = nodes[0]!
+    const addr = loopback(seed.info)
+    const ticks = (): number[] => nodes.map((x) => cpuTicks(x.agent.proc?.pid))
+    const cpu0 = ticks()
+    const t0 = now()
+    let failedCalls = 0
+    let slowestCallMs = 0
+    const calls = nodes.slice(1).map(async (x) => {
+      const t = now()
+      try {
+        const r = await x.client.call<{ reached: number; failed: unknown[] }>(
+          'join',
+          { addrs: [addr] },
+          { timeoutMs: 60_000 },
+        )
+        if (r.reached < 1) {
+          failedCalls++
+          notes.push(`${x.agent.opts.name}: ${JSON.stringify(r.failed).slice(0, 200)}`)
+        }
+      } catch (err) {
+        failedCalls++
+        notes.push(`${x.agent.opts.name}: ${(err as Error).message.slice(0, 200)}`)
+      }
+      slowestCallMs = Math.max(slowestCallMs, now() - t)
+    })
+    let suspectSeen = 0
+    let aliveMs = Number.POSITIVE_INFINITY
+    let next = 1000
+    try {
+      await waitFor(
+        async () => {
+          const infos = await Promise.all(
+            nodes.map((x) => x.client.call<AgentInfo & { membership: Record<string, number> }>('info', {})),
+          )
+          const counts = infos.map((i) => i.members)
+          suspectSeen += counts.reduce((s, c) => s + c.suspect, 0)
+          const full = counts.filter((c) => c.alive === n).length
+          const t = now() - t0
+          if (t >= next) {
+            const m = infos[0]!.membership
+            const tot = infos.reduce((s, i) => s + i.membership.packetsSent!, 0)
+            log(
+              `  burst N=${n} t=${fmtMs(t)}: ${full}/${n} agents list all ${n}; seed sent ${m.packetsSent} recv ${m.packetsReceived} conns ${m.connections} view ${m.activeView} health ${m.healthScore}; fleet sent ${tot} suspect ${counts.reduce((s, c) => s + c.suspect, 0)}`,
+            )
+            next += 1000
+          }
+          return full === n
+        },
+        { timeoutMs, intervalMs: POLL_MS, what: `${n} agents to list ${n} alive` },
+      )
+      aliveMs = now() - t0
+    } catch (err) {
+      notes.push((err as Error).message)
+    }
+    await Promise.all(calls)
+    const cpu1 = ticks()
+    const used = cpu1.map((c, i) => (c - cpu0[i]!) * 10)
+    notes.push(
+      `CPU ms per agent from the joins to the end: seed ${used[0]}, others mean ${Math.round(used.slice(1).reduce((a, b) => a + b, 0) / (n - 1))}, total ${used.reduce((a, b) => a + b, 0)}`,
+    )
+    return { n, aliveMs, failedCalls, slowestCallMs, suspectSeen, notes }
+  } finally {
+    await fleet.stop(nodes)
+  }
+}
+
+// `node dist/bench/burst.js 10 30`: runs the burst at those sizes and prints each run.
+if (process.argv[1]?.endsWith('burst.js')) {
+  const sizes = process.argv.slice(2).map(Number)
+  try {
+    for (const n of sizes.length > 0 ? sizes : [10]) {
+      const r = await runBurst(n)
+      log(
+        `burst N=${r.n}: all alive ${fmtMs(r.aliveMs)}, failed calls ${r.failedCalls}, slowest call ${fmtMs(r.slowestCallMs)}, suspect samples ${r.suspectSeen}`,
+      )
+      for (const note of r.notes.slice(0, 10)) log(`  ${note}`)
+    }
+  } finally {
+    await stopBurstAgents()
+  }
+}
