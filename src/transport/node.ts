@@ -22,6 +22,7 @@ import { type NatOptions, type NatService, natService, reservationListens } from
 import type { PeerFilter } from './peer-filter.js'
 import { pskProtector } from './psk-protector.js'
 import { parseSwarmKey } from './swarm-key.js'
+import { noiseCrypto } from './noise-crypto.js'
 import { installLazyWindowUpdates } from './yamux-window.js'
 
 export interface TransportOptions {
@@ -100,7 +101,7 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
     },
     // Dials relayed addresses, and holds the reservations asked for by /p2p-circuit listens.
     transports: [tcp(), circuitRelayTransport({ reservationCompletionTimeout: 10_000 })],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise({ crypto: noiseCrypto })],
     streamMuxers: [yamux()],
     connectionProtector,
     connectionGater: opts.peerFilter?.gater(),
