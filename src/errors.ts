@@ -89,3 +89,15 @@ export class SwarmKeyMismatchError extends MurmurError {
     this.name = 'SwarmKeyMismatchError'
   }
 }
+
+/**
+ * An inbound connection did not prove the swarm key (or, open, its peer id) in time, and is closed.
+ * Never reaches an admin client, so not one of the admin protocol's codes.
+ */
+export class PreAuthTimeoutError extends Error {
+  readonly code = 'PREAUTH_TIMEOUT'
+  constructor(remoteAddr: string) {
+    super(`the peer at ${remoteAddr} did not authenticate within the deadline`)
+    this.name = 'PreAuthTimeoutError'
+  }
+}

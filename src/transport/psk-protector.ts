@@ -4,10 +4,15 @@
 // one shared WebAssembly memory that only grows) throws RangeError inside a socket handler
 // under load and ends the process. Here each direction owns its cipher state, writes reach the
 // cipher in bounded pieces, and any exception ends only the connection it came from.
+//
+// An inbound connection must prove the key (send its nonce and then the first bytes every libp2p
+// peer sends, decrypted intact) within its own deadline (PREAUTH_DEADLINE_MS), not the upgrader's
+// 10 s: a stranger holding connections open keeps a pending slot (admission.ts) for 2 s at most.
 import '../polyfill.js'
 import type { AbortOptions, ConnectionProtector, MessageStream, MultiaddrConnection } from '@libp2p/interface'
 import { AbstractMultiaddrConnection, byteStream } from '@libp2p/utils'
-import { SwarmKeyMismatchError } from '../errors.js'
+import { PreAuthTimeoutError, SwarmKeyMismatchError } from '../errors.js'
+import { PREAUTH_DEADLINE_MS } from './admission.js'
 import { XSALSA20_NONCE_BYTES, XSalsa20Stream } from './xsalsa20-stream.js'
 
 /**
@@ -18,15 +23,84 @@ export const FIRST_PLAINTEXT = new TextEncoder().encode('\x13/multistream/1.0.0\
 
 /** Largest piece handed to the cipher and the socket at once: keeps every buffer bounded. */
 export const PSK_MAX_CHUNK_BYTES = 64 * 1024
-const NONCE_TIMEOUT_MS = 5000
+/** Outbound connections without a caller's signal (the upgrader always passes its dial's). */
+const OUTBOUND_NONCE_TIMEOUT_MS = 5000
 
 type ByteList = Parameters<AbstractMultiaddrConnection['sendData']>[0]
+
+/** What the admission layer hears about an inbound connection (`conn` is the one given to protect()). */
+export interface PreAuthHooks {
+  /** It proved the swarm key: its pending slot is free. */
+  proven(conn: MessageStream): void
+  /** It missed the deadline and is being closed. */
+  expired(conn: MessageStream, err: PreAuthTimeoutError): void
+}
 
 export interface PskProtectorOptions {
   /** The 32-byte key (decoded from the swarm key file). */
   key: Uint8Array
-  /** Called once when a connection is ended by an error in this layer. */
+  /** Called once when a connection is ended by an error in this layer (not a missed deadline). */
   onError?: (err: Error, remoteAddr: string) => void
+  /** From accept until an inbound connection has proven the key; past it, closed. */
+  deadlineMs?: number
+  preAuth?: PreAuthHooks
+}
+
+/**
+ * An inbound connection's deadline, from protect() (right after accept) until the key is proven.
+ * The timer fires in the next check phase after its time, so bytes that arrived while the event loop
+ * was busy are read (poll phase) before it decides: a slow agent does not cut off a prompt peer.
+ */
+class PreAuthDeadline {
+  private readonly controller = new AbortController()
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private immediate: ReturnType<typeof setImmediate> | undefined
+  private done = false
+
+  constructor(
+    private readonly conn: MessageStream,
+    ms: number,
+    private readonly remote: string,
+    private readonly hooks: PreAuthHooks | undefined,
+  ) {
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.immediate = setImmediate(() => this.expire())
+    }, ms)
+    conn.addEventListener('close', () => this.clear(), { once: true })
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal
+  }
+
+  /** The key is proven. */
+  proven(): void {
+    if (this.done) return
+    this.clear()
+    this.hooks?.proven(this.conn)
+  }
+
+  private expire(): void {
+    if (this.done) return
+    this.clear()
+    const err = new PreAuthTimeoutError(this.remote)
+    try {
+      this.hooks?.expired(this.conn, err)
+    } catch {}
+    this.controller.abort(err)
+    try {
+      this.conn.abort(err)
+    } catch {}
+  }
+
+  private clear(): void {
+    this.done = true
+    if (this.timer) clearTimeout(this.timer)
+    if (this.immediate) clearImmediate(this.immediate)
+    this.timer = undefined
+    this.immediate = undefined
+  }
 }
 
 class PskConnection extends AbstractMultiaddrConnection {
@@ -39,6 +113,8 @@ class PskConnection extends AbstractMultiaddrConnection {
     private readonly inbound: XSalsa20Stream,
     private readonly outbound: XSalsa20Stream,
     private readonly onError: PskProtectorOptions['onError'],
+    /** Inbound only: cleared once FIRST_PLAINTEXT has arrived intact. */
+    private readonly deadline: PreAuthDeadline | undefined,
   ) {
     super({
       log: inner.log.newScope('psk'),
@@ -76,6 +152,7 @@ class PskConnection extends AbstractMultiaddrConnection {
       if (plain[j] !== FIRST_PLAINTEXT[this.checked])
         throw new SwarmKeyMismatchError(this.remoteAddr.toString())
     }
+    if (this.checked === FIRST_PLAINTEXT.length) this.deadline?.proven()
   }
 
   /** Ends this connection only; an exception here must never reach the socket's event loop. */
@@ -132,7 +209,19 @@ class PskProtector implements ConnectionProtector {
   constructor(private readonly opts: PskProtectorOptions) {}
 
   async protect(connection: MessageStream, options?: AbortOptions): Promise<MessageStream> {
-    const signal = options?.signal ?? AbortSignal.timeout(NONCE_TIMEOUT_MS)
+    const deadline =
+      connection.direction === 'inbound'
+        ? new PreAuthDeadline(
+            connection,
+            this.opts.deadlineMs ?? PREAUTH_DEADLINE_MS,
+            remoteOf(connection),
+            this.opts.preAuth,
+          )
+        : undefined
+    const signals = [options?.signal, deadline?.signal].filter((s) => s !== undefined)
+    const signal =
+      signals.length > 0 ? AbortSignal.any(signals) : AbortSignal.timeout(OUTBOUND_NONCE_TIMEOUT_MS)
+
     const localNonce = crypto.getRandomValues(new Uint8Array(XSALSA20_NONCE_BYTES))
     const bytes = byteStream(connection)
     const [remote] = await Promise.all([
@@ -145,8 +234,14 @@ class PskProtector implements ConnectionProtector {
       new XSalsa20Stream(this.opts.key, remote.subarray()),
       new XSalsa20Stream(this.opts.key, localNonce),
       this.opts.onError,
+      deadline,
     )
   }
+}
+
+function remoteOf(conn: MessageStream): string {
+  const addr = (conn as Partial<MultiaddrConnection>).remoteAddr
+  return addr ? addr.toString() : 'unknown'
 }
 
 /** A libp2p `connectionProtector` factory, wire-compatible with `@libp2p/pnet`'s preSharedKey. */

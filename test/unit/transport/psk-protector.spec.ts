@@ -183,3 +183,89 @@ describe('psk protector', function () {
     }
   })
 })
+
+describe('psk protector: pre-authentication deadline', function () {
+  this.timeout(10_000)
+  const DEADLINE = 150
+
+  /** Inbound protection with its own deadline, under an upgrader-like signal of 10 s. */
+  function inboundProtect(): {
+    outbound: MessageStream
+    inbound: MessageStream
+    protecting: Promise<MessageStream>
+    proven: MessageStream[]
+    expired: string[]
+  } {
+    const proven: MessageStream[] = []
+    const expired: string[] = []
+    const p = pskProtector({
+      key: KEY,
+      deadlineMs: DEADLINE,
+      preAuth: { proven: (c) => proven.push(c), expired: (_c, err) => expired.push(err.code) },
+    })()
+    const [outbound, inbound] = multiaddrConnectionPair()
+    const protecting = p.protect(inbound, { signal: AbortSignal.timeout(10_000) })
+    protecting.catch(() => {})
+    return { outbound, inbound, protecting, proven, expired }
+  }
+
+  it('closes an inbound connection that sends nothing, at its own deadline, not the upgrader 10 s', async () => {
+    const { inbound, protecting, expired } = inboundProtect()
+    const t0 = Date.now()
+    await assert.rejects(protecting)
+    const took = Date.now() - t0
+    assert.ok(took >= DEADLINE && took < 2000, `closed after ${took} ms`)
+    assert.equal(inbound.status, 'aborted')
+    assert.deepEqual(expired, ['PREAUTH_TIMEOUT'])
+  })
+
+  it('closes one that sends its nonce but never the first bytes under the key', async () => {
+    const { outbound, inbound, protecting, expired, proven } = inboundProtect()
+    outbound.send(new Uint8Array(24))
+    const conn = await protecting
+    const t0 = Date.now()
+    await waitFor(() => inbound.status === 'aborted', {
+      what: 'the connection to be closed',
+      timeoutMs: 2000,
+    })
+    assert.ok(Date.now() - t0 < DEADLINE + 500)
+    assert.equal(conn.status, 'aborted')
+    assert.deepEqual(expired, ['PREAUTH_TIMEOUT'])
+    assert.equal(proven.length, 0)
+  })
+
+  it('a peer that proves the key in time is told proven once and outlives the deadline', async () => {
+    const { outbound, inbound, protecting, expired, proven } = inboundProtect()
+    const [sender, receiver] = await Promise.all([pskProtector({ key: KEY })().protect(outbound), protecting])
+    const atB = collect(receiver)
+    // The first bytes arrive in two pieces: proven only once all of FIRST_PLAINTEXT is checked.
+    const data = traffic(100, 9)
+    sender.send(data.subarray(0, 5))
+    await waitFor(() => atB.total() === 5, { what: 'the first piece' })
+    assert.equal(proven.length, 0)
+    sender.send(data.subarray(5))
+    await waitFor(() => proven.length === 1, { what: 'proven' })
+    assert.equal(proven[0], inbound, 'the hook gets the connection given to protect()')
+    // Let the deadline pass (not a synchronisation: checking that nothing happens).
+    await new Promise((r) => setTimeout(r, DEADLINE * 2))
+    assert.equal(receiver.status, 'open')
+    assert.deepEqual(expired, [])
+    assert.equal(proven.length, 1)
+  })
+
+  it('outbound connections have no such deadline (the dial has its own)', async () => {
+    const expired: string[] = []
+    const p = pskProtector({
+      key: KEY,
+      deadlineMs: DEADLINE,
+      preAuth: { proven: () => {}, expired: (_c, e) => expired.push(e.code) },
+    })()
+    const [outbound, inbound] = multiaddrConnectionPair()
+    const protecting = p.protect(outbound)
+    inbound.send(new Uint8Array(24))
+    const conn = await protecting
+    await new Promise((r) => setTimeout(r, DEADLINE * 2))
+    assert.equal(conn.status, 'open')
+    assert.deepEqual(expired, [])
+  })
+})
