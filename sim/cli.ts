@@ -1,4 +1,4 @@
-// npm run sim -- --nodes 100,1000,10000 --seconds 60 --loss 0.1 --seed 1 [--scenario all|join|leave|crash|loss|slow|partition|churn]
+// npm run sim -- --nodes 100,1000,10000 --seconds 60 --loss 0.1 --seed 1 [--scenario all|join|leave|crash|loss|slow|partition|churn|burst]
 //   [--slow-factor 10] [--slow-ms R] [--lag-ms 200] [--latency 1-5] [--transport stream|datagram] [--rto-ms 200] [--lossy-sync] [--skip-loss] [--loss50-max-nodes 1000] [--swim key=value,...] [--jobs 2] [--json]
 // Runs the real src/membership Swim on a virtual clock; the same seed prints the same figures
 // (only the wall and CPU times differ).
@@ -6,17 +6,19 @@
 import { parseArgs } from 'node:util'
 import { Worker } from 'node:worker_threads'
 import type { SwimOptions } from '../src/membership/swim-options.js'
-import { type PlannedRun, plan, SCENARIOS, type Scenario } from './plan.js'
+import { burst, DEFAULT_BURST, POLICIES, type Policy } from './burst.js'
+import { type CostOptions, DEFAULT_COSTS } from './cost.js'
+import { type PlannedRun, plan, planBurst, SCENARIOS, type Scenario } from './plan.js'
 import { churn, partition } from './dynamics.js'
 import type { Transport } from './network.js'
-import { render, renderDynamics, renderTimes, summarise } from './report.js'
+import { render, renderBurst, renderDynamics, renderTimes, summarise } from './report.js'
 import { type RunResult, run } from './scenario.js'
 import { packetSize, swimNode } from './swim-node.js'
 
 const { values: a } = parseArgs({
   options: {
     nodes: { type: 'string', default: '100,1000,10000' },
-    seconds: { type: 'string', default: '60' },
+    seconds: { type: 'string' },
     loss: { type: 'string', default: '0' },
     seed: { type: 'string', default: '1' },
     scenario: { type: 'string', default: 'all' },
@@ -33,6 +35,20 @@ const { values: a } = parseArgs({
     'rto-ms': { type: 'string', default: '200' },
     'skip-loss': { type: 'boolean', default: false },
     'loss50-max-nodes': { type: 'string', default: '1000' },
+    policy: { type: 'string', default: POLICIES.join(',') },
+    cores: { type: 'string', default: String(DEFAULT_COSTS.cores) },
+    'slice-ms': { type: 'string', default: String(DEFAULT_COSTS.sliceMs) },
+    'packet-ms': { type: 'string', default: String(DEFAULT_COSTS.packetMs) },
+    'update-ms': { type: 'string', default: String(DEFAULT_COSTS.updateMs) },
+    'verify-ms': { type: 'string', default: String(DEFAULT_COSTS.verifyMs) },
+    'timer-ms': { type: 'string', default: String(DEFAULT_COSTS.timerMs) },
+    'member-ms': { type: 'string', default: String(DEFAULT_COSTS.memberMs) },
+    'conn-ms': { type: 'string', default: String(DEFAULT_COSTS.connMs) },
+    'conn-extra-ms': { type: 'string', default: String(DEFAULT_COSTS.connExtraMs) },
+    'dial-timeout-ms': { type: 'string', default: String(DEFAULT_COSTS.dialTimeoutMs) },
+    'defer-ms': { type: 'string', default: String(DEFAULT_BURST.deferMs) },
+    'pending-cap': { type: 'string', default: String(DEFAULT_BURST.pendingCap) },
+    'no-dial-back': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -60,9 +76,10 @@ function main(): Promise<void> | undefined {
     const [k, v] = kv.split('=')
     swim[k as keyof SwimOptions] = num(`swim ${k}`, v)
   }
+  if (a.scenario === 'burst') return runBurst(swim, num('latency', lo), num('latency', hi))
   const runs = plan({
     nodes: (a.nodes ?? '').split(',').map((n) => num('nodes', n, 2)),
-    seconds: num('seconds', a.seconds, 1),
+    seconds: num('seconds', a.seconds ?? '60', 1),
     seed: num('seed', a.seed),
     loss: num('loss', a.loss),
     scenario: a.scenario as Scenario,
@@ -109,6 +126,47 @@ function main(): Promise<void> | undefined {
   return inWorkers(runs, jobs).then(print)
 }
 
+function runBurst(swim: Partial<SwimOptions>, latencyMinMs: number, latencyMaxMs: number): undefined {
+  const policies = (a.policy ?? '').split(',') as Policy[]
+  for (const p of policies) if (!POLICIES.includes(p)) throw new Error(`--policy: ${POLICIES.join(', ')}`)
+  const costs: CostOptions = {
+    cores: num('cores', a.cores),
+    sliceMs: num('slice-ms', a['slice-ms'], 0.001),
+    packetMs: num('packet-ms', a['packet-ms']),
+    updateMs: num('update-ms', a['update-ms']),
+    verifyMs: num('verify-ms', a['verify-ms']),
+    timerMs: num('timer-ms', a['timer-ms']),
+    memberMs: num('member-ms', a['member-ms']),
+    connMs: num('conn-ms', a['conn-ms']),
+    connExtraMs: num('conn-extra-ms', a['conn-extra-ms']),
+    dialTimeoutMs: num('dial-timeout-ms', a['dial-timeout-ms'], 1),
+  }
+  const specs = planBurst(
+    (a.nodes ?? '').split(',').map((n) => num('nodes', n, 2)),
+    policies,
+    {
+      ...DEFAULT_BURST,
+      seed: num('seed', a.seed),
+      seconds: num('seconds', a.seconds ?? String(DEFAULT_BURST.seconds), 1),
+      costs,
+      latencyMinMs,
+      latencyMaxMs,
+      deferMs: num('defer-ms', a['defer-ms']),
+      pendingCap: num('pending-cap', a['pending-cap']),
+      dialBack: !a['no-dial-back'],
+      swim: Object.keys(swim).length > 0 ? swim : undefined,
+    },
+  )
+  const impl = { factory: swimNode, sizeOf: packetSize }
+  const results = specs.map((spec) => {
+    const r = burst(spec, impl)
+    if (!a.json) process.stderr.write(`done: N=${spec.nodes} burst ${spec.policy}\n`)
+    return r
+  })
+  process.stdout.write(a.json ? `${JSON.stringify(results, null, 2)}\n` : `${renderBurst(results)}\n`)
+  return undefined
+}
+
 /** Runs in `jobs` worker threads, largest first; results in plan order. */
 function inWorkers(runs: PlannedRun[], jobs: number): Promise<RunResult[]> {
   const order = runs.map((_, i) => i).sort((x, y) => runs[y]!.spec.nodes - runs[x]!.spec.nodes || x - y)
@@ -142,7 +200,7 @@ function inWorkers(runs: PlannedRun[], jobs: number): Promise<RunResult[]> {
 
 function readHead(): string {
   return [
-    'npm run sim -- --nodes 100,1000,10000 --seconds 60 --loss 0.1 --seed 1 [--scenario all|join|leave|crash|loss|slow|partition|churn]',
+    'npm run sim -- --nodes 100,1000,10000 --seconds 60 --loss 0.1 --seed 1 [--scenario all|join|leave|crash|loss|slow|partition|churn|burst]',
     '  [--slow-factor 10] [--slow-ms R] [--lag-ms 200] [--latency 1-5] [--transport stream|datagram] [--rto-ms 200] [--lossy-sync] [--skip-loss] [--loss50-max-nodes 1000] [--swim key=value,...] [--jobs 2] [--json]',
     '  --partition-s 30 / --churn-s 30: length of the partition (then heal) / of the churn (one crash,',
     '    one leave, one join a second); then the time until every node holds exactly the running members',
@@ -153,6 +211,13 @@ function readHead(): string {
     "  --lossy-sync: loss applies to push-pull too (default: a stream, like memberlist's TCP push-pull)",
     '  --slow-ms: the normal response time the slow factor multiplies (default: mean round trip)',
     '  --lag-ms: the same for a second, lagging member run (0: none); 200 ms x 10 = +1.8 s, past the probe period',
+    '  --scenario burst: N nodes alone, then N-1 join node 0 at once; work costs CPU, packets need connections',
+    '    (sim/cost.ts, sim/links.ts). --seconds (default 120) after the joins. Flags (defaults):',
+    '    --policy today,fix   today: one join attempt, extra work at once; fix: retries with backoff,',
+    '                         deferred low-priority extra work, --pending-cap 10 handshakes per listener',
+    '    --cores 0 (a core per node; k: k cores shared by all, --slice-ms 3)',
+    '    --conn-ms 35 --conn-extra-ms 10 (per connection per side) --dial-timeout-ms 5000 --no-dial-back',
+    '    --packet-ms 0.2 --update-ms 0.01 --verify-ms 0.1 --timer-ms 0.05 --member-ms 2 --defer-ms 2000',
   ].join('\n')
 }
 

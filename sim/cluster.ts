@@ -6,8 +6,10 @@ import type { Packet } from '../src/membership/messages.js'
 import { IdRegistry } from '../src/membership/registry.js'
 import type { SwimOptions } from '../src/membership/swim-options.js'
 import type { MemberEvent } from '../src/membership/types.js'
+import { type CostOptions, Host } from './cost.js'
 import { ACTION, EventQueue, PACKET, WAKE } from './events.js'
 import { memberIds } from './ids.js'
+import { type LinkOptions, Links } from './links.js'
 import { Observer } from './measure.js'
 import { Network, type NetworkOptions } from './network.js'
 import type { NodeFactory, SimNode } from './node.js'
@@ -32,6 +34,10 @@ export interface ClusterOptions {
   bulkSeed?: boolean
   /** Precomputed ids (at least nodes + spares), else generated from the seed. */
   ids?: string[]
+  /** Work costs CPU time (cost.ts); off by default: everything is handled at once. */
+  costs?: Partial<CostOptions>
+  /** With costs: packets need a connection, set up at a cost (links.ts). */
+  links?: LinkOptions
 }
 
 export class Cluster {
@@ -45,6 +51,10 @@ export class Cluster {
   readonly observer: Observer
   readonly random: Random
   readonly size: number
+  /** With costs: per-node CPU and work queues. */
+  readonly host?: Host
+  /** With links: the connections between nodes. */
+  readonly links?: Links
   private readonly leaveLingerMs: number
   /** Nodes in state RUNNING. */
   live = 0
@@ -62,6 +72,10 @@ export class Cluster {
     this.leaveLingerMs = o.leaveLingerMs ?? 2000
     this.net = new Network<Packet>(this.queue, this.index, this.size, rng(o.seed, 1), o.sizeOf, o.network)
     this.observer = new Observer(this)
+    if (o.costs) {
+      this.host = new Host(this, this.size, o.costs)
+      if (o.links) this.links = new Links(this.queue, this.net, this.index, this.host, rng(o.seed, 3), o.links)
+    }
     for (let i = 0; i < o.nodes; i++) this.start(i)
     const claims = []
     for (let i = 0; i < o.nodes; i++) claims.push(this.node(i).selfClaim())
@@ -86,6 +100,25 @@ export class Cluster {
     return this.queue.time
   }
 
+  /** Nodes that run (the host's view of net.up). */
+  get up(): Uint8Array {
+    return this.net.up
+  }
+
+  /** Node i handles a packet from node `from` (the host calls this when its CPU gets to it). */
+  receive(i: number, from: number, packet: Packet): void {
+    this.nodes[i]!.receive(this.ids[from]!, packet)
+    this.calls++
+    this.rewake(i)
+  }
+
+  /** Node i runs its due timers (the host calls this when its CPU gets to it). */
+  tick(i: number): void {
+    this.nodes[i]!.tick()
+    this.calls++
+    this.rewake(i)
+  }
+
   /** Nodes whose state is RUNNING (not leaving). */
   running(): number[] {
     const out: number[] = []
@@ -107,6 +140,12 @@ export class Cluster {
   }
 
   // ---- actions ----
+
+  /** Starts spare `i` alone: it knows no one until it joins. */
+  boot(i: number): void {
+    this.start(i)
+    this.rewake(i)
+  }
 
   /** Starts spare `i` and has it join through `via`. */
   join(i: number, via: number): void {
@@ -137,16 +176,25 @@ export class Cluster {
     const nodes = this.nodes
     const ids = this.ids
     const net = this.net
+    const host = this.host
     while (q.peekTime() <= t) {
       q.pop()
       const i = q.node
       if (q.kind === PACKET) {
         if (!net.deliverable(i)) continue
+        if (host) {
+          host.packet(i, q.aux, q.payload as Packet)
+          continue
+        }
         nodes[i]!.receive(ids[q.aux]!, q.payload as Packet)
         this.calls++
         this.rewake(i)
       } else if (q.kind === WAKE) {
         if (!q.due() || net.up[i] !== 1) continue
+        if (host) {
+          host.timer(i)
+          continue
+        }
         nodes[i]!.tick()
         this.calls++
         this.rewake(i)
@@ -163,6 +211,8 @@ export class Cluster {
 
   /** Re-reads node i's next timer; a slow node handles it late by its delay. */
   rewake(i: number): void {
+    // A due timer waits for the node's CPU; it is re-read once it has run.
+    if (this.host?.timerDue[i] === 1) return
     let at = this.nodes[i]!.nextWakeAt()
     if (at !== Number.POSITIVE_INFINITY) {
       if (Number.isNaN(at)) throw new Error(`node ${i}: nextWakeAt() is NaN`)
@@ -176,6 +226,8 @@ export class Cluster {
     const random = rng(this.o.seed, 1000 + i)
     const observer = this.observer
     const net = this.net
+    const host = this.host
+    const links = this.links
     this.nodes[i] = this.o.factory({
       self: {
         id,
@@ -183,8 +235,13 @@ export class Cluster {
         incarnation: this.now,
         addrs: [`/ip4/10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/udp/7946`],
       },
-      send: (to, packet) => net.send(i, to, packet),
-      emit: (event: MemberEvent) => observer.event(i, event),
+      send: links ? (to, packet) => links.send(i, to, packet) : (to, packet) => net.send(i, to, packet),
+      emit: host
+        ? (event: MemberEvent) => {
+            host.emitted(i, event.type)
+            observer.event(i, event)
+          }
+        : (event: MemberEvent) => observer.event(i, event),
       drop: (reason) => observer.drop(reason),
       clock: this.queue,
       random,

@@ -1,9 +1,10 @@
 // Which runs a scenario needs: each is a RunSpec with a role in the report.
 
+import { type BurstSpec, DEFAULT_BURST, type Policy } from './burst.js'
 import type { Transport } from './network.js'
 import { DEFAULT_RUN, type RunSpec } from './scenario.js'
 
-export const SCENARIOS = ['all', 'join', 'leave', 'crash', 'loss', 'slow', 'partition', 'churn'] as const
+export const SCENARIOS = ['all', 'join', 'leave', 'crash', 'loss', 'slow', 'partition', 'churn', 'burst'] as const
 export type Scenario = (typeof SCENARIOS)[number]
 
 /**
@@ -89,5 +90,16 @@ export function plan(o: PlanOptions): PlannedRun[] {
         break
     }
   }
+  return out
+}
+
+/** The burst scenario: each N under each policy (today's first). */
+export function planBurst(
+  nodes: readonly number[],
+  policies: readonly Policy[],
+  o: Omit<BurstSpec, 'nodes' | 'policy'>,
+): BurstSpec[] {
+  const out: BurstSpec[] = []
+  for (const n of nodes) for (const policy of policies) out.push({ ...DEFAULT_BURST, ...o, nodes: n, policy })
   return out
 }

@@ -1,6 +1,7 @@
 // The printed report: one row per mesh size, Serf's model figures beside ours.
 
 import { SERF_MODEL_S } from './anchors.js'
+import type { BurstResult } from './burst.js'
 import type { DynamicsResult } from './dynamics.js'
 import type { Spread } from './measure.js'
 import type { PlannedRun, Role } from './plan.js'
@@ -148,6 +149,51 @@ export function renderDynamics(results: readonly DynamicsResult[]): string {
         r.convergedS === null ? 'not by the end' : r.convergedS.toFixed(2),
         String(r.deaths),
         `${r.crashed}/${r.left}/${r.joined}`,
+        (r.wallMs / 1000).toFixed(1),
+      ]),
+    ),
+  ].join('\n')
+}
+
+export function renderBurst(results: readonly BurstResult[]): string {
+  const c = results[0]
+  const host = !c ? '' : c.cores > 0 ? `${c.cores} cores shared by all nodes` : 'a core per node'
+  const s = (x: number): string => (x / 1000).toFixed(2)
+  return [
+    `Burst: N nodes start alone, then nodes 1..N-1 join node 0 at once (${host}); seconds after the joins`,
+    table(
+      [
+        'N',
+        'policy',
+        'all alive everywhere',
+        'alone at end',
+        'join dials failed (1st)',
+        'last join up',
+        'suspicions',
+        'false deaths',
+        'seed peak queue',
+        'node peak queue',
+        'seed CPU s',
+        'joiner CPU 3 s',
+        'conns/node',
+        'dials failed',
+        'wall s',
+      ],
+      results.map((r) => [
+        String(r.nodes),
+        r.policy,
+        r.convergedS === null ? `never (by ${r.ranS.toFixed(0)} s)` : r.convergedS.toFixed(2),
+        String(r.alone),
+        `${r.joinFailures} (${r.firstJoinFailed})`,
+        r.lastJoinUpS === null ? '-' : r.lastJoinUpS.toFixed(2),
+        String(r.suspicions),
+        String(r.falseDeaths),
+        s(r.seedPeakWaitMs),
+        s(r.peakWaitMs),
+        s(r.seedCpuMs),
+        r.joinerCpu3sMs.toFixed(0),
+        r.connsMean.toFixed(1),
+        String(r.dialFailures),
         (r.wallMs / 1000).toFixed(1),
       ]),
     ),
