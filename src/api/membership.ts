@@ -6,9 +6,12 @@ import { method } from './spec.js'
 
 export const info = method<InfoResult>()(z.object({}).strict())
 export const members = method<{ members: MemberView[] }>()(memberFilterSchema)
-export const join = method<{ reached: number; failed: Array<{ addr: string; error: string }> }>()(
-  z.object({ addrs: z.array(z.string().min(1).max(1024)).min(1).max(64) }).strict(),
-)
+export const join = method<{
+  reached: number
+  failed: Array<{ addr: string; error: string }>
+  /** Nobody answered and the agent, alone, keeps retrying in the background (`info.join`). */
+  retrying?: boolean
+}>()(z.object({ addrs: z.array(z.string().min(1).max(1024)).min(1).max(64) }).strict())
 export const leave = method<{ ok: true }>()(z.object({}).strict())
 export const tagsSet = method<{ tags: Record<string, string> }>()(z.object({ tags: tagsSchema }).strict())
 export const tagsDel = method<{ tags: Record<string, string> }>()(

@@ -2,6 +2,9 @@
 
 import type { SkewSummary } from '../crdt/clock-skew.js'
 import type { Member, MemberStatus } from '../membership/index.js'
+import type { JoinStatus } from '../transport/join-retry.js'
+
+export type { JoinStatus }
 
 /**
  * A member as clients see it; `lastSeen` is epoch ms on the agent's clock. `addrs` is what it
@@ -53,6 +56,11 @@ export interface InfoResult {
     reservations: string[]
     relay: { serving: boolean; clients: string[] }
   }
+  /**
+   * Joins retried while this agent is alone (config `join`, `--join`, admin joins that reached
+   * nobody): whether attempts continue, how many failed in a row and why the last one did.
+   */
+  join?: JoinStatus
 }
 
 export interface MembershipTraffic {

@@ -58,7 +58,14 @@ export function diagnose(x: DoctorInputs): Finding[] {
   const alive = others.filter((m) => m.status === 'alive')
   const suspect = others.filter((m) => m.status === 'suspect')
   const dead = others.filter((m) => m.status === 'dead')
-  if (others.length === 0)
+  const join = info.join
+  if (join?.retrying)
+    add(
+      'join',
+      'fail',
+      `alone and retrying the join to ${join.addrs.join(' ')}: ${join.failures} attempt(s) failed, the last with ${join.lastError ?? 'no answer'}; check the address, that the agent there runs, and that both hold the same swarm key`,
+    )
+  else if (others.length === 0)
     add(
       'members',
       'warn',

@@ -16,7 +16,7 @@ import { ed25519WriteSigner, ed25519WriteVerifier } from '../gossip/write-signat
 import { MAX_INCARNATION, type MemberEvent, type Swim } from '../membership/index.js'
 import { incarnationPut, peerDel, peerPut } from '../state/schema.js'
 import { Store } from '../state/store.js'
-import { Dialer, type JoinResult, type KnownPeer } from '../transport/dialer.js'
+import { Dialer, type JoinResult, type JoinStatus, type KnownPeer } from '../transport/dialer.js'
 import { loadOrCreateIdentity } from '../transport/identity.js'
 import { type PeerLists, PeerFilter } from '../transport/peer-filter.js'
 import { ensureSwarmKey } from '../transport/swarm-key.js'
@@ -32,7 +32,7 @@ import type { ReloadResult } from './reload.js'
 import { eventMethods } from './event-methods.js'
 import { kvHandlerEvent, MemberHandlerEvents, userHandlerEvent } from './handler-events.js'
 import { HandlerRunner } from './handlers.js'
-import { AgentMetrics, serveMetrics } from './metrics.js'
+import type { AgentMetrics } from './metrics.js'
 import { stateMethods } from './state-methods.js'
 
 export const SWARM_KEY_FILE = 'swarm.key'
@@ -132,7 +132,7 @@ export class Agent {
     })
     await this.node.start()
     this.peerId = this.node.peerId.toString()
-    if (config.metrics.enabled) this.metrics = this.createMetrics()
+    if (config.metrics.enabled) this.metrics = await this.createMetrics()
     this.memberEvents = new MemberHandlerEvents(this.peerId)
     this.handlers = new HandlerRunner(
       log.child('handlers'),
@@ -215,6 +215,10 @@ export class Agent {
       node: this.node,
       logger: log.child('dialer'),
       joinAddrs: config.join,
+      alone: () => {
+        const c = this.membership.counts()
+        return c.alive + c.suspect <= 1
+      },
       intervalMs: config.reconnectIntervalMs,
       wanted: () => this.gossip.wanted(),
       wantsDiscovered: (id) => this.gossip.wantsDiscovered(id),
@@ -227,6 +231,7 @@ export class Agent {
 
     if (this.metrics) {
       const at = config.metrics.listen
+      const { serveMetrics } = await import('./metrics.js')
       this.metricsServer = await serveMetrics(at, this.metrics, log.child('metrics')).catch((err: Error) => {
         throw new ConfigError(`metrics.listen: cannot serve metrics on ${at}: ${err.message}`)
       })
@@ -286,6 +291,10 @@ export class Agent {
 
   join(addrs: string[]): Promise<JoinResult> {
     return this.dialer.join(addrs)
+  }
+
+  joinStatus(): JoinStatus {
+    return this.dialer.joinStatus()
   }
 
   updateTags(set: Record<string, string>, del: string[]): { tags: Record<string, string> } {
@@ -357,6 +366,7 @@ export class Agent {
   private async rejoin(peer: KnownPeer): Promise<void> {
     const res = await this.dialer.join(
       peer.addrs.map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peer.id}`)),
+      { retry: false },
     )
     if (res.reached === 0) void this.gossip.join(peer.id, peer.addrs)
   }
@@ -399,7 +409,9 @@ export class Agent {
     if (this.knownPeers.delete(id)) void this.store.write([peerDel(id)]).catch(() => {})
   }
 
-  private createMetrics(): AgentMetrics {
+  /** Loaded only when enabled (off by default): prom-client costs every agent memory. */
+  private async createMetrics(): Promise<AgentMetrics> {
+    const { AgentMetrics } = await import('./metrics.js')
     return new AgentMetrics({
       members: () => this.membership.counts(),
       membership: () => this.gossip.stats(),

@@ -4,7 +4,7 @@ import { implement } from '../api/index.js'
 import type { InfoResult, MembershipTraffic } from '../api/results.js'
 import type { MethodRegistry } from '../admin/methods.js'
 import { type Member, type MemberStatus, memberFilter } from '../membership/index.js'
-import type { JoinResult } from '../transport/dialer.js'
+import type { JoinResult, JoinStatus } from '../transport/dialer.js'
 import { VERSION } from '../version.js'
 import { type ConnectionAddr, memberView } from './member-view.js'
 
@@ -27,6 +27,7 @@ export interface MeshHost {
   clockSkew(): InfoResult['clock']
   natInfo(): InfoResult['nat']
   join(addrs: string[]): Promise<JoinResult>
+  joinStatus(): JoinStatus
   leave(): Promise<void>
   updateTags(set: Record<string, string>, del: string[]): { tags: Record<string, string> }
 }
@@ -45,6 +46,7 @@ export function membershipMethods(host: MeshHost): MethodRegistry {
       sync: host.syncStats(),
       clock: host.clockSkew(),
       nat: host.natInfo(),
+      join: host.joinStatus(),
     })),
     members: implement('members', (p) => {
       const wanted = memberFilter(p)

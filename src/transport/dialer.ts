@@ -3,8 +3,13 @@
 // that is gone is not redialled every few seconds for a day.
 import { peerIdFromString } from '@libp2p/peer-id'
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
+import { backoffDelay } from '../util/backoff.js'
+import { systemClock } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
+import { JOIN_RETRY_BASE_MS, type JoinResult, JoinRetry, type JoinStatus } from './join-retry.js'
 import type { MurmurNode } from './node.js'
+
+export type { JoinResult, JoinStatus } from './join-retry.js'
 
 export interface KnownPeer {
   id: string
@@ -14,8 +19,10 @@ export interface KnownPeer {
 export interface DialerOptions {
   node: MurmurNode
   logger: Logger
-  /** Addresses from --join / config; retried while we have no connection at all. */
+  /** Addresses from --join / config; retried while alone (join-retry.ts). */
   joinAddrs: string[]
+  /** No other member is alive or suspect: joins given to us are retried. */
+  alone: () => boolean
   /** Peers to stay connected to (the active view), with the addresses they announced. */
   wanted: () => KnownPeer[]
   /** A peer discovery found: true to dial it (e.g. it is not a member yet). */
@@ -31,11 +38,6 @@ export interface DialerOptions {
   random?: () => number
 }
 
-export interface JoinResult {
-  reached: number
-  failed: Array<{ addr: string; error: string }>
-}
-
 interface Backoff {
   failures: number
   nextAt: number
@@ -45,11 +47,20 @@ export class Dialer {
   private timer?: NodeJS.Timeout
   private readonly inFlight = new Set<string>()
   private readonly backoff = new Map<string, Backoff>()
-  /** Join attempts while alone back off too, or a crowd of agents whose seed is down dials it in step. */
-  private readonly joinBackoff: Backoff = { failures: 0, nextAt: 0 }
+  /** Joins given to us, retried with backoff while alone. */
+  private readonly retry: JoinRetry
   private stopped = false
 
-  constructor(private readonly opts: DialerOptions) {}
+  constructor(private readonly opts: DialerOptions) {
+    this.retry = new JoinRetry({
+      attempt: (addrs) => this.joinOnce(addrs),
+      alone: opts.alone,
+      clock: systemClock,
+      logger: opts.logger,
+      random: opts.random,
+    })
+    this.retry.add(opts.joinAddrs.filter(parses))
+  }
 
   start(): void {
     this.opts.node.addEventListener('peer:discovery', this.onDiscovery)
@@ -60,12 +71,52 @@ export class Dialer {
 
   stop(): void {
     this.stopped = true
+    this.retry.stop()
     clearInterval(this.timer)
     this.opts.node.removeEventListener('peer:discovery', this.onDiscovery)
   }
 
+  /**
+   * An admin join: dials each address, and while it reaches nobody and the agent is alone, tries
+   * again with backoff for up to JOIN_CALL_BUDGET_MS; then, if still alone, the addresses join the
+   * background retries (`retrying` in the result). `retry: false` (known peers after a restart)
+   * makes one attempt and remembers nothing.
+   */
+  async join(addrs: string[], opts: { retry?: boolean } = {}): Promise<JoinResult> {
+    const valid = addrs.filter(parses)
+    let res = await this.joinOnce(addrs)
+    if (opts.retry === false || valid.length === 0) return res
+    const deadline = Date.now() + JOIN_CALL_BUDGET_MS
+    for (let failures = 1; res.reached === 0 && this.opts.alone() && !this.stopped; failures++) {
+      const wait = backoffDelay(
+        failures,
+        JOIN_RETRY_BASE_MS,
+        JOIN_CALL_BUDGET_MS,
+        this.opts.random ?? Math.random,
+      )
+      if (Date.now() + wait > deadline) break
+      this.opts.logger.warn('join failed; trying again', {
+        attempt: failures,
+        failed: res.failed,
+        retryInMs: Math.round(wait),
+      })
+      await new Promise((r) => setTimeout(r, wait))
+      const again = await this.joinOnce(valid)
+      res = { ...again, failed: [...again.failed, ...res.failed.filter((f) => !valid.includes(f.addr))] }
+    }
+    if (res.reached > 0 || this.stopped) return res
+    this.retry.add(valid)
+    this.retry.failed(res)
+    return { ...res, retrying: this.retry.status().retrying }
+  }
+
+  /** Retries of joins while alone: what `info` shows. */
+  joinStatus(): JoinStatus {
+    return this.retry.status()
+  }
+
   /** Dials each address once; reports how many answered. A malformed address is one failure. */
-  async join(addrs: string[]): Promise<JoinResult> {
+  private async joinOnce(addrs: string[]): Promise<JoinResult> {
     const results = await Promise.allSettled(addrs.map(async (a) => this.dialAddr(multiaddr(a))))
     const failed: JoinResult['failed'] = []
     results.forEach((r, i) => {
@@ -89,13 +140,7 @@ export class Dialer {
   private async round(): Promise<void> {
     if (this.stopped) return
     const { node } = this.opts
-    const alone = node.getConnections().length === 0
-    if (alone && this.opts.joinAddrs.length > 0 && Date.now() >= this.joinBackoff.nextAt) {
-      const { reached } = await this.join(this.opts.joinAddrs)
-      if (reached > 0) this.joinBackoff.failures = 0
-      else this.schedule(this.joinBackoff, JOIN_MAX_BACKOFF_MS)
-    }
-    if (!alone) this.joinBackoff.failures = this.joinBackoff.nextAt = 0
+    this.retry.poke()
     const now = Date.now()
     for (const peer of this.opts.wanted()) {
       if (peer.id === node.peerId.toString() || this.isConnected(peer.id)) continue
@@ -157,12 +202,20 @@ export class Dialer {
   }
 }
 
-/** Join addresses are retried at most this far apart while alone: a seed that comes back is found soon. */
-const JOIN_MAX_BACKOFF_MS = 60_000
+/**
+ * How long an admin join keeps retrying within the call before it hands the addresses to the
+ * background retries: an attempt that starts by then ends within its dial (5 s) and push-pull
+ * (5 s) timeouts, inside the CLI's 20 s.
+ */
+const JOIN_CALL_BUDGET_MS = 8000
 
-/** The wait after the `failures`-th failure in a row: base × 2^failures, capped, times 0.5 to 1.5. */
-export function backoffDelay(failures: number, baseMs: number, maxMs: number, random: () => number): number {
-  return Math.min(maxMs, baseMs * 2 ** Math.min(failures, 20)) * (0.5 + random())
+function parses(addr: string): boolean {
+  try {
+    multiaddr(addr)
+    return true
+  } catch {
+    return false
+  }
 }
 
 function withPeerId(addr: string, id: string): Multiaddr | undefined {
@@ -175,6 +228,7 @@ function withPeerId(addr: string, id: string): Multiaddr | undefined {
 }
 
 function errorText(err: unknown): string {
+  if (err instanceof Error && err.name === 'TimeoutError') return 'no answer within the dial timeout (5 s)'
   if (err instanceof Error) return err.name === 'Error' ? err.message : `${err.name}: ${err.message}`
   return String(err)
 }

@@ -223,6 +223,7 @@ export interface Info {
   state?: { keys: number; digest: string; tombstones?: number; origins?: { active: number; retired: number } }
   membership?: { connections: number }
   nat?: { reachability: string; reservations: string[]; relay: { serving: boolean; clients: string[] } }
+  join?: { retrying: boolean; addrs: string[]; failures: number; lastError: string | null }
 }
 
 /** The agent's `nat` info: reachability, relays it holds reservations on, whom it relays for. */

@@ -1,5 +1,6 @@
 // Three real agents on 127.0.0.1 (mDNS off), driven only through the CLI.
 import assert from 'node:assert/strict'
+import { type AddressInfo, createServer } from 'node:net'
 import { AdminClient } from '../../src/admin/client.js'
 import { disposeAgents, FAST_CONFIG, type MemberRow, TestAgent } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
@@ -113,4 +114,49 @@ describe('membership (3 agents on loopback)', function () {
       client.close()
     }
   })
+
+  it('an agent alone keeps retrying a join that reached nobody, says why, and joins once the seed is up', async () => {
+    const port = await freePort()
+    const seedAddr = `/ip4/127.0.0.1/tcp/${port}`
+    const b = new TestAgent({ name: 'b' }).start()
+    agents = [b]
+    await b.ready()
+    const joined = await b.cli(['join', seedAddr])
+    assert.equal(joined.code, 1)
+    assert.match(joined.stdout, /reached 0 of 1/)
+    assert.match(joined.stderr, /could not reach .*tcp\/\d+/)
+    assert.match(joined.stderr, /keeps retrying in the background/)
+    const info = await b.json<{
+      join: { retrying: boolean; addrs: string[]; failures: number; lastError: string }
+    }>(['info'])
+    assert.equal(info.join.retrying, true)
+    assert.deepEqual(info.join.addrs, [seedAddr])
+    assert.ok(info.join.failures >= 1)
+    assert.match(info.join.lastError, /ECONNREFUSED|refused/i)
+    const doctor = await b.cli(['doctor'])
+    assert.equal(doctor.code, 1)
+    assert.match(doctor.stdout, /alone and retrying the join to \/ip4\/127\.0\.0\.1/)
+    assert.match(b.logs, /"msg":"join failed; retrying while alone"/)
+
+    const a = new TestAgent({ name: 'a', args: ['--listen', seedAddr] }).start()
+    agents.push(a)
+    const aInfo = await a.ready()
+    await waitFor(async () => (await statusOf(b, aInfo.peerId)) === 'alive', {
+      what: 'b to join a once a is up',
+      timeoutMs: 40_000,
+    })
+    assert.equal((await b.info()).join?.retrying, false)
+  })
 })
+
+/** A TCP port nothing listens on now (bound, then released). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo
+      srv.close(() => resolve(port))
+    })
+  })
+}

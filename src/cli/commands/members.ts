@@ -58,6 +58,10 @@ export function registerMembership(program: Command): void {
       const res = await call(cmd, 'join', { addrs }, { timeoutMs: 20_000 })
       for (const f of res.failed) process.stderr.write(`murmur: could not reach ${f.addr}: ${f.error}\n`)
       process.stdout.write(`joined: reached ${res.reached} of ${addrs.length} peer(s)\n`)
+      if (res.retrying)
+        process.stderr.write(
+          'murmur: the agent is alone and keeps retrying in the background; `murmur info` shows how it goes\n',
+        )
       if (res.reached === 0) process.exitCode = 1
     })
 
@@ -110,6 +114,15 @@ export function registerMembership(program: Command): void {
         if (reservations.length > 0) lines.push(['relayed via', reservations.join(' ')])
         if (relay.serving)
           lines.push(['relay for', relay.clients.length > 0 ? relay.clients.join(' ') : '(none yet)'])
+      }
+      const join = info.join
+      if (join?.retrying) {
+        const next =
+          join.nextAttemptAt === null
+            ? ''
+            : `, next in ${Math.max(0, Math.round((join.nextAttemptAt - Date.now()) / 1000))} s`
+        lines.push(['joining', `alone, retrying ${join.addrs.join(' ')} (${join.failures} failed${next})`])
+        if (join.lastError) lines.push(['last failure', join.lastError])
       }
       for (const [k, v] of lines) process.stdout.write(`${`${k}:`.padEnd(14)}${v}\n`)
       process.stdout.write(`\n${addMachineHint(info)}\n`)

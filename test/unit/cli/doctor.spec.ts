@@ -69,6 +69,24 @@ describe('murmur doctor', () => {
 
   it('says in plain words what is wrong', () => {
     assert.match(run({ members: [member('a', 'alive', true)] }).members!, /^warn: alone/)
+    const retrying = run({
+      members: [member('a', 'alive', true)],
+      info: info({
+        join: {
+          addrs: ['/ip4/10.0.0.9/tcp/7946'],
+          retrying: true,
+          failures: 3,
+          lastError: '/ip4/10.0.0.9/tcp/7946: no answer within the dial timeout (5 s)',
+          lastAttemptAt: 1_000,
+          nextAttemptAt: 5_000,
+        },
+      }),
+    })
+    assert.match(
+      retrying.join!,
+      /^fail: alone and retrying the join to \/ip4\/10.0.0.9\/tcp\/7946: 3 attempt\(s\) failed, the last with .*dial timeout/,
+    )
+    assert.equal(retrying.members, undefined, 'one finding for being alone')
     assert.match(
       run({ members: [member('a', 'alive', true), member('b', 'alive'), member('c', 'dead')] }).members!,
       /^warn: 2 alive; dead: c$/,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { backoffDelay } from '../../../src/transport/dialer.js'
+import { backoffDelay } from '../../../src/util/backoff.js'
 import {
   advertisedAddrs,
   isRelayed,
