@@ -17,6 +17,8 @@ import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { ConfigError, SwarmKeyMismatchError } from '../errors.js'
 import type { Logger } from '../util/log.js'
 import { RateLimiter } from '../util/rate-limit.js'
+import { PENDING_GLOBAL } from './admission.js'
+import { type AdmissionEvent, type AdmissionGate, admissionGate } from './admission-gate.js'
 import { robustMdns } from './mdns.js'
 import { type NatOptions, type NatService, natService, reservationListens } from './nat.js'
 import type { PeerFilter } from './peer-filter.js'
@@ -46,11 +48,25 @@ export interface TransportOptions {
   nat: NatOptions
 }
 
-export type MurmurNode = Libp2p<{ pubsub: GossipSub; ping: Ping; identify: unknown; nat: NatService }>
+export type MurmurNode = Libp2p<{
+  pubsub: GossipSub
+  ping: Ping
+  identify: unknown
+  nat: NatService
+  /** Inbound connections not yet authenticated: limits and counters (`stats()`). */
+  admission: AdmissionGate
+}>
 
-// Loopback and lab peers share an IP; gossipsub's colocation penalty and the inbound rate limit would
-// otherwise starve local meshes (see shared/LIBP2P-NOTES.md).
-const LOOPBACK_ALLOW = ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128']
+// libp2p's own inbound checks run before ours and apply to every address (no allow list: a local
+// proxy or tunnel makes remote traffic look like loopback). Our admission layer holds the real
+// limits (admission.ts); libp2p's are set so that they never bind first on a healthy mesh:
+// - its pending count lasts until noise and yamux are done, so it is ours (at most PENDING_GLOBAL)
+//   plus members past the key; 4x leaves room for a whole fleet in its handshakes;
+// - its default 5 new connections per second per host starved local meshes (every agent on
+//   127.0.0.1); 250 is four times a burst of 60 agents on one machine, and still bounds how often
+//   one address can make us set up the private-mesh layer.
+const LIBP2P_MAX_INCOMING_PENDING = 4 * PENDING_GLOBAL
+const LIBP2P_INBOUND_PER_HOST_PER_SECOND = 250
 
 export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
   installLazyWindowUpdates()
@@ -67,6 +83,29 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
   }
   if (opts.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: opts.bootstrap, timeout: 100 }))
 
+  // Refused and expired connections: counted by the gate, logged at most one line per 10 s.
+  const admissionLog = opts.logger.child('admission')
+  const admissionLogLimit = new RateLimiter(0.1, 1)
+  const admission = admissionGate({
+    enforceDeadline: !opts.swarmKeyFile,
+    onEvent: (evt: AdmissionEvent) => {
+      if (!admissionLogLimit.take('admission')) return
+      const s = admission.stats()
+      admissionLog.warn(
+        evt.kind === 'refused'
+          ? 'inbound connection refused before authentication: too many pending'
+          : 'inbound connection closed: not authenticated within the deadline',
+        {
+          remote: evt.remote,
+          ...(evt.reason ? { cap: evt.reason === 'host' ? 'per host' : 'global' } : {}),
+          pending: s.pending,
+          refused: s.refusedHost + s.refusedGlobal,
+          expired: s.expired,
+        },
+      )
+    },
+  })
+
   let connectionProtector: ReturnType<typeof pskProtector> | undefined
   if (opts.swarmKeyFile) {
     let file: Uint8Array
@@ -82,6 +121,7 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
     const logLimit = new RateLimiter(0.1, 1)
     connectionProtector = pskProtector({
       key: parseSwarmKey(file, opts.swarmKeyFile),
+      preAuth: admission,
       onError: (err, remote) => {
         if (!logLimit.take('psk')) return
         if (err instanceof SwarmKeyMismatchError) log.warn(err.message, { remote })
@@ -104,14 +144,19 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
     connectionEncrypters: [noise({ crypto: noiseCrypto })],
     streamMuxers: [yamux()],
     connectionProtector,
-    connectionGater: opts.peerFilter?.gater(),
+    connectionGater: admission.gater(opts.peerFilter?.gater()),
     ...(opts.metrics ? { metrics: prometheusMetrics() } : {}),
     peerDiscovery,
-    connectionManager: { maxConnections: opts.maxConnections, allow: LOOPBACK_ALLOW },
+    connectionManager: {
+      maxConnections: opts.maxConnections,
+      maxIncomingPendingConnections: LIBP2P_MAX_INCOMING_PENDING,
+      inboundConnectionThreshold: LIBP2P_INBOUND_PER_HOST_PER_SECOND,
+    },
     // SWIM probes every member; libp2p's own monitor would open a ping stream per connection
     // every 10 s on top (a stream costs a negotiation and a peer-store write on both sides).
     connectionMonitor: { enabled: false },
     services: {
+      admission: () => admission,
       identify: identify(),
       ping: ping(),
       nat: natService(opts.nat, opts.logger.child('nat')),
