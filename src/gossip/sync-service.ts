@@ -16,6 +16,11 @@ export const SYNC_PROTOCOL = '/murmur/sync/5.0.0'
 /** Default of limits.syncBytesPerSecond. */
 export const DEFAULT_SYNC_BYTES_PER_SECOND = 32 * 1024 * 1024
 const SYNC_TIMEOUT_MS = 30_000
+const REFUSALS = {
+  running: 'a sync session with this peer is already running',
+  'catching-up': 'catching up from another peer; try again later',
+  busy: 'answering as many sessions as it takes at once; try again later',
+} as const
 
 export interface SyncServiceOptions {
   node: MurmurNode
@@ -58,8 +63,6 @@ export class SyncService {
     lastAt: null,
   }
   private readonly scheduler: SyncScheduler
-  /** Peers whose session we are answering. */
-  private readonly responding = new Set<string>()
   private readonly budget: RateLimiter
   private timer?: NodeJS.Timeout
   private stopped = false
@@ -128,9 +131,18 @@ export class SyncService {
       this.traffic.sessions.failed++
       stream?.abort(err as Error)
       this.opts.logger.debug('sync failed', { peer, error: (err as Error).message })
+      if (catchUp) this.retryCatchUp(peer)
     } finally {
       this.scheduler.end(peer)
     }
+  }
+
+  /** A catch-up refused (the peer is busy answering a crowd of joiners) or failed: again soon, jittered. */
+  private retryCatchUp(peer: string): void {
+    const t = setTimeout(() => {
+      if (!this.stopped && this.scheduler.onConnect(peer)) void this.syncWith(peer, true)
+    }, this.scheduler.catchUpRetryMs())
+    t.unref()
   }
 
   private async respond(stream: Stream, conn: Connection): Promise<void> {
@@ -138,15 +150,15 @@ export class SyncService {
     // One session at a time per peer: a peer opening many at once would only multiply our work.
     // Two agents that connect may both start a catch-up; the smaller peer id's goes on.
     const self = this.opts.node.peerId.toString()
-    if (this.responding.has(peer) || (this.scheduler.isRunning(peer) && self < peer)) {
+    if (this.scheduler.isRunning(peer) && self < peer) {
       stream.abort(new Error('a sync session with this peer is already running'))
       return
     }
-    if (!this.scheduler.accepts(peer)) {
-      stream.abort(new Error('catching up from another peer; try again later'))
+    const verdict = this.scheduler.answer(peer)
+    if (verdict !== 'ok') {
+      stream.abort(new Error(REFUSALS[verdict]))
       return
     }
-    this.responding.add(peer)
     const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
     try {
       await this.session(peer, stream, signal, runSyncResponder)
@@ -156,7 +168,7 @@ export class SyncService {
       stream.abort(err as Error)
       this.opts.logger.debug('sync (responder) failed', { peer, error: (err as Error).message })
     } finally {
-      this.responding.delete(peer)
+      this.scheduler.answered(peer)
     }
   }
 

@@ -14,7 +14,18 @@ export interface SyncSchedulerOptions {
   clock: Clock
   intervalMs: number
   random?: () => number
+  /** Sessions answered at once (MAX_ANSWERING by default). */
+  maxAnswering?: number
 }
+
+/**
+ * Sessions this agent answers at once. A seed that a fleet joins at once gets a catch-up from every
+ * joiner; answered together, with real state, each would carry the whole state at the same time
+ * and starve the seed's probes. The others are refused and retry shortly (catchUpRetryMs).
+ */
+export const MAX_ANSWERING = 4
+/** A refused or failed catch-up is tried again after 1 to 3 s: a burst of joiners spreads out. */
+const CATCH_UP_RETRY_MS = 1000
 
 export class SyncScheduler {
   /** Peers we have a session running with as initiator. */
@@ -25,6 +36,8 @@ export class SyncScheduler {
   private lastAny = Number.NEGATIVE_INFINITY
   /** The peer of the catch-up running now, if any. */
   private catchUp?: string
+  /** Peers whose session we are answering. */
+  private readonly answering = new Set<string>()
   private readonly random: () => number
 
   constructor(private readonly opts: SyncSchedulerOptions) {
@@ -78,6 +91,28 @@ export class SyncScheduler {
    */
   accepts(peer: string): boolean {
     return this.catchUp === undefined || this.catchUp === peer
+  }
+
+  /**
+   * Starts answering a session `peer` opened, or says why not: one per peer, none while we catch
+   * up from another, at most maxAnswering at once. Pair with `answered`.
+   */
+  answer(peer: string): 'ok' | 'running' | 'catching-up' | 'busy' {
+    if (this.answering.has(peer)) return 'running'
+    if (!this.accepts(peer)) return 'catching-up'
+    if (this.answering.size >= (this.opts.maxAnswering ?? MAX_ANSWERING)) return 'busy'
+    this.answering.add(peer)
+    return 'ok'
+  }
+
+  /** An answered session ended. */
+  answered(peer: string): void {
+    this.answering.delete(peer)
+  }
+
+  /** How long to wait before trying a refused or failed catch-up again (1 to 3 s, jittered). */
+  catchUpRetryMs(): number {
+    return CATCH_UP_RETRY_MS * (1 + 2 * this.random())
   }
 
   /** A session with `peer` completed, in either role. */

@@ -85,4 +85,25 @@ describe('sync scheduler', () => {
     assert.ok(s.begin('p1'))
     assert.ok(s.accepts('p2'), 'a periodic session is no catch-up')
   })
+
+  it('answers at most four sessions at once, one per peer, and spreads refused catch-ups over 1 to 3 s', () => {
+    const { s } = scheduler()
+    assert.deepEqual(
+      peers(6).map((p) => s.answer(p)),
+      ['ok', 'ok', 'ok', 'ok', 'busy', 'busy'],
+    )
+    assert.equal(s.answer('p0'), 'running')
+    s.answered('p0')
+    assert.equal(s.answer('p5'), 'ok', 'a slot freed')
+    const waits = Array.from({ length: 20 }, () => s.catchUpRetryMs())
+    assert.ok(waits.every((w) => w >= 1000 && w <= 3000))
+    assert.ok(new Set(waits).size > 1, 'jittered')
+  })
+
+  it('refuses to answer while catching up from another peer', () => {
+    const { s } = scheduler()
+    s.begin('p0', true)
+    assert.equal(s.answer('p1'), 'catching-up')
+    assert.equal(s.answer('p0'), 'ok')
+  })
 })
