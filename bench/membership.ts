@@ -98,7 +98,7 @@ interface MurmurRun {
   notes: string[]
 }
 
-interface MemberlistRun {
+export interface MemberlistRun {
   n: number
   aliveS?: number
   cpuMean?: number
@@ -454,9 +454,9 @@ async function runMurmur(n: number, config: Record<string, unknown>): Promise<Mu
 }
 
 /** One `run.sh N IDLE_S`; its processes run in their own group so a timeout kills them all. */
-function runMemberlist(n: number, timeoutMs: number): Promise<MemberlistRun> {
+export function runMemberlist(n: number, timeoutMs: number, idleS = IDLE_MS / 1000): Promise<MemberlistRun> {
   return new Promise((resolve) => {
-    const p = spawn('bash', [MEMBERLIST_RUN, String(n), String(IDLE_MS / 1000)], {
+    const p = spawn('bash', [MEMBERLIST_RUN, String(n), String(idleS)], {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     })

@@ -2,6 +2,8 @@
 // comparable published figures (../shared/ANCHORS.md). Asserts nothing. See docs/benchmarks.md.
 import { cpus, loadavg, totalmem } from 'node:os'
 import { runAgentBench, stopAll, TIMERS_NOTE } from './agents.js'
+import { runBurstBench, stopBurstAgents } from './burst.js'
+import { runConnectionBench } from './connection.js'
 import { runCrdtBench } from './crdt.js'
 import { runGossipsubBaseline } from './gossipsub-baseline.js'
 import { runHealBench } from './heal.js'
@@ -15,7 +17,7 @@ import { runJoin100k, runWriteRate } from './scale.js'
 import { type Figure, fmtBytes, fmtMs, log, now, printTable } from './util.js'
 
 // Optional arguments pick parts: `node dist/bench/run.js crdt heal1m psk store n3 writes3 join100k keyed n10
-// gossipsub orbitdb members` (default: all). gossipsub and orbitdb are baselines measured in the same run (bench/ratios.ts).
+// gossipsub orbitdb members connection burst` (default: all). gossipsub and orbitdb are baselines measured in the same run (bench/ratios.ts).
 const parts = process.argv.slice(2)
 const want = (p: string): boolean => parts.length === 0 || parts.includes(p)
 const load = (): string =>
@@ -26,7 +28,7 @@ const load = (): string =>
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
     log(`${sig}: stopping agents and baseline peers`)
-    void Promise.all([stopAll(), stopMembershipAgents(), stopAllPeers()])
+    void Promise.all([stopAll(), stopMembershipAgents(), stopBurstAgents(), stopAllPeers()])
       .then(removeOrbitdbDirs)
       .finally(() => process.exit(130))
   })
@@ -60,11 +62,14 @@ try {
   if (want('gossipsub')) figs.push(...(await baseline('bare gossipsub', runGossipsubBaseline)))
   if (want('orbitdb')) figs.push(...(await baseline('OrbitDB 4', runOrbitdbBaseline)))
   if (want('members')) figs.push(...(await runMembershipBench()))
+  if (want('connection')) figs.push(...(await runConnectionBench()))
+  if (want('burst')) figs.push(...(await runBurstBench()))
 } catch (err) {
   failure = err
 } finally {
   await stopAll()
   await stopMembershipAgents()
+  await stopBurstAgents()
   await stopAllPeers()
   removeOrbitdbDirs()
 }
