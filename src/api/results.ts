@@ -68,6 +68,8 @@ export interface MembershipTraffic {
   connections: number
   healthScore: number
   queued: number
+  /** Duplicate connections (two to one peer, from simultaneous dials) closed since start. */
+  duplicatesClosed: number
   packetsSent: number
   packetsReceived: number
   bytesSent: number

@@ -1,7 +1,7 @@
 // Membership on the network: the pure Swim state machine, its packet link, and the upkeep of a
 // bounded set of connections (the active view, plus whatever others opened to us, pruned
 // least recently used first when there are too many).
-import type { PrivateKey } from '@libp2p/interface'
+import type { Connection, PeerId, PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
 import { ed25519Signer, ed25519Verifier } from '../membership/claims.js'
@@ -12,6 +12,7 @@ import type { KnownPeer } from '../transport/dialer.js'
 import { advertisedAddrs } from '../transport/nat.js'
 import type { MurmurNode } from '../transport/node.js'
 import type { Logger } from '../util/log.js'
+import { DuplicateConnections } from './duplicate-connections.js'
 import { surplusIdleMs, surplusPeers } from './surplus-connections.js'
 import { SwimLink, type TrafficCounters } from './swim-link.js'
 
@@ -37,6 +38,8 @@ export interface MembershipStats extends TrafficCounters {
   connections: number
   healthScore: number
   queued: number
+  /** Duplicate connections (two to one peer, from simultaneous dials) closed since start. */
+  duplicatesClosed: number
 }
 
 export class MembershipService {
@@ -47,6 +50,7 @@ export class MembershipService {
   private readonly joinWaiters = new Map<string, Set<() => void>>()
   private upkeepTimer?: NodeJS.Timeout
   private readonly log: Logger
+  private readonly duplicates: DuplicateConnections
 
   constructor(private readonly opts: MembershipServiceOptions) {
     this.log = opts.logger
@@ -56,6 +60,19 @@ export class MembershipService {
       logger: opts.logger,
       onTraffic: (peer) => this.lastTraffic.set(peer, Date.now()),
       afterReceive: (peer) => this.settleJoin(peer),
+    })
+    const { node } = opts
+    this.duplicates = new DuplicateConnections({
+      selfId: opts.self.id,
+      events: node,
+      getConnections: (peer) => node.getConnections(peer),
+      // gossipsub's own hook for a new connection (private in its types): it opens its stream
+      // again if the duplicate took it along.
+      reattach: (peer, conn) =>
+        (
+          node.services.pubsub as unknown as { onPeerConnected(p: PeerId, c: Connection): void }
+        ).onPeerConnected(peer, conn),
+      logger: opts.logger,
     })
     this.swim = new Swim({
       self: opts.self,
@@ -72,6 +89,7 @@ export class MembershipService {
 
   async start(): Promise<void> {
     await this.link.start()
+    this.duplicates.start()
     this.opts.node.addEventListener('self:peer:update', this.onSelfUpdate)
     this.upkeepTimer = setInterval(() => this.upkeep(), UPKEEP_MS)
     this.upkeepTimer.unref()
@@ -79,6 +97,7 @@ export class MembershipService {
 
   async stop(): Promise<void> {
     clearInterval(this.upkeepTimer)
+    this.duplicates.stop()
     for (const waiters of [...this.joinWaiters.values()]) for (const done of waiters) done()
     this.opts.node.removeEventListener('self:peer:update', this.onSelfUpdate)
     await this.link.stop()
@@ -162,6 +181,7 @@ export class MembershipService {
       connections: this.opts.node.getConnections().length,
       healthScore: this.swim.healthScore(),
       queued: this.swim.pendingBroadcasts(),
+      duplicatesClosed: this.duplicates.count,
     }
   }
 

@@ -8,7 +8,6 @@ import { bootstrap } from '@libp2p/bootstrap'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { type GossipSub, gossipsub, StrictSign } from '@libp2p/gossipsub'
 import { createTopicScoreParams } from '@libp2p/gossipsub/score'
-import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { identify } from '@libp2p/identify'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import { type Ping, ping } from '@libp2p/ping'
@@ -19,7 +18,6 @@ import type { Logger } from '../util/log.js'
 import { RateLimiter } from '../util/rate-limit.js'
 import { PENDING_GLOBAL } from './admission.js'
 import { type AdmissionEvent, type AdmissionGate, admissionGate } from './admission-gate.js'
-import { robustMdns } from './mdns.js'
 import { type NatOptions, type NatService, natService, reservationListens } from './nat.js'
 import type { PeerFilter } from './peer-filter.js'
 import { pskProtector } from './psk-protector.js'
@@ -73,6 +71,8 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   if (opts.mdns.enabled) {
     // Not plain mdns(): see mdns.ts (lost first discovery, interfaces that come up after start).
+    // Loaded only when on, like metrics and UPnP below: every module loaded costs every agent memory.
+    const { robustMdns } = await import('./mdns.js')
     peerDiscovery.push(
       robustMdns({
         intervalMs: opts.mdns.intervalMs,
@@ -145,7 +145,7 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
     streamMuxers: [yamux()],
     connectionProtector,
     connectionGater: admission.gater(opts.peerFilter?.gater()),
-    ...(opts.metrics ? { metrics: prometheusMetrics() } : {}),
+    ...(opts.metrics ? { metrics: (await import('@libp2p/prometheus-metrics')).prometheusMetrics() } : {}),
     peerDiscovery,
     connectionManager: {
       maxConnections: opts.maxConnections,

@@ -93,4 +93,40 @@ describe('user events (3 agents on loopback)', function () {
     assert.equal(big.code, 1)
     assert.match(big.stderr, /payload over 8192 bytes/)
   })
+
+  it('two agents that join each other at once keep one connection, and events flow both ways over it', async () => {
+    agents = ['a', 'b'].map((name) => new TestAgent({ name }).start())
+    const infos = await Promise.all(agents.map((x) => x.ready()))
+    const [ca, cb] = await Promise.all(agents.map((x) => AdminClient.connect(x.socket)))
+    clients.push(ca!, cb!)
+    // Simultaneous dials: each end dials the other, and libp2p alone would keep both connections.
+    await Promise.all([
+      ca!.call('join', { addrs: [loopbackAddr(infos[1]!)] }),
+      cb!.call('join', { addrs: [loopbackAddr(infos[0]!)] }),
+    ])
+    type Info = { members: { alive: number }; membership: { connections: number; duplicatesClosed: number } }
+    const views = await waitFor(
+      async () => {
+        const v = await Promise.all([ca!, cb!].map((c) => c.call<Info>('info', {})))
+        return v.every((i) => i.members.alive === 2 && i.membership.connections === 1) ? v : undefined
+      },
+      { what: 'one connection each way round', timeoutMs: 20_000 },
+    )
+    console.log(`      duplicates closed: ${views.map((v) => v.membership.duplicatesClosed).join(', ')}`)
+    for (const [from, to] of [
+      [ca!, cb!],
+      [cb!, ca!],
+    ] as const) {
+      const got: EventRow[] = []
+      to.subscribe('events', {}, (_m, p) => got.push(p as EventRow))
+      let n = 0
+      await waitFor(
+        async () => {
+          await from.call('event', { name: 'hello', payload: String(n++) })
+          return got.some((e) => e.name === 'hello')
+        },
+        { what: 'an event across the one connection', timeoutMs: 20_000 },
+      )
+    }
+  })
 })

@@ -43,6 +43,7 @@ const info = (over: Partial<InfoResult> = {}): InfoResult => ({
     bytesSent: 0,
     bytesReceived: 0,
     dropped: 0,
+    duplicatesClosed: 0,
   },
   sync: { sessions: 3, lastAt: 1_000, intervalMs: 10_000 },
   ...over,
