@@ -53,7 +53,7 @@ export async function runConnectionBench(rounds = Number(process.env.CONN_ROUNDS
       await identified
       await conn.close()
     }
-    for (let i = 0; i < 20; i++) await once() // warm the JIT
+    for (let i = 0; i < Number(process.env.CONN_WARMUP ?? 20); i++) await once() // warm the JIT
     const c0 = process.cpuUsage()
     const t0 = now()
     for (let i = 0; i < rounds; i++) await once()
