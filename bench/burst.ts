@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 // A fleet at once (#28): N agents with the default timers answer on their admin sockets, then
 // agents 2..N each call `join` on agent 1, all at the same moment, as an orchestration script
 // adding a fleet does. Measures join calls -> every agent lists N alive, how many calls failed,
@@ -7,20 +6,9 @@ import { DEFAULT_CONFIG_PATH, readConfigFile } from '../src/config/load.js'
 import { waitFor } from '../test/helpers/wait.js'
 import { type BenchNode, Fleet } from './fleet.js'
 import { type MemberlistRun, runMemberlist } from './membership.js'
-import { type Figure, fmtMs, log, now, sleep } from './util.js'
+import { cpuTicks, type Figure, fmtMs, log, now, sleep } from './util.js'
 
 const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length
-
-/** CPU clock ticks (1/100 s) a process has used, user + system, from /proc. */
-export function cpuTicks(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-    return Number(f[11]) + Number(f[12])
-  } catch {
-    return Number.NaN
-  }
-}
 
 interface Counts {
   alive: number

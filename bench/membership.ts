@@ -9,7 +9,7 @@ import { DEFAULT_CONFIG_PATH, readConfigFile } from '../src/config/load.js'
 import type { MembershipTraffic } from '../src/api/results.js'
 import { waitFor } from '../test/helpers/wait.js'
 import { type BenchNode, Fleet } from './fleet.js'
-import { type Figure, fmtMs, log, now, rssOf, sleep } from './util.js'
+import { cpuTicks, type Figure, fmtMs, log, now, rssOf, sleep } from './util.js'
 
 /** MURMUR_BENCH_SIZES=10,30 runs only those (for diagnosis); the default is the issue's 3, 10, 30. */
 const SIZES: number[] = (process.env.MURMUR_BENCH_SIZES ?? '3,10,30').split(',').map(Number)
@@ -179,16 +179,6 @@ const loopback = (i: AgentInfo): string => {
   const a = i.addresses.find((x) => x.includes('/127.0.0.1/'))
   if (a === undefined) throw new Error(`agent ${i.name} has no loopback address: ${i.addresses.join(', ')}`)
   return a
-}
-
-function cpuTicks(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-    return Number(f[11]) + Number(f[12])
-  } catch {
-    return Number.NaN
-  }
 }
 
 /** Busy clock ticks of the whole machine (all CPUs) from /proc/stat: user..steal minus idle, iowait. */

@@ -51,6 +51,17 @@ export function fmtBytes(b: number): string {
 
 export const int = (n: number): string => n.toLocaleString('en-US')
 
+/** CPU clock ticks (USER_HZ, 1/100 s on Linux) a process has used, user + system, from /proc. */
+export function cpuTicks(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    return Number(f[11]) + Number(f[12])
+  } catch {
+    return Number.NaN
+  }
+}
+
 /** Resident set size of a process in bytes, from /proc/<pid>/status (undefined if unavailable). */
 export function rssOf(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined
