@@ -6,6 +6,9 @@
 // Per period a member probes one neighbour (ping, then ping-req through k others, Lifeguard nacks),
 // gossips queued changes to a few neighbours, and now and then does a digest-first push-pull.
 // Only changes travel, each signed by its speaker and sent about λ·log N times.
+//
+// Probing lives in probes.ts, push-pull (periodic, joins, reconnects) in sync.ts, each behind a
+// narrow host (host.ts); this core keeps the table, updates, suspicions, gossip and reaping.
 
 import { InvalidInputError, MurmurError } from '../errors.js'
 import { type Clock, systemClock } from '../util/clock.js'
@@ -13,23 +16,15 @@ import { isRelayedAddr } from '../util/relayed.js'
 import { BroadcastQueue } from './broadcasts.js'
 import { type ClaimSigner, type ClaimVerifier, signUpdate, verifyUpdate } from './claims.js'
 import { LocalHealth } from './health.js'
-import { MAX_BUCKETS, MAX_INCARNATION, MAX_MEMBERS, MAX_PACKET_BYTES, MAX_SEQ } from './limits.js'
-import type {
-  Accusation,
-  AliveClaim,
-  LeaveClaim,
-  Packet,
-  PacketType,
-  PingReqPacket,
-  SyncBucketsPacket,
-  SyncDigestPacket,
-  SyncEntriesPacket,
-  Update,
-} from './messages.js'
+import { type DropReason, INF, MAX_TOLD, type SwimHost, shuffled } from './host.js'
+import { MAX_INCARNATION, MAX_MEMBERS, MAX_SEQ } from './limits.js'
+import type { Accusation, AliveClaim, LeaveClaim, Packet, PacketType, Update } from './messages.js'
 import { ActiveView, activeViewSize } from './overlay.js'
+import { Probes } from './probes.js'
 import { IdRegistry } from './registry.js'
 import { Suspicion, suspicionBounds } from './suspicion.js'
 import { DEFAULT_SWIM_OPTIONS, type SwimOptions } from './swim-options.js'
+import { Sync } from './sync.js'
 import {
   ALIVE,
   DEAD,
@@ -53,20 +48,8 @@ export interface SelfInfo {
   addrs?: string[]
 }
 
-/** Why an input changed nothing. Stable strings: adapters count or log them. */
-export type DropReason =
-  | 'stale'
-  | 'unknown-member'
-  | 'unknown-accuser'
-  | 'bad-signature'
-  | 'unclaimed-life'
-  | 'table-full'
-  | 'about-self'
-  | 'self-left'
-  | 'unexpected-ack'
-  | 'unexpected-sync'
-  | 'incarnation-exhausted'
-  | 'busy'
+export type { DropReason } from './host.js'
+export { bucketCountFor } from './sync.js'
 
 export interface SwimInit {
   self: SelfInfo
@@ -93,47 +76,8 @@ export interface ListFilter {
   status?: MemberStatus | readonly MemberStatus[]
 }
 
-interface Probe {
-  seq: number
-  sentAt: number
-  slot: number
-  id: string
-  directAt: number
-  finalAt: number
-  expectedNacks: number
-  nacks: number
-  indirectSent: boolean
-}
-
-/** A ping-req we run for another member. */
-interface Help {
-  requester: string
-  seq: number
-  target: string
-  nackAt: number
-  expireAt: number
-}
-
-const MAX_HELPS = 64
 /** Members that can be dialled directly which a member behind a NAT keeps in its view. */
 const NAT_ANCHORS = 2
-const MAX_SYNCS = 32
-const MAX_TOLD = 4096
-const INF = Number.POSITIVE_INFINITY
-/** Bytes of one sync-entries packet's updates; the rest of MAX_PACKET_BYTES is headroom. */
-const SYNC_PACKET_BUDGET = MAX_PACKET_BYTES - 4096
-
-export function bucketCountFor(n: number): number {
-  let c = 1
-  while (c < Math.ceil(n / 8) && c < MAX_BUCKETS) c *= 2
-  return c
-}
-
-/** memberlist's pushPullScale: beyond 32 members the interval grows with log2 N. */
-function pushPullScale(intervalMs: number, n: number): number {
-  if (n <= 32) return intervalMs
-  return (Math.ceil(Math.log2(n) - Math.log2(32)) + 1) * intervalMs
-}
 
 function checkOptions(o: SwimOptions): void {
   for (const [k, v] of Object.entries(o)) {
@@ -165,28 +109,18 @@ export class Swim {
   private readonly queue = new BroadcastQueue()
   private readonly health: LocalHealth
   private readonly suspicions = new Map<number, Suspicion>()
-  private readonly helps = new Map<number, Help>()
-  private readonly syncs = new Map<number, { to: string; at: number }>()
   private readonly lastHeard = new Map<number, number>()
   private readonly told = new Map<string, number>()
-  private readonly answered = new Map<string, number>()
-  private readonly retry = new Map<number, { attempts: number; nextAt: number }>()
-  /** Seeds given to join(): retried with backoff until one answers a push-pull. */
-  private readonly seeds = new Map<string, { attempts: number; nextAt: number }>()
+  private readonly probes: Probes
+  private readonly sync: Sync
   private claim: AliveClaim
   private leaveClaim?: LeaveClaim
   private seq = 0
-  private probe?: Probe
-  private probeOrder: number[] = []
-  private probeIndex = 0
   /** Gossip walks the view in one shuffled order, so consecutive rounds reach distinct members. */
   private gossipView: readonly number[] = []
   private gossipOrder: number[] = []
   private gossipIndex = 0
-  private nextProbeAt: number
   private nextGossipAt = INF
-  private nextPushPullAt: number
-  private nextReconnectAt: number
   private nextReapAt: number
   private nextSuspicionAt = INF
   private readonly shufflePhase: number
@@ -235,13 +169,36 @@ export class Swim {
         },
       },
     )
-    const o = this.options
-    // Random phases, so members that start together do not probe and sync in lockstep.
-    this.nextProbeAt = now + this.random() * o.probeIntervalMs
-    this.nextPushPullAt = now + this.random() * o.pushPullIntervalMs
-    this.nextReconnectAt = now + o.reconnectIntervalMs * (0.5 + this.random())
-    this.nextReapAt = now + Math.min(o.reapAfterMs, 60_000)
-    this.shufflePhase = this.random() * o.shuffleIntervalMs
+    const host: SwimHost = {
+      options: this.options,
+      now: () => this.clock.now(),
+      random: this.random,
+      send: (to, packet) => this.send(to, packet),
+      nextSeq: () => this.nextSeq(),
+      dropped: (reason, from) => this.dropped(reason, from),
+      idAt: (slot) => this.registry.idAt(slot),
+      viewSlots: () => this.viewSlots(),
+      left: () => this.leaveClaim !== undefined,
+    }
+    // Draws from random() in this order (probe phase, push-pull, reconnect, shuffle): same seed, same run.
+    this.probes = new Probes(
+      {
+        ...host,
+        selfId: id,
+        table: this.table,
+        health: this.health,
+        piggyback: (to) => this.piggyback(to),
+        suspect: (slot, at) => this.suspect(slot, at),
+        onProbeRtt: init.onProbeRtt,
+      },
+      now,
+    )
+    this.sync = new Sync(
+      { ...host, selfId: id, table: this.table, applyAll: (u, from, at) => this.applyAll(u, from, at) },
+      now,
+    )
+    this.nextReapAt = now + Math.min(this.options.reapAfterMs, 60_000)
+    this.shufflePhase = this.random() * this.options.shuffleIntervalMs
   }
 
   // ---- queries ----
@@ -308,45 +265,25 @@ export class Swim {
   // ---- time ----
 
   nextWakeAt(): number {
-    let t = Math.min(
-      this.nextSeedAt(),
+    return Math.min(
+      this.sync.nextWakeAt(),
+      this.probes.nextWakeAt(),
       this.nextGossipAt,
-      this.nextPushPullAt,
-      this.nextReconnectAt,
       this.nextReapAt,
       this.nextSuspicionAt,
     )
-    if (!this.leaveClaim) t = Math.min(t, this.nextProbeAt)
-    const p = this.probe
-    if (p) t = Math.min(t, p.indirectSent ? p.finalAt : p.directAt)
-    for (const h of this.helps.values()) t = Math.min(t, h.nackAt > 0 ? h.nackAt : h.expireAt)
-    return t
-  }
-
-  private nextSeedAt(): number {
-    let t = INF
-    for (const r of this.seeds.values()) t = Math.min(t, r.nextAt)
-    return t
   }
 
   /** Runs every timer that is due. */
   tick(): void {
     const now = this.clock.now()
-    if (this.seeds.size > 0) this.retrySeeds(now)
-    this.probeTimers(now)
-    if (!this.leaveClaim && now >= this.nextProbeAt) this.startProbe(now)
+    this.sync.tickSeeds(now)
+    this.probes.tick(now)
     if (now >= this.nextSuspicionAt) this.expireSuspicions(now)
     if (now >= this.nextGossipAt) this.gossipRound(now)
-    if (now >= this.nextPushPullAt) {
-      const peers = this.viewSlots()
-      const pick = peers[Math.floor(this.random() * peers.length)]
-      if (pick !== undefined && !this.leaveClaim) this.startSync(this.registry.idAt(pick))
-      this.nextPushPullAt =
-        now + pushPullScale(this.options.pushPullIntervalMs, this.table.live) * (0.75 + this.random() / 2)
-    }
-    if (now >= this.nextReconnectAt) this.reconnectRound(now)
+    this.sync.tick(now)
     if (now >= this.nextReapAt) this.reap(now)
-    this.helpTimers(now)
+    this.probes.tickHelps(now)
   }
 
   // ---- inputs ----
@@ -357,7 +294,7 @@ export class Swim {
     const now = this.clock.now()
     const fromSlot = this.registry.slotOf(from)
     if (fromSlot !== undefined && this.table.statusAt(fromSlot) !== NONE) this.lastHeard.set(fromSlot, now)
-    else if (p.type !== 'sync-digest' && p.type !== 'sync-entries') this.syncWithStranger(from)
+    else if (p.type !== 'sync-digest' && p.type !== 'sync-entries') this.sync.withStranger(from)
     switch (p.type) {
       case 'ping':
         this.applyAll(p.updates, from, now)
@@ -365,65 +302,39 @@ export class Swim {
         return
       case 'ack':
         this.applyAll(p.updates, from, now)
-        this.onAck(from, p.seq)
+        this.probes.onAck(from, p.seq)
         break
       case 'ping-req':
         this.applyAll(p.updates, from, now)
-        this.onPingReq(from, p, now)
+        this.probes.onPingReq(from, p, now)
         break
       case 'nack':
-        if (this.probe?.seq === p.seq) this.probe.nacks++
+        this.probes.onNack(p.seq)
         break
       case 'gossip':
         this.applyAll(p.updates, from, now)
         break
       case 'sync-digest':
-        this.onSyncDigest(from, p)
+        this.sync.onDigest(from, p)
         break
       case 'sync-buckets':
-        this.onSyncBuckets(from, p)
+        this.sync.onBuckets(from, p)
         break
       case 'sync-entries':
-        // A seed's entries mean the join went through; until then join() keeps retrying.
-        if (!p.reply) this.seeds.delete(from)
-        this.applyAll(p.entries, from, now)
-        // A reply can be the whole table: at most one per peer per probe period (no amplifier).
-        if (p.reply && this.mayAnswer(from, now))
-          this.sendEntries(from, p.seq, p.bucketCount, new Set(p.buckets), false)
+        this.sync.onEntries(from, p, now)
         break
     }
     this.tellIfAccused(from, now)
   }
 
-  private mayAnswer(from: string, now: number): boolean {
-    const last = this.answered.get(from) ?? Number.NEGATIVE_INFINITY
-    if (now - last < this.options.probeIntervalMs) return false
-    if (this.answered.size >= MAX_TOLD) this.answered.clear()
-    this.answered.set(from, now)
-    return true
-  }
-
   /** Starts a push-pull with a peer, retried with backoff until it answers: how a member joins. */
   join(to: string): void {
-    if (to === this.selfId || this.seeds.size >= MAX_SYNCS) return
-    this.seeds.set(to, { attempts: 0, nextAt: this.clock.now() })
-    this.retrySeeds(this.clock.now())
+    this.sync.join(to)
   }
 
   /** Is a join through `to` still waiting for its push-pull answer? */
   joining(to: string): boolean {
-    return this.seeds.has(to)
-  }
-
-  private retrySeeds(now: number): void {
-    for (const [to, r] of this.seeds) {
-      if (r.nextAt > now) continue
-      r.attempts++
-      r.nextAt =
-        now +
-        Math.min(30_000, this.options.probeIntervalMs * 2 ** Math.min(r.attempts, 10)) * (0.5 + this.random())
-      this.startSync(to)
-    }
+    return this.sync.joining(to)
   }
 
   /**
@@ -550,7 +461,7 @@ export class Swim {
     const prev = code === NONE ? undefined : this.table.claimAt(slot)
     this.table.set(slot, ALIVE, u.incarnation, now, u)
     this.clearSuspicion(slot)
-    this.retry.delete(slot)
+    this.sync.forget(slot)
     this.queue.delete(slot * 2 + 1)
     this.enqueue(slot * 2, u, now)
     this.view.touched(slot)
@@ -664,110 +575,6 @@ export class Swim {
 
   // ---- failure detection ----
 
-  private startProbe(now: number): void {
-    const o = this.options
-    this.nextProbeAt = now + this.health.scale(o.probeIntervalMs)
-    const slot = this.nextProbeTarget()
-    if (slot === undefined) return
-    const id = this.registry.idAt(slot)
-    const seq = this.nextSeq()
-    this.probe = {
-      seq,
-      sentAt: now,
-      slot,
-      id,
-      directAt: now + this.health.scale(o.probeTimeoutMs),
-      finalAt: now + this.health.scale(o.probeIntervalMs),
-      expectedNacks: 0,
-      nacks: 0,
-      indirectSent: false,
-    }
-    this.send(id, { type: 'ping', seq, updates: this.piggyback(id) })
-  }
-
-  /** Round-robin over the active view in a shuffled order, as SWIM does over all members. */
-  private nextProbeTarget(): number | undefined {
-    const view = this.viewSlots()
-    if (view.length === 0) return undefined
-    if (this.probeIndex >= this.probeOrder.length || this.probeOrder.length !== view.length) {
-      this.probeOrder = this.shuffled(view)
-      this.probeIndex = 0
-    }
-    for (let i = 0; i < this.probeOrder.length; i++) {
-      const slot = this.probeOrder[this.probeIndex++ % this.probeOrder.length]!
-      const code = this.table.statusAt(slot)
-      if (code === ALIVE || code === SUSPECT) return slot
-    }
-    return undefined
-  }
-
-  private probeTimers(now: number): void {
-    const p = this.probe
-    if (!p) return
-    if (!p.indirectSent && now >= p.directAt) {
-      p.indirectSent = true
-      const helpers = this.shuffled(
-        this.viewSlots().filter((s) => s !== p.slot && this.table.statusAt(s) === ALIVE),
-      )
-      for (const h of helpers.slice(0, this.options.indirectChecks)) {
-        const to = this.registry.idAt(h)
-        this.send(to, { type: 'ping-req', seq: p.seq, target: p.id, updates: this.piggyback(to) })
-        p.expectedNacks++
-      }
-    }
-    if (now >= p.finalAt) {
-      this.probe = undefined
-      // Lifeguard: missing nacks mean we are the slow one; with no helpers, any failure counts.
-      this.health.apply(p.expectedNacks > 0 ? p.expectedNacks - p.nacks : 1)
-      this.suspect(p.slot, now)
-    }
-  }
-
-  private onAck(from: string, seq: number): void {
-    const help = this.helps.get(seq)
-    if (help && help.target === from) {
-      this.helps.delete(seq)
-      this.send(help.requester, { type: 'ack', seq: help.seq, updates: this.piggyback(help.requester) })
-      return
-    }
-    if (this.probe?.seq === seq) {
-      this.init.onProbeRtt?.(this.clock.now() - this.probe.sentAt)
-      this.probe = undefined
-      this.health.apply(-1)
-      return
-    }
-    this.dropped('unexpected-ack', from)
-  }
-
-  private onPingReq(from: string, p: PingReqPacket, now: number): boolean {
-    if (p.target === this.selfId) {
-      this.send(from, { type: 'ack', seq: p.seq, updates: this.piggyback(from) })
-      return true
-    }
-    if (this.helps.size >= MAX_HELPS) return this.dropped('busy', from)
-    const seq = this.nextSeq()
-    const timeout = this.options.probeTimeoutMs
-    this.helps.set(seq, {
-      requester: from,
-      seq: p.seq,
-      target: p.target,
-      nackAt: now + timeout * 0.8,
-      expireAt: now + timeout * 2,
-    })
-    this.send(p.target, { type: 'ping', seq, updates: this.piggyback(p.target) })
-    return true
-  }
-
-  private helpTimers(now: number): void {
-    for (const [seq, h] of this.helps) {
-      if (h.nackAt > 0 && now >= h.nackAt) {
-        h.nackAt = 0
-        this.send(h.requester, { type: 'nack', seq: h.seq })
-      }
-      if (now >= h.expireAt) this.helps.delete(seq)
-    }
-  }
-
   /** Our own probe failed. On a member already suspect it counts as an independent confirmation. */
   private suspect(slot: number, now: number): void {
     const code = this.table.statusAt(slot)
@@ -873,7 +680,7 @@ export class Swim {
     const view = this.viewSlots()
     if (view !== this.gossipView) {
       this.gossipView = view
-      this.gossipOrder = this.shuffled(view)
+      this.gossipOrder = shuffled(view, this.random)
       this.gossipIndex = 0
     }
     const n = this.gossipOrder.length
@@ -881,113 +688,6 @@ export class Swim {
     for (let i = 0; i < Math.min(k, n); i++) out.push(this.gossipOrder[this.gossipIndex++ % n]!)
     if (this.gossipIndex >= n) this.gossipIndex -= n
     return out
-  }
-
-  // ---- push-pull ----
-
-  private startSync(to: string): void {
-    const seq = this.nextSeq()
-    if (this.syncs.size >= MAX_SYNCS) this.syncs.delete(this.syncs.keys().next().value!)
-    this.syncs.set(seq, { to, at: this.clock.now() })
-    this.send(to, { type: 'sync-digest', seq, count: this.table.size, root: this.table.root })
-  }
-
-  /** A stranger talking to us knows members we do not: one push-pull at a time fetches them. */
-  private syncWithStranger(from: string): void {
-    if (this.leaveClaim) return
-    for (const s of this.syncs.values()) if (s.to === from) return
-    this.startSync(from)
-  }
-
-  private onSyncDigest(from: string, p: SyncDigestPacket): void {
-    if (p.root === this.table.root && p.count === this.table.size) {
-      this.send(from, { type: 'sync-buckets', seq: p.seq, bucketCount: 0, hashes: new Uint32Array(0) })
-      return
-    }
-    const count = bucketCountFor(Math.max(p.count, this.table.size))
-    this.send(from, {
-      type: 'sync-buckets',
-      seq: p.seq,
-      bucketCount: count,
-      hashes: this.table.buckets(count),
-    })
-  }
-
-  private onSyncBuckets(from: string, p: SyncBucketsPacket): boolean {
-    const pending = this.syncs.get(p.seq)
-    if (!pending || pending.to !== from) return this.dropped('unexpected-sync', from)
-    this.syncs.delete(p.seq)
-    if (p.bucketCount === 0) {
-      this.seeds.delete(from)
-      return true
-    }
-    const mine = this.table.buckets(p.bucketCount)
-    const differ = new Set<number>()
-    for (let i = 0; i < p.bucketCount; i++) if (mine[i] !== p.hashes[i]) differ.add(i)
-    if (differ.size > 0) this.sendEntries(from, p.seq, p.bucketCount, differ, true)
-    return true
-  }
-
-  /** Our entries of the given buckets: each member's claim, then the verdict on it. */
-  private sendEntries(
-    to: string,
-    seq: number,
-    bucketCount: number,
-    buckets: Set<number>,
-    reply: boolean,
-  ): void {
-    const packets: Update[][] = [[]]
-    let used = 0
-    const add = (u: Update): void => {
-      const size = encodedUpdateSize(u)
-      if (used + size > SYNC_PACKET_BUDGET) {
-        packets.push([])
-        used = 0
-      }
-      packets[packets.length - 1]!.push(u)
-      used += size
-    }
-    for (let s = 0; s < this.table.span; s++) {
-      if (this.table.statusAt(s) === NONE || !buckets.has(this.table.bucketOf(s, bucketCount))) continue
-      const claim = this.table.claimAt(s)
-      if (claim) add(claim)
-      const verdict = this.table.verdicts.get(s)
-      if (verdict) add(verdict)
-    }
-    const list = [...buckets]
-    packets.forEach((entries, i) => {
-      const last = i === packets.length - 1
-      this.send(to, {
-        type: 'sync-entries',
-        seq,
-        bucketCount,
-        buckets: list,
-        entries,
-        reply: reply && last,
-      } satisfies SyncEntriesPacket)
-    })
-  }
-
-  /** One dead member per interval gets a push-pull, with per-member exponential backoff. */
-  private reconnectRound(now: number): void {
-    const o = this.options
-    this.nextReconnectAt = now + o.reconnectIntervalMs * (0.75 + this.random() / 2)
-    if (this.leaveClaim) return
-    let pick: number | undefined
-    let seen = 0
-    for (const [slot, v] of this.table.verdicts) {
-      if (v.type !== 'dead') continue
-      const r = this.retry.get(slot)
-      if (r && r.nextAt > now) continue
-      if (this.random() * ++seen < 1) pick = slot
-    }
-    if (pick === undefined) return
-    const r = this.retry.get(pick) ?? { attempts: 0, nextAt: 0 }
-    r.attempts++
-    const backoff = Math.min(o.reconnectMaxBackoffMs, o.reconnectIntervalMs * 2 ** Math.min(r.attempts, 20))
-    r.nextAt = now + backoff * (0.5 + this.random())
-    this.retry.set(pick, r)
-    this.startSync(this.registry.idAt(pick))
   }
 
   private reap(now: number): void {
@@ -1000,7 +700,7 @@ export class Swim {
       this.table.remove(slot)
       this.queue.delete(slot * 2)
       this.queue.delete(slot * 2 + 1)
-      this.retry.delete(slot)
+      this.sync.forget(slot)
       this.lastHeard.delete(slot)
       this.registry.release(slot)
       this.init.emit?.({ type: 'reap', member: last })
@@ -1022,17 +722,6 @@ export class Swim {
   private nextSeq(): number {
     this.seq = this.seq >= MAX_SEQ ? 0 : this.seq + 1
     return this.seq
-  }
-
-  private shuffled(list: readonly number[]): number[] {
-    const out = [...list]
-    for (let i = out.length - 1; i > 0; i--) {
-      const j = Math.floor(this.random() * (i + 1))
-      const t = out[i]!
-      out[i] = out[j]!
-      out[j] = t
-    }
-    return out
   }
 
   /** Reports a refused input; returns false so callers can `return this.dropped(...)`. */
