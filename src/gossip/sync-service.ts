@@ -101,8 +101,10 @@ export class SyncService {
   }
 
   private tick(): void {
-    const peers = this.opts.peers()
-    for (const p of this.scheduler.pick(peers, this.opts.meshSize?.())) void this.syncWith(p)
+    const { skip, rest } = this.scheduler.unchanged(this.opts.peers(), this.opts.replica.digest())
+    // Known in sync with them: as good as a session for `info.sync.lastAt` and doctor.
+    if (skip.length > 0) this.traffic.lastAt = Date.now()
+    for (const p of this.scheduler.pick(rest, this.opts.meshSize?.())) void this.syncWith(p)
   }
 
   /** One session with `peer`, as initiator; at most one at a time per peer. */
@@ -191,6 +193,7 @@ export class SyncService {
         yield frame
       }
     }
+    const before = opts.replica.digest()
     const res = await run(opts.replica, (f) => lp.write(f, { signal }), frames(), {
       maxFrameBytes: opts.maxFrameBytes,
       durable: opts.durable,
@@ -209,6 +212,7 @@ export class SyncService {
       opts.logger.info('full state transfer', { peer, sent: res.sentFull, received: res.receivedFull })
     }
     this.scheduler.completed(peer)
+    if (res.inSync && opts.replica.digest() === before) this.scheduler.inSync(peer, before)
     opts.onChanges(res.changes, peer)
     return res
   }

@@ -24,6 +24,8 @@ export interface SyncSchedulerOptions {
  * and starve the seed's probes. The others are refused and retry shortly (catchUpRetryMs).
  */
 export const MAX_ANSWERING = 4
+/** A peer found equal to us is skipped for at most this many intervals while our state stays the same. */
+export const UNCHANGED_SKIP = 6
 /** A refused or failed catch-up is tried again after 1 to 3 s: a burst of joiners spreads out. */
 const CATCH_UP_RETRY_MS = 1000
 
@@ -38,6 +40,8 @@ export class SyncScheduler {
   private catchUp?: string
   /** Peers whose session we are answering. */
   private readonly answering = new Set<string>()
+  /** Per peer: our digest when a session with it last found both sides equal, and when. */
+  private readonly equalAt = new Map<string, { digest: string; at: number }>()
   private readonly random: () => number
 
   constructor(private readonly opts: SyncSchedulerOptions) {
@@ -103,6 +107,40 @@ export class SyncScheduler {
     if (this.answering.size >= (this.opts.maxAnswering ?? MAX_ANSWERING)) return 'busy'
     this.answering.add(peer)
     return 'ok'
+  }
+
+  /**
+   * A session with `peer` found both digests equal to `digest`, ours, which did not change during
+   * it. Record only then: a digest taken after a write that the peer may lack would let
+   * `unchanged` skip it for good.
+   */
+  inSync(peer: string, digest: string): void {
+    this.equalAt.set(peer, { digest, at: this.opts.clock.now() })
+  }
+
+  /**
+   * Splits the periodic candidates: `skip`, those a session found equal to us at the digest we
+   * still hold, less than UNCHANGED_SKIP intervals ago (marked completed); `rest`, the others,
+   * for `pick`. Equal digests are equal states: while ours has not changed, a session would end
+   * at the hellos, and a peer whose state changed starts one itself if we are in its view. The
+   * bound covers a view that does not hold us. An idle agent then opens a session per view
+   * member every UNCHANGED_SKIP intervals, not fanout sessions every interval: each is a new
+   * stream, about a third of an idle agent's CPU at the default interval.
+   */
+  unchanged(candidates: readonly string[], digest: string): { skip: string[]; rest: string[] } {
+    const wanted = new Set(candidates)
+    for (const p of this.equalAt.keys()) if (!wanted.has(p)) this.equalAt.delete(p)
+    const now = this.opts.clock.now()
+    const skip: string[] = []
+    const rest: string[] = []
+    for (const p of candidates) {
+      const e = this.equalAt.get(p)
+      const fresh =
+        e !== undefined && e.digest === digest && now - e.at < UNCHANGED_SKIP * this.opts.intervalMs
+      ;(fresh ? skip : rest).push(p)
+    }
+    for (const p of skip) this.completed(p)
+    return { skip, rest }
   }
 
   /** An answered session ended. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { SyncScheduler, syncFanout } from '../../../src/sync/index.js'
+import { UNCHANGED_SKIP } from '../../../src/sync/scheduler.js'
 import { FakeClock } from '../../../src/util/clock.js'
 
 const INTERVAL = 1000
@@ -105,5 +106,26 @@ describe('sync scheduler', () => {
     s.begin('p0', true)
     assert.equal(s.answer('p1'), 'catching-up')
     assert.equal(s.answer('p0'), 'ok')
+  })
+
+  it('skips a peer found equal while our digest stays the same, for at most six intervals', () => {
+    const { s, clock } = scheduler()
+    s.inSync('p0', 'd1')
+    s.inSync('p1', 'd1')
+    assert.deepEqual(s.unchanged(peers(3), 'd1'), { skip: ['p0', 'p1'], rest: ['p2'] })
+    assert.deepEqual(s.unchanged(peers(3), 'd2'), { skip: [], rest: ['p0', 'p1', 'p2'] }, 'our state changed')
+    clock.advance(UNCHANGED_SKIP * INTERVAL)
+    assert.deepEqual(s.unchanged(peers(3), 'd1').skip, [], 'checked again after six intervals')
+    s.inSync('p0', 'd1')
+    assert.deepEqual(s.unchanged(['p1', 'p2'], 'd1').skip, [], 'a peer that left the candidates is forgotten')
+    assert.deepEqual(s.unchanged(peers(3), 'd1').skip, [])
+  })
+
+  it('a skipped peer counts as synced: no catch-up on a new connection, and others go first', () => {
+    const { s } = scheduler()
+    s.inSync('p0', 'd')
+    s.unchanged(['p0'], 'd')
+    assert.equal(s.onConnect('p9'), false)
+    assert.deepEqual(s.pick(['p0', 'p1'], 2), ['p1', 'p0'])
   })
 })
