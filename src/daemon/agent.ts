@@ -406,7 +406,7 @@ export class Agent {
   }
 
   private forgetPeer(id: string): void {
-    if (this.knownPeers.delete(id)) void this.store.write([peerDel(id)]).catch(() => {})
+    if (this.knownPeers.delete(id)) void this.store.write([peerDel(id)], { sync: false }).catch(() => {})
   }
 
   /** Loaded only when enabled (off by default): prom-client costs every agent memory. */
@@ -463,6 +463,8 @@ export class Agent {
     if (prev && prev.addrs.join() === m.addrs.join()) return
     const peer = { id: m.id, addrs: m.addrs }
     this.knownPeers.set(m.id, peer)
-    void this.store.write([peerPut(peer)]).catch(() => {})
+    // Not fsync'd: a hint for rejoining after a restart, rewritten whenever a member's addresses
+    // change. A fleet joining at once wrote one per member learnt, each with its own fsync.
+    void this.store.write([peerPut(peer)], { sync: false }).catch(() => {})
   }
 }
