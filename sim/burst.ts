@@ -100,15 +100,6 @@ export interface BurstResult {
   wallMs: number
 }
 
-/** Every node holds all the running members alive and none suspect. */
-function agreed(c: Cluster): boolean {
-  for (let i = 0; i < c.size; i++) {
-    const k = c.node(i).counts()
-    if (k.alive !== c.live || k.suspect !== 0) return false
-  }
-  return true
-}
-
 export function burst(cfg: BurstSpec, impl: Impl): BurstResult {
   const wall0 = performance.now()
   const fix = cfg.policy === 'fix'
@@ -179,7 +170,7 @@ export function burst(cfg: BurstSpec, impl: Impl): BurstResult {
       for (let i = 1; i < cfg.nodes; i++) sum += host.cpuMs[i]! - cpu0[i]!
       joinerCpu3sMs = sum / Math.max(1, cfg.nodes - 1)
     }
-    if (convergedS === null && agreed(c)) {
+    if (convergedS === null && c.agreed()) {
       convergedS = (c.now - t0) / 1000
       // A little longer, to count what the burst still sets off.
       stop = Math.min(end, Math.max(c.now + 10_000, t0 + 3000 + step))

@@ -74,7 +74,8 @@ export class Cluster {
     this.observer = new Observer(this)
     if (o.costs) {
       this.host = new Host(this, this.size, o.costs)
-      if (o.links) this.links = new Links(this.queue, this.net, this.index, this.host, rng(o.seed, 3), o.links)
+      if (o.links)
+        this.links = new Links(this.queue, this.net, this.index, this.host, rng(o.seed, 3), o.links)
     }
     for (let i = 0; i < o.nodes; i++) this.start(i)
     const claims = []
@@ -94,6 +95,16 @@ export class Cluster {
     const n = this.nodes[i]
     if (n === undefined) throw new Error(`node ${i} not started`)
     return n
+  }
+
+  /** Every running node holds the running members alive and none suspect. */
+  agreed(): boolean {
+    for (let i = 0; i < this.size; i++) {
+      if (this.state[i] !== RUNNING) continue
+      const k = this.node(i).counts()
+      if (k.alive !== this.live || k.suspect !== 0) return false
+    }
+    return true
   }
 
   get now(): number {

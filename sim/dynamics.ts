@@ -4,7 +4,6 @@
 
 import { Cluster, EPOCH_MS } from './cluster.js'
 import { type Impl, networkOf, type RunSpec } from './scenario.js'
-import { RUNNING } from './states.js'
 
 export interface DynamicsResult {
   kind: 'partition' | 'churn'
@@ -24,23 +23,13 @@ export interface DynamicsResult {
   wallMs: number
 }
 
-/** Every running node holds the running members alive, none suspect. */
-function agreed(c: Cluster): boolean {
-  for (let i = 0; i < c.size; i++) {
-    if (c.state[i] !== RUNNING) continue
-    const k = c.node(i).counts()
-    if (k.alive !== c.live || k.suspect !== 0) return false
-  }
-  return true
-}
-
 function converge(c: Cluster, endMs: number, stepMs = 250): number | null {
   const start = c.now
   while (c.now < endMs) {
-    if (agreed(c)) return (c.now - start) / 1000
+    if (c.agreed()) return (c.now - start) / 1000
     c.runUntil(Math.min(endMs, c.now + stepMs))
   }
-  return agreed(c) ? (c.now - start) / 1000 : null
+  return c.agreed() ? (c.now - start) / 1000 : null
 }
 
 function cluster(cfg: RunSpec, impl: Impl, spares: number): Cluster {
