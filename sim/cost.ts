@@ -190,7 +190,12 @@ export class Host {
   }
 
   private hasWork(i: number): boolean {
-    return this.running[i] !== undefined || this.timerDue[i] === 1 || this.io[i]!.length > 0 || this.low[i]!.length > 0
+    return (
+      this.running[i] !== undefined ||
+      this.timerDue[i] === 1 ||
+      this.io[i]!.length > 0 ||
+      this.low[i]!.length > 0
+    )
   }
 
   private poke(i: number): void {

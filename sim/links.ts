@@ -116,7 +116,9 @@ export class Links {
       callbacks: [],
     }
     this.conns.set(c.key, c)
-    this.queue.push(this.queue.time + this.host.costs.dialTimeoutMs, ACTION, -1, 0, () => this.fail(c, 'timeout'))
+    this.queue.push(this.queue.time + this.host.costs.dialTimeoutMs, ACTION, -1, 0, () =>
+      this.fail(c, 'timeout'),
+    )
     this.handshake(c, false, () => this.established(c))
     return c
   }

@@ -4,7 +4,17 @@ import { type BurstSpec, DEFAULT_BURST, type Policy } from './burst.js'
 import type { Transport } from './network.js'
 import { DEFAULT_RUN, type RunSpec } from './scenario.js'
 
-export const SCENARIOS = ['all', 'join', 'leave', 'crash', 'loss', 'slow', 'partition', 'churn', 'burst'] as const
+export const SCENARIOS = [
+  'all',
+  'join',
+  'leave',
+  'crash',
+  'loss',
+  'slow',
+  'partition',
+  'churn',
+  'burst',
+] as const
 export type Scenario = (typeof SCENARIOS)[number]
 
 /**
