@@ -18,6 +18,7 @@ export type DropReason =
   | 'unexpected-sync'
   | 'incarnation-exhausted'
   | 'busy'
+  | 'muted-accuser'
 
 export interface SwimHost {
   readonly options: Readonly<SwimOptions>

@@ -37,6 +37,11 @@ export class Suspicion {
     this.deadline = start + (bounds.expected < 1 ? bounds.minMs : bounds.maxMs)
   }
 
+  /** Everyone who accused at this incarnation, the first included. */
+  get accuserIds(): Iterable<string> {
+    return this.accusers
+  }
+
   get confirmations(): number {
     return this.accusers.size - 1
   }

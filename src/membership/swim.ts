@@ -13,6 +13,7 @@
 import { InvalidInputError, MurmurError } from '../errors.js'
 import { type Clock, systemClock } from '../util/clock.js'
 import { isRelayedAddr } from '../util/relayed.js'
+import { AccuserRecord } from './accusers.js'
 import { BroadcastQueue } from './broadcasts.js'
 import { type ClaimSigner, type ClaimVerifier, signUpdate, verifyUpdate } from './claims.js'
 import { LocalHealth } from './health.js'
@@ -109,6 +110,7 @@ export class Swim {
   private readonly queue = new BroadcastQueue()
   private readonly health: LocalHealth
   private readonly suspicions = new Map<number, Suspicion>()
+  private readonly accusers = new AccuserRecord()
   private readonly lastHeard = new Map<number, number>()
   private readonly told = new Map<string, number>()
   private readonly probes: Probes
@@ -251,6 +253,11 @@ export class Swim {
   /** The push-pull digest: equal for two members that hold the same table. */
   digest(): { count: number; root: number } {
     return { count: this.table.size, root: this.table.root }
+  }
+
+  /** Accusers muted here for accusing members that then refuted (accusers.ts). */
+  mutedAccusers(): number {
+    return this.accusers.mutedCount(this.clock.now())
   }
 
   healthScore(): number {
@@ -459,6 +466,7 @@ export class Swim {
     if (!verifyUpdate(this.init.verifier, u)) return this.dropped('bad-signature', from)
     const slot = known ?? this.registry.intern(u.id)
     const prev = code === NONE ? undefined : this.table.claimAt(slot)
+    if (code === SUSPECT) this.refuted(slot, now)
     this.table.set(slot, ALIVE, u.incarnation, now, u)
     this.clearSuspicion(slot)
     this.sync.forget(slot)
@@ -484,34 +492,36 @@ export class Swim {
     return true
   }
 
+  /**
+   * An accusation, `suspect` or `dead` alike, starts a suspicion here or confirms the open one:
+   * one member's word never makes another dead. Only our own suspicion timing out does, and the
+   * accused can refute until then (docs/membership.md, "Trust").
+   */
   private applyAccusation(u: Accusation, slot: number, code: number, from: string, now: number): boolean {
     const claimed = this.table.claimAt(slot)?.incarnation ?? -1
     if (u.incarnation > claimed) return this.dropped('unclaimed-life', from)
     const cur = this.table.incarnationAt(slot)
-    const next: StatusCode = u.type === 'suspect' ? SUSPECT : DEAD
-    const wins = u.incarnation > cur || (u.incarnation === cur && next > code)
-    const confirming = !wins && next === SUSPECT && code === SUSPECT && u.incarnation === cur
-    if (!wins && !confirming) return this.dropped('stale', from)
     if (u.from === this.selfId) return this.dropped('stale', from)
+    if (u.incarnation < cur || (u.incarnation === cur && code >= DEAD)) return this.dropped('stale', from)
+    const open = this.suspicions.get(slot)
+    const confirming = code === SUSPECT && u.incarnation === cur && open?.incarnation === cur
+    if (confirming && !open!.wouldConfirm(u.from)) return this.dropped('stale', from)
     // The accuser must be a member we know, in any status: a verdict outlives its accuser, and a
-    // member that learns it after the accuser left must still believe it.
+    // member that learns it after the accuser left must still weigh it.
     if (!this.isKnown(u.from)) return this.dropped('unknown-accuser', from)
+    if (this.accusers.muted(u.from, now)) return this.dropped('muted-accuser', from)
+    if (!verifyUpdate(this.init.verifier, u)) return this.dropped('bad-signature', from)
     if (confirming) {
-      const s = this.suspicions.get(slot)
-      if (!s || s.incarnation !== u.incarnation || !s.wouldConfirm(u.from)) return this.dropped('stale', from)
-      if (!verifyUpdate(this.init.verifier, u)) return this.dropped('bad-signature', from)
-      s.confirm(u.from)
-      this.nextSuspicionAt = Math.min(this.nextSuspicionAt, s.deadline)
+      open!.confirm(u.from)
+      this.nextSuspicionAt = Math.min(this.nextSuspicionAt, open!.deadline)
       this.enqueue(slot * 2 + 1, u, now)
       return true
     }
-    if (!verifyUpdate(this.init.verifier, u)) return this.dropped('bad-signature', from)
-    this.setAccused(slot, u, now)
+    this.setAccused(slot, SUSPECT, u, now)
     return true
   }
 
-  private setAccused(slot: number, u: Accusation, now: number): void {
-    const next: StatusCode = u.type === 'suspect' ? SUSPECT : DEAD
+  private setAccused(slot: number, next: typeof SUSPECT | typeof DEAD, u: Accusation, now: number): void {
     this.table.set(slot, next, u.incarnation, now, undefined, u)
     if (next === SUSPECT) {
       const o = this.options
@@ -530,6 +540,13 @@ export class Swim {
     this.enqueue(slot * 2 + 1, u, now)
     this.view.touched(slot)
     this.event(next === SUSPECT ? 'suspect' : 'dead', slot)
+  }
+
+  /** The member refuted a suspicion still open here: its accusers were wrong (accusers.ts). */
+  private refuted(slot: number, now: number): void {
+    const open = this.suspicions.get(slot)
+    if (!open) return
+    for (const id of open.accuserIds) if (id !== this.selfId) this.accusers.strike(id, now)
   }
 
   /** Self never accepts suspect, dead or left about itself: it refutes with a new incarnation. */
@@ -552,8 +569,11 @@ export class Swim {
       this.enqueue(this.selfSlot * 2, this.claim, now)
       return this.dropped('stale', from)
     }
+    // Even a muted accuser is refuted: others may not have muted it yet.
     if (!verifyUpdate(this.init.verifier, u)) return this.dropped('bad-signature', from)
     this.health.apply(1)
+    // We are alive, so the accusation was wrong; a member that keeps making it loses its voice.
+    this.accusers.strike(u.from, now)
     this.refute(u.incarnation, from)
     return true
   }
@@ -593,7 +613,7 @@ export class Swim {
       from: this.selfId,
     })
     if (code === ALIVE) {
-      this.setAccused(slot, u, now)
+      this.setAccused(slot, SUSPECT, u, now)
       return
     }
     existing!.confirm(this.selfId)
@@ -616,7 +636,7 @@ export class Swim {
         incarnation: s.incarnation,
         from: this.selfId,
       })
-      this.setAccused(slot, u, now)
+      this.setAccused(slot, DEAD, u, now)
     }
     this.nextSuspicionAt = next
   }

@@ -5,7 +5,7 @@
 import { INF, MAX_TOLD, type SwimHost } from './host.js'
 import { MAX_BUCKETS, MAX_PACKET_BYTES } from './limits.js'
 import type { SyncBucketsPacket, SyncDigestPacket, SyncEntriesPacket, Update } from './messages.js'
-import { type MemberTable, NONE } from './table.js'
+import { DEAD, type MemberTable, NONE } from './table.js'
 import { encodedUpdateSize } from './wire.js'
 
 export interface SyncHost extends SwimHost {
@@ -220,7 +220,7 @@ export class Sync {
     let pick: number | undefined
     let seen = 0
     for (const [slot, v] of host.table.verdicts) {
-      if (v.type !== 'dead') continue
+      if (v.type !== 'dead' || host.table.statusAt(slot) !== DEAD) continue
       const r = this.retry.get(slot)
       if (r && r.nextAt > now) continue
       if (host.random() * ++seen < 1) pick = slot

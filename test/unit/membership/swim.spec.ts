@@ -282,6 +282,47 @@ describe('swim: hostile and malformed input changes nothing', () => {
     ])
   })
 
+  it('a member that signs `dead` about a healthy one after every refutation never makes it dead, and is muted', async () => {
+    const { net, ids } = await mesh(5)
+    const [victim, attacker] = [ids[2]!, ids[4]!]
+    const honest = ids.filter((i) => i !== attacker)
+    const t0 = net.clock.now()
+    // 21 accusations in 25 s, each at the victim's newest incarnation, to every honest member.
+    for (let round = 0; round < 21; round++) {
+      const inc = net.node(victim).self().incarnation
+      for (const to of honest.filter((i) => i !== victim)) {
+        net.node(to).receive(attacker, { type: 'gossip', updates: [accuse('dead', victim, inc, attacker)] })
+      }
+      net.run(1200)
+    }
+    const onHonest = (type: string) => net.eventsOf(type, victim).filter((e) => honest.includes(e.at_node))
+    assert.equal(onHonest('dead').length, 0, 'no honest member ever held the victim dead')
+    assert.ok(net.allSee([victim], 'alive', honest))
+    const observers = honest.filter((i) => i !== victim)
+    for (const o of observers) {
+      assert.ok(net.node(o).mutedAccusers() >= 1, `${o.slice(-4)} muted the accuser`)
+      const suspects = onHonest('suspect').filter((e) => e.at_node === o).length
+      assert.ok(suspects <= 3, `${o.slice(-4)} suspected the victim ${suspects} times, not at most 3`)
+    }
+    const muted = net.drops.filter(
+      (d) => d.reason === 'muted-accuser' && d.from === attacker && d.node !== victim,
+    )
+    assert.ok(muted.length >= observers.length * 15, `${muted.length} accusations dropped as muted`)
+    assert.ok(net.clock.now() - t0 >= 25_000)
+  })
+
+  it('a `dead` verdict about a member that is really gone is a suspicion here, then dead by our own timeout', async () => {
+    const { net, ids } = await mesh(4)
+    const [a, b, gone] = [ids[0]!, ids[1]!, ids[3]!]
+    net.down.add(gone)
+    const inc = net.node(a).get(gone)!.incarnation
+    net.node(a).receive(b, { type: 'gossip', updates: [accuse('dead', gone, inc, b)] })
+    assert.equal(net.node(a).get(gone)!.status, 'suspect', "one member's word is not a death")
+    const { maxMs } = suspicionBounds(4, 1000, 4, 6)
+    assert.ok(net.until(() => net.node(a).get(gone)!.status === 'dead', maxMs + 1000) >= 0)
+    assert.equal(net.node(a).mutedAccusers(), 0, 'a right accusation costs its accuser nothing')
+  })
+
   it('refutation at the incarnation bound is refused, not wrapped', async () => {
     const [a, b] = await peerIds(2)
     const s = new Swim({
