@@ -199,6 +199,10 @@ export class Agent {
       selfId: this.peerId,
       clock: systemClock,
       maxDriftMs: config.limits.maxClockDriftMs,
+      isMember: (id) => {
+        const status = this.membership.get(id)?.status
+        return status === 'alive' || status === 'suspect'
+      },
       onOverBudget: (peer) => this.refuse(peer, OVER_BUDGET_BAN_MS),
     })
     this.eventTopic.start()
@@ -422,7 +426,14 @@ export class Agent {
       ],
       sync: () => this.state?.traffic().sync,
       events: () =>
-        this.eventTopic?.events.counts ?? { sent: 0, received: 0, duplicate: 0, stale: 0, invalid: 0 },
+        this.eventTopic?.events.counts ?? {
+          sent: 0,
+          received: 0,
+          duplicate: 0,
+          stale: 0,
+          invalid: 0,
+          nonMember: 0,
+        },
       handlers: () => this.handlers?.counts ?? { run: 0, failed: 0, timedOut: 0, dropped: 0 },
     })
   }

@@ -2,7 +2,9 @@
 // gets the event as one JSON line on stdin and in MURMUR_* environment variables. Handlers run
 // off the hot path (dispatch only queues), one at a time per handler, each with a timeout after
 // which its whole process group is killed. A failure, a hang or a missing command is logged and
-// is never fatal; a handler that falls behind by MAX_QUEUED events drops the newest.
+// is never fatal. A handler that falls behind by MAX_QUEUED events drops from the origin with the
+// most events queued, so one member flooding the mesh (within its rate limit) cannot crowd out
+// the events of the others.
 import { type ChildProcess, spawn } from 'node:child_process'
 import type { HandlerSpec } from '../config/schema.js'
 import type { Logger } from '../util/log.js'
@@ -78,14 +80,17 @@ export class HandlerRunner {
     if (this.stopped) return
     for (const slot of this.slots) {
       if (!matches(slot.spec.on, ev)) continue
-      if (slot.queue.length >= MAX_QUEUED) {
+      const dropped = enqueueFair(slot.queue, ev, MAX_QUEUED)
+      if (dropped !== undefined) {
         this.counts.dropped++
         if (this.logLimiter.take(slot.spec.on)) {
-          this.log.warn('handler is behind; event dropped', { on: slot.spec.on, queued: slot.queue.length })
+          this.log.warn('handler is behind; event dropped', {
+            on: slot.spec.on,
+            queued: slot.queue.length,
+            origin: dropped,
+          })
         }
-        continue
       }
-      slot.queue.push(ev)
       if (!slot.running) setImmediate(() => void this.drain(slot))
     }
   }
@@ -179,4 +184,37 @@ function killGroup(c: ChildProcess): void {
   } catch {
     c.kill('SIGKILL')
   }
+}
+
+const originOf = (ev: HandlerEvent): string => (typeof ev.data.origin === 'string' ? ev.data.origin : '')
+
+/**
+ * Queues `ev`; a full queue drops the newest event of the origin with the most events queued
+ * (that may be `ev` itself). Returns the origin of the event dropped, if any.
+ */
+export function enqueueFair(queue: HandlerEvent[], ev: HandlerEvent, max: number): string | undefined {
+  if (queue.length < max) {
+    queue.push(ev)
+    return undefined
+  }
+  const counts = new Map<string, number>()
+  let heaviest = originOf(ev)
+  let most = 1
+  counts.set(heaviest, 1)
+  for (const q of queue) {
+    const o = originOf(q)
+    const n = (counts.get(o) ?? 0) + 1
+    counts.set(o, n)
+    if (n > most) {
+      most = n
+      heaviest = o
+    }
+  }
+  if (heaviest === originOf(ev)) return heaviest
+  queue.splice(
+    queue.findLastIndex((q) => originOf(q) === heaviest),
+    1,
+  )
+  queue.push(ev)
+  return heaviest
 }

@@ -58,6 +58,11 @@ export interface UserEventsOptions {
   maxDriftMs: number
   maxAgeMs?: number
   maxRemembered?: number
+  /**
+   * Is this peer a member (alive or suspect)? Only members author events: identities are free,
+   * so a limit per author means nothing for strangers. Without it every author is accepted.
+   */
+  isMember?: (id: string) => boolean
   /** Hands an encoded event to the transport; resolves to the peers it went to. */
   broadcast: (bytes: Uint8Array) => Promise<number>
 }
@@ -95,7 +100,7 @@ export class UserEvents {
   private readonly subscribers = new Set<Subscriber>()
   private readonly maxAgeMs: number
   private readonly maxRemembered: number
-  counts = { sent: 0, received: 0, duplicate: 0, stale: 0, invalid: 0 }
+  counts = { sent: 0, received: 0, duplicate: 0, stale: 0, invalid: 0, nonMember: 0 }
 
   constructor(private readonly opts: UserEventsOptions) {
     this.maxAgeMs = opts.maxAgeMs ?? DEFAULT_EVENT_MAX_AGE_MS
@@ -124,9 +129,15 @@ export class UserEvents {
 
   /**
    * A message from the mesh by `author`: 'accept' delivers it here and lets gossipsub forward it,
-   * 'ignore' (a copy, or too old) drops it quietly, 'reject' (malformed) penalises the sender.
+   * 'ignore' (a copy, too old, or by someone who is not a member) drops it quietly, 'reject'
+   * (malformed) penalises the sender.
    */
   receive(bytes: Uint8Array, author: string): EventVerdict {
+    // Not 'reject': its forwarder may be honest, and a member that just joined may not be known here yet.
+    if (this.opts.isMember && !this.opts.isMember(author)) {
+      this.counts.nonMember++
+      return 'ignore'
+    }
     let body: Omit<UserEvent, 'origin'>
     try {
       body = decodeEvent(bytes)

@@ -7,7 +7,9 @@ import { GossipTopic, OnTopic } from './topic.js'
 
 export const EVENTS_TOPIC = '/murmur/events/1'
 /** Events a second one author may send through us (burst: four seconds' worth). */
-const EVENTS_PER_AUTHOR_PER_SECOND = 100
+export const EVENTS_PER_AUTHOR_PER_SECOND = 100
+/** Events a second one connection may hand us, whoever wrote them: ten busy authors' worth. */
+export const EVENTS_PER_CONNECTION_PER_SECOND = 10 * EVENTS_PER_AUTHOR_PER_SECOND
 
 export interface EventTopicOptions extends Omit<UserEventsOptions, 'broadcast'> {
   node: MurmurNode
@@ -27,6 +29,7 @@ export class EventTopic extends OnTopic {
       logger: opts.logger,
       perPeerPerSecond: EVENTS_PER_AUTHOR_PER_SECOND,
       perPeerBurst: 4 * EVENTS_PER_AUTHOR_PER_SECOND,
+      perConnectionPerSecond: EVENTS_PER_CONNECTION_PER_SECOND,
       onOverBudget: opts.onOverBudget,
       handle: (data, author) => this.events.receive(data, author),
     })

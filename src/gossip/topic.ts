@@ -13,8 +13,11 @@ export interface TopicOptions {
   logger: Logger
   /** Handles one message from its signed author, handed to us by `from`; throwing counts as 'reject'. */
   handle: (data: Uint8Array, author: string, from: string) => Verdict
+  /** Messages a second (burst: four seconds' worth) per author. */
   perPeerPerSecond?: number
   perPeerBurst?: number
+  /** Messages a second (burst: four seconds' worth) per connection peer, whoever the authors. */
+  perConnectionPerSecond?: number
   /** Bytes a second (and burst) per connection peer and per author; see TopicBudget. */
   bytesPerSecond?: number
   burstBytes?: number
@@ -65,11 +68,15 @@ export class GossipTopic {
     bytesOut: 0,
   }
   private readonly limiter: RateLimiter
+  private readonly perConnection?: RateLimiter
   private readonly bytes: RateLimiter
   private readonly logLimiter = new RateLimiter(1, 5)
 
   constructor(private readonly opts: TopicOptions) {
     this.limiter = new RateLimiter(opts.perPeerPerSecond ?? 500, opts.perPeerBurst ?? 2000)
+    if (opts.perConnectionPerSecond !== undefined) {
+      this.perConnection = new RateLimiter(opts.perConnectionPerSecond, 4 * opts.perConnectionPerSecond)
+    }
     this.bytes = new RateLimiter(
       opts.bytesPerSecond ?? DEFAULT_TOPIC_BYTES_PER_SECOND,
       opts.burstBytes ?? DEFAULT_TOPIC_BURST_BYTES,
@@ -132,6 +139,7 @@ export class GossipTopic {
       this.opts.onOverBudget?.(from, 'gossip byte')
       return 'ignore'
     }
+    if (this.perConnection && !this.perConnection.take(from)) return 'ignore'
     if (!this.bytes.take(`author:${author}`, size) || !this.limiter.take(author)) return 'ignore'
     try {
       return this.opts.handle(m.data, author, from)

@@ -5,6 +5,7 @@ import { lpStream } from '@libp2p/utils'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { CrdtRecord, VersionVector } from '../../src/crdt/index.js'
 import { STATE_TOPIC } from '../../src/gossip/delta-topic.js'
+import { EVENTS_TOPIC } from '../../src/gossip/event-topic.js'
 import { SYNC_PROTOCOL } from '../../src/gossip/sync-service.js'
 import {
   decodeSyncMessage,
@@ -35,7 +36,7 @@ export async function startForeignNode(
     swarmKeyFile,
     maxConnections: 10,
     maxMessageBytes: 1 << 20,
-    topics: [STATE_TOPIC],
+    topics: [STATE_TOPIC, EVENTS_TOPIC],
     logger: silentLogger,
     nat: NO_NAT,
   })

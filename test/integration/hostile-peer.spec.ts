@@ -1,12 +1,16 @@
 // A peer that is not murmur: an in-process libp2p node gossips forged and malformed state.
 // The agent must keep serving, apply what is genuine, and drop the rest.
 import assert from 'node:assert/strict'
+import { createServer } from 'node:net'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import { AdminClient } from '../../src/admin/client.js'
 import { type CrdtRecord, encodeDeltaFrames, FORMAT_VERSION, MAX_SEQ, Replica } from '../../src/crdt/index.js'
+import { encodeEvent } from '../../src/events/user-events.js'
 import { STATE_TOPIC } from '../../src/gossip/delta-topic.js'
+import { EVENTS_TOPIC } from '../../src/gossip/event-topic.js'
 import { ed25519WriteSigner } from '../../src/gossip/write-signatures.js'
 import type { MurmurNode } from '../../src/transport/node.js'
 import { type Clock, FakeClock, systemClock } from '../../src/util/clock.js'
@@ -20,6 +24,14 @@ import {
   testSwarmKeyFile,
 } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
+
+async function freePort(): Promise<number> {
+  const s = createServer()
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
+  const port = (s.address() as { port: number }).port
+  await new Promise((r) => s.close(r))
+  return port
+}
 
 /** A member gone bad (it holds the mesh's key), and a replica that signs writes with its own key. */
 async function memberGoneBad(clock: Clock = systemClock): Promise<{ node: MurmurNode; writer: Replica }> {
@@ -230,6 +242,72 @@ describe('gossipsub scoring on the state topic', function () {
       })
     } finally {
       await Promise.all([victim.stop(), sender.stop()])
+    }
+  })
+})
+
+describe('user events from identities that are not members', function () {
+  this.timeout(60_000)
+  let agents: TestAgent[] = []
+  const nodes: MurmurNode[] = []
+
+  afterEach(async function () {
+    await Promise.all(nodes.splice(0).map((n) => n.stop()))
+    await disposeAgents(agents.splice(0), this.currentTest?.state === 'failed')
+  })
+
+  it("are ignored: never delivered nor forwarded, while a member's events still arrive", async () => {
+    const port = await freePort()
+    const a = new TestAgent({
+      name: 'a',
+      config: { metrics: { enabled: true, listen: `127.0.0.1:${port}` } },
+    })
+    const b = new TestAgent({ name: 'b' })
+    agents = [a.start(), b.start()]
+    const [ia, ib] = await Promise.all(agents.map((x) => x.ready()))
+    assert.equal((await b.cli(['join', loopbackAddr(ia!)])).code, 0)
+    await waitFor(async () => (await a.info()).members.alive === 2, { what: 'a to see b' })
+    const client = await AdminClient.connect(a.socket)
+    const got: Array<{ name: string; origin: string }> = []
+    client.subscribe('events', {}, (_m, p) => got.push(p as { name: string; origin: string }))
+    try {
+      // Key holders with throwaway identities, as in the review: each publishes 10 events to a.
+      for (let i = 0; i < 4; i++) nodes.push(await startForeignNode(undefined, testSwarmKeyFile()))
+      for (const n of nodes) {
+        n.services.pubsub.subscribe(EVENTS_TOPIC)
+        await n.dial(multiaddr(loopbackAddr(ia!)))
+      }
+      await waitFor(() => nodes.every((n) => n.services.pubsub.getSubscribers(EVENTS_TOPIC).length > 0), {
+        what: 'a to subscribe',
+      })
+      const ts = Date.now()
+      for (const [k, n] of nodes.entries()) {
+        for (let i = 0; i < 10; i++) {
+          const id = (k * 100 + i).toString(16).padStart(16, '0')
+          await n.services.pubsub.publish(EVENTS_TOPIC, encodeEvent({ id, name: 'deploy', payload: 'x', ts }))
+        }
+      }
+      const nonMember = async (): Promise<number> => {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+        return Number(/murmur_user_events_total\{outcome="nonMember"\} (\d+)/.exec(text)?.[1] ?? 0)
+      }
+      await waitFor(async () => (await nonMember()) >= 40, { what: 'a to check all 40 events' })
+      let n = 0
+      await waitFor(
+        async () => {
+          await b.cli(['event', 'real', String(n++)])
+          return got.some((e) => e.name === 'real')
+        },
+        { what: "b's event to reach a", timeoutMs: 30_000 },
+      )
+      const strangers = new Set(nodes.map((x) => x.peerId.toString()))
+      assert.deepEqual(
+        got.filter((e) => strangers.has(e.origin)),
+        [],
+      )
+      assert.ok(got.every((e) => e.origin === ib!.peerId))
+    } finally {
+      client.close()
     }
   })
 })

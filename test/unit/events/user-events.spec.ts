@@ -121,4 +121,28 @@ describe('user events', () => {
     assert.equal(b.got.length, 1000)
     assert.equal(deploys.length, 100)
   })
+
+  it("only members author events: a stranger's are ignored, not delivered and not forwarded", async () => {
+    const clock = new FakeClock(1_000_000)
+    const members = new Set(['A', 'B'])
+    const got: UserEvent[] = []
+    const events = new UserEvents({
+      selfId: 'A',
+      clock,
+      maxDriftMs: DRIFT,
+      isMember: (id) => members.has(id),
+      broadcast: async () => 1,
+    })
+    events.subscribe(undefined, (e) => got.push(e))
+    const body = (id: string) => encodeEvent({ id, name: 'deploy', payload: '', ts: clock.now() })
+    for (let i = 0; i < 40; i++)
+      assert.equal(events.receive(body(`${i}`.padStart(16, '0')), `throwaway-${i}`), 'ignore')
+    assert.equal(events.receive(body('00000000000000ff'), 'B'), 'accept')
+    assert.deepEqual(
+      got.map((e) => e.origin),
+      ['B'],
+    )
+    assert.equal(events.counts.nonMember, 40)
+    assert.equal(events.remembered, 1, "a stranger's events take no room in the exactly-once memory")
+  })
 })
