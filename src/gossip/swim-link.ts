@@ -209,6 +209,8 @@ export class SwimLink {
       }
     } catch (err) {
       this.opts.logger.debug('membership stream ended', { peer: from, error: (err as Error).message })
+      // Our side too: a half-closed stream would hold one of the peer's four inbound slots.
+      if (stream.status === 'open') stream.abort(err as Error)
     }
   }
 

@@ -7,7 +7,7 @@ import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { ed25519Signer, signUpdate } from '../../src/membership/claims.js'
 import { MAX_INCARNATION, SWIM_PROTOCOL } from '../../src/membership/limits.js'
-import type { Accusation } from '../../src/membership/messages.js'
+import type { Accusation, AliveClaim } from '../../src/membership/messages.js'
 import { encodePacket, memberIdBytes } from '../../src/membership/wire.js'
 import type { MurmurNode } from '../../src/transport/node.js'
 import { startForeignNode } from '../helpers/foreign-node.js'
@@ -91,5 +91,66 @@ describe('a hostile peer on the membership protocol', function () {
     a.start()
     await a.ready()
     await waitFor(bothAlive, { what: 'a to list a and b alive after restart' })
+  })
+
+  it('a member that signs dead about a healthy one after every refutation never makes it dead, and is muted', async () => {
+    agents = ['a', 'b'].map((name) => new TestAgent({ name }).start())
+    const [a, b] = agents as [TestAgent, TestAgent]
+    const [ia, ib] = await Promise.all(agents.map((x) => x.ready()))
+    const addrA = ia!.addresses.find((x) => x.includes('127.0.0.1'))!
+    assert.equal((await b.cli(['join', addrA])).code, 0)
+    const statusOfB = async (): Promise<MemberRow | undefined> =>
+      (await a.json<MemberRow[]>(['members'])).find((m) => m.id === ib!.peerId)
+    await waitFor(async () => (await statusOfB())?.status === 'alive', { what: 'a to list b alive' })
+
+    // The attacker is a member: its own signed claim rides in front of each accusation.
+    const key = await generateKeyPair('Ed25519')
+    node = await startForeignNode(key, testSwarmKeyFile())
+    const hostile = ed25519Signer(key)
+    // It takes a's membership streams and reads them (it answers nothing: a ends up holding it dead).
+    await node.handle(SWIM_PROTOCOL, async (stream) => {
+      for await (const _ of stream) {
+      }
+    })
+    const send = async (frames: Uint8Array[]): Promise<void> => {
+      const stream = await node!.dialProtocol(multiaddr(addrA), SWIM_PROTOCOL)
+      const lp = lpStream(stream)
+      for (const f of frames) await lp.write(f)
+      await stream.close().catch(() => {})
+    }
+    const claim = signUpdate<AliveClaim>(hostile, {
+      type: 'alive',
+      id: hostile.id,
+      incarnation: Date.now(),
+      name: 'mallory',
+      tags: {},
+      addrs: [],
+    })
+    const seen: string[] = []
+    for (let round = 0; round < 8; round++) {
+      const victim = (await statusOfB())!
+      seen.push(victim.status)
+      const dead = signUpdate<Accusation>(hostile, {
+        type: 'dead',
+        id: ib!.peerId,
+        incarnation: victim.incarnation,
+        from: hostile.id,
+      })
+      const frame = encodePacket({ type: 'gossip', updates: [claim, dead] })
+      // a hangs up once it holds the silent attacker dead: the attacker just dials again.
+      await send([frame]).catch(() => send([frame]))
+      // Not synchronisation: the attack's pace, about one accusation per refutation.
+      await new Promise((r) => setTimeout(r, 600))
+    }
+    seen.push((await statusOfB())!.status)
+    assert.ok(!seen.includes('dead'), `b was listed ${seen.join(', ')}`)
+    assert.match(a.logs, /muted-accuser/, 'a muted the accuser')
+    assert.deepEqual(
+      seen.slice(-3),
+      ['alive', 'alive', 'alive'],
+      'once muted, its accusations change nothing',
+    )
+    const deaths = a.logs.split('\n').filter((l) => l.includes('"member dead"') && l.includes(ib!.peerId))
+    assert.deepEqual(deaths, [], 'no member-failed for b')
   })
 })
