@@ -22,6 +22,8 @@ import { type PeerLists, PeerFilter } from '../transport/peer-filter.js'
 import { ensureSwarmKey } from '../transport/swarm-key.js'
 import { advertisedAddrs } from '../transport/nat.js'
 import { createNode, type MurmurNode } from '../transport/node.js'
+import { RelayGate } from '../transport/relay-gate.js'
+import { RateLimiter } from '../util/rate-limit.js'
 import { systemClock } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
 import type { LogHub } from '../util/log-hub.js'
@@ -74,6 +76,12 @@ export class Agent {
   /** The swarm key this agent's mesh is private by; null in an open mesh. */
   swarmKeyFile: string | null = null
   private readonly peerFilter: PeerFilter
+  private readonly relayLog = new RateLimiter(0.1, 1)
+  private readonly relayGate = new RelayGate({
+    onRefused: (peer) => {
+      if (this.relayLog.take('refused')) this.log.warn('relay reservation refused: not a member', { peer })
+    },
+  })
   /** What the process should exit with once stopped: non-zero after a fatal error. */
   exitCode = 0
 
@@ -129,6 +137,7 @@ export class Agent {
       logger: log.child('transport'),
       peerFilter: this.peerFilter,
       nat: config.nat,
+      relayGate: this.relayGate,
     })
     await this.node.start()
     this.peerId = this.node.peerId.toString()
@@ -154,6 +163,7 @@ export class Agent {
       logger: log.child('membership'),
       onEvent: (ev) => {
         this.rememberPeer(ev)
+        this.relayFollows(ev)
         const hev = this.memberEvents.next(ev)
         if (hev !== undefined && this.handlers?.wants('member')) this.handlers.dispatch(hev)
       },
@@ -161,6 +171,10 @@ export class Agent {
       onProbeRtt: (ms) => this.metrics?.probeRtt.observe(ms / 1000),
     })
     this.membership = this.gossip.swim
+    this.relayGate.attach((id) => {
+      const status = this.membership.get(id)?.status
+      return status === 'alive' || status === 'suspect'
+    })
     await this.gossip.start()
 
     this.state = await StateService.start({
@@ -407,6 +421,13 @@ export class Agent {
     await step('store', () => this.store.close())
     this.log.info('agent stopped')
     this.resolveStopped()
+  }
+
+  /** Relay slots are for members: a member that joins may take one, one that leaves or dies frees its. */
+  private relayFollows(ev: MemberEvent): void {
+    if (ev.type === 'join' || ev.type === 'alive') this.relayGate.notify(ev.member.id)
+    else if (ev.type === 'leave' || ev.type === 'dead' || ev.type === 'reap')
+      this.node.services.nat.release(ev.member.id)
   }
 
   private forgetPeer(id: string): void {

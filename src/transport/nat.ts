@@ -102,6 +102,18 @@ export class SwitchableRelay implements Startable {
     return this.server !== undefined
   }
 
+  /**
+   * Ends `peer`'s reservation, if it holds one: libp2p keeps a reservation for its whole TTL (an
+   * hour by default) after its holder disconnected, left or died, so squatters would keep slots.
+   */
+  release(peer: string): boolean {
+    if (this.server === undefined) return false
+    for (const p of this.server.reservations.keys()) {
+      if (p.toString() === peer) return this.server.reservations.delete(p)
+    }
+    return false
+  }
+
   /** Peers holding a reservation on this agent. */
   clients(): string[] {
     return this.server === undefined ? [] : [...this.server.reservations.keys()].map((p) => p.toString())
@@ -130,6 +142,7 @@ export interface NatInfo {
 }
 
 type NatComponents = RelayComponents & { events: TypedEventTarget<Libp2pEvents> }
+type DisconnectEvent = CustomEvent<{ toString(): string }>
 
 /**
  * Reachability and the relay server that follows it (a libp2p service, so that it sees the
@@ -151,9 +164,15 @@ export class NatService implements Startable {
     this.relay = nat.relay.serve === 'off' ? undefined : new SwitchableRelay(components, relayInit(nat))
   }
 
+  // A reservation lives on its holder's connection to us: with the last one gone, so is the slot.
+  private readonly onDisconnect = (evt: DisconnectEvent): void => {
+    this.release(evt.detail.toString())
+  }
+
   async start(): Promise<void> {
     await this.relay?.start()
     this.components.events.addEventListener('self:peer:update', this.onUpdate)
+    this.components.events.addEventListener('peer:disconnect', this.onDisconnect)
   }
 
   afterStart(): void {
@@ -162,6 +181,7 @@ export class NatService implements Startable {
 
   async stop(): Promise<void> {
     this.components.events.removeEventListener('self:peer:update', this.onUpdate)
+    this.components.events.removeEventListener('peer:disconnect', this.onDisconnect)
     await this.relay?.stop()
   }
 
@@ -186,6 +206,13 @@ export class NatService implements Startable {
     await this.relay?.set(serve === 'on' || (serve === 'auto' && this.reachability() === 'public'))
     if (this.relay !== undefined && this.relay.serving !== was)
       this.log.info(this.relay.serving ? 'serving as a relay' : 'no longer serving as a relay')
+  }
+
+  /** Ends a peer's reservation on us (it disconnected, left or died); true if it held one. */
+  release(peer: string): boolean {
+    const released = this.relay?.release(peer) ?? false
+    if (released) this.log.info('relay reservation released', { peer })
+    return released
   }
 
   info(addrs: readonly Multiaddr[]): NatInfo {

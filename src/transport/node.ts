@@ -19,6 +19,7 @@ import { RateLimiter } from '../util/rate-limit.js'
 import { PENDING_GLOBAL } from './admission.js'
 import { type AdmissionEvent, type AdmissionGate, admissionGate } from './admission-gate.js'
 import { type NatOptions, type NatService, natService, reservationListens } from './nat.js'
+import type { RelayGate } from './relay-gate.js'
 import type { PeerFilter } from './peer-filter.js'
 import { pskProtector } from './psk-protector.js'
 import { parseSwarmKey } from './swarm-key.js'
@@ -44,6 +45,8 @@ export interface TransportOptions {
   metrics?: boolean
   /** Reachability, relays served and relay reservations (nat.ts). */
   nat: NatOptions
+  /** Who may hold a relay reservation on us (members only, relay-gate.ts); without it, anyone. */
+  relayGate?: RelayGate
 }
 
 export type MurmurNode = Libp2p<{
@@ -144,7 +147,12 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
     connectionEncrypters: [noise({ crypto: noiseCrypto })],
     streamMuxers: [yamux()],
     connectionProtector,
-    connectionGater: admission.gater(opts.peerFilter?.gater()),
+    connectionGater: {
+      ...admission.gater(opts.peerFilter?.gater()),
+      ...(opts.relayGate
+        ? { denyInboundRelayReservation: (peer) => opts.relayGate!.deny(peer.toString()) }
+        : {}),
+    },
     ...(opts.metrics ? { metrics: (await import('@libp2p/prometheus-metrics')).prometheusMetrics() } : {}),
     peerDiscovery,
     connectionManager: {

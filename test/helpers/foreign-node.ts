@@ -18,7 +18,7 @@ import {
   Reconciler,
   VersionSet,
 } from '../../src/sync/index.js'
-import { NO_NAT } from '../../src/transport/nat.js'
+import { NO_NAT, type NatOptions } from '../../src/transport/nat.js'
 import { createNode, type MurmurNode } from '../../src/transport/node.js'
 import { silentLogger } from '../../src/util/log.js'
 import { waitFor } from './wait.js'
@@ -26,10 +26,11 @@ import { waitFor } from './wait.js'
 export async function startForeignNode(
   privateKey?: PrivateKey,
   swarmKeyFile: string | null = null,
+  nat: NatOptions = NO_NAT,
 ): Promise<MurmurNode> {
   const node = await createNode({
     privateKey: privateKey ?? (await generateKeyPair('Ed25519')),
-    listen: ['/ip4/127.0.0.1/tcp/0'],
+    listen: nat.reservations > 0 ? [] : ['/ip4/127.0.0.1/tcp/0'],
     announce: [],
     bootstrap: [],
     mdns: { enabled: false, intervalMs: 1000 },
@@ -38,7 +39,7 @@ export async function startForeignNode(
     maxMessageBytes: 1 << 20,
     topics: [STATE_TOPIC, EVENTS_TOPIC],
     logger: silentLogger,
-    nat: NO_NAT,
+    nat,
   })
   await node.start()
   return node

@@ -2,6 +2,10 @@
 // a NAT, is reachable by the others only through a relay. The NAT lab (`npm run lab -- nat`) runs
 // the same with real routers; this is the part that needs none.
 import assert from 'node:assert/strict'
+import { multiaddr } from '@multiformats/multiaddr'
+import { NO_NAT } from '../../src/transport/nat.js'
+import type { MurmurNode } from '../../src/transport/node.js'
+import { startForeignNode } from '../helpers/foreign-node.js'
 import {
   disposeAgents,
   loopbackAddr,
@@ -10,6 +14,7 @@ import {
   natOf,
   syncedWith,
   TestAgent,
+  testSwarmKeyFile,
 } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -17,7 +22,11 @@ describe('relays (agents on loopback)', function () {
   this.timeout(120_000)
   let agents: TestAgent[] = []
 
+  let squatter: MurmurNode | undefined
+
   afterEach(async function () {
+    await squatter?.stop()
+    squatter = undefined
     await disposeAgents(agents.splice(0), this.currentTest?.state === 'failed')
   })
 
@@ -152,5 +161,38 @@ describe('relays (agents on loopback)', function () {
     )
     console.log(`      reservation replaced ${Date.now() - t0} ms after its relay was killed`)
     assert.ok(now.includes(held[1]!), 'the other reservation stayed')
+  })
+
+  it('relay slots are for members: a key holder that is not one is refused, and a slot is freed when its member leaves', async () => {
+    const relay = new TestAgent({ name: 'relay', config: natConfig('public', 'auto') }).start()
+    const home = new TestAgent({
+      name: 'home',
+      config: { listen: [], ...natConfig('auto', 'auto') },
+      args: [],
+    })
+    agents = [relay, home]
+    const r = await relay.ready()
+
+    // A key holder behind a NAT asks the relay for a slot as soon as it connects, as libp2p does.
+    squatter = await startForeignNode(undefined, testSwarmKeyFile(), { ...NO_NAT, reservations: 1 })
+    await squatter.dial(multiaddr(loopbackAddr(r)))
+    await waitFor(() => /relay reservation refused: not a member/.test(relay.logs), {
+      what: 'the relay to refuse the squatter',
+    })
+    assert.ok(!(await natOf(relay)).relay.clients.includes(squatter.peerId.toString()))
+
+    // A member gets its slot, though it asks before the relay has its claim; leaving frees it.
+    home.start(['--join', loopbackAddr(r)])
+    const h = await home.ready()
+    await waitFor(async () => (await natOf(relay)).relay.clients.includes(h.peerId), {
+      what: 'the relay to hold a slot for home',
+      timeoutMs: 20_000,
+    })
+    home.kill('SIGTERM')
+    await home.waitExit()
+    await waitFor(async () => !(await natOf(relay)).relay.clients.includes(h.peerId), {
+      what: 'the slot to be freed (libp2p alone keeps it for the reservation TTL, an hour)',
+    })
+    assert.match(relay.logs, /relay reservation released/)
   })
 })
