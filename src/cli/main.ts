@@ -9,6 +9,7 @@ import { registerMembership } from './commands/members.js'
 import { registerOperate } from './commands/operate.js'
 import { registerState } from './commands/state.js'
 import { EXIT_FAILURE, EXIT_USAGE } from './context.js'
+import { printError, printLine } from './output.js'
 
 export function buildProgram(): Command {
   const program = new Command('murmur')
@@ -31,7 +32,7 @@ export function buildProgram(): Command {
     .action(async (file: string) => {
       const { writeSwarmKey } = await import('../transport/swarm-key.js')
       await writeSwarmKey(file)
-      process.stdout.write(`wrote swarm key to ${file}; give it to every member of the private mesh\n`)
+      printLine(`wrote swarm key to ${file}; give it to every member of the private mesh`)
     })
   // Every subcommand inherits exitOverride so usage errors exit 2, not 1.
   const walk = (c: Command): void => {
@@ -52,7 +53,7 @@ export async function main(argv: string[]): Promise<void> {
       return
     }
     const message = err instanceof MurmurError || err instanceof Error ? err.message : String(err)
-    process.stderr.write(`murmur: ${message}\n`)
+    printError(message)
     process.exitCode = err instanceof MurmurError && err.code === 'INVALID_INPUT' ? EXIT_USAGE : EXIT_FAILURE
   }
 }

@@ -5,8 +5,32 @@ import type { UserEvent } from '../events/user-events.js'
 import type { MemberEvent, MemberStatus } from '../membership/index.js'
 import type { HandlerEvent, MemberHandlerKind } from './handlers.js'
 
-/** Values larger than this go to stdin only, not into the environment. */
+/**
+ * Values larger than this go to stdin only, not into the environment (Linux refuses to start a
+ * process with one variable over 128 KiB, and peers choose these values).
+ */
 const MAX_ENV_VALUE_BYTES = 8192
+
+/** `{ [name]: value }`, or nothing when value is over MAX_ENV_VALUE_BYTES. */
+const envIfSmall = (name: string, value: string): Record<string, string> =>
+  Buffer.byteLength(value) <= MAX_ENV_VALUE_BYTES ? { [name]: value } : {}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it escapes
+const TAG_SPECIAL = /[%,=\u0000-\u001f\u007f]/g
+
+/**
+ * MURMUR_MEMBER_TAGS, kept for handlers written before MURMUR_MEMBER_TAGS_JSON: `k=v,k=v` with
+ * `%`, `,`, `=` and control characters (C0, DEL) inside keys and values percent-escaped (`%2C`),
+ * so a tag `role=web,admin=true` cannot read as two. Other text is as it is; tags made of other
+ * characters read exactly as before.
+ */
+export function tagsEnvText(tags: Record<string, string>): string {
+  const esc = (s: string) =>
+    s.replace(TAG_SPECIAL, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
+  return Object.entries(tags)
+    .map(([k, v]) => `${esc(k)}=${esc(v)}`)
+    .join(',')
+}
 
 const MEMBER_KINDS: Partial<Record<MemberEvent['type'], MemberHandlerKind>> = {
   join: 'member-join',
@@ -54,9 +78,8 @@ function memberEvent(kind: MemberHandlerKind, ev: MemberEvent): HandlerEvent {
       MURMUR_MEMBER_ID: m.id,
       MURMUR_MEMBER_NAME: m.name,
       MURMUR_MEMBER_STATUS: m.status,
-      MURMUR_MEMBER_TAGS: Object.entries(m.tags)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(','),
+      ...envIfSmall('MURMUR_MEMBER_TAGS_JSON', JSON.stringify(m.tags)),
+      ...envIfSmall('MURMUR_MEMBER_TAGS', tagsEnvText(m.tags)),
     },
   }
 }
@@ -93,7 +116,7 @@ export function kvHandlerEvent(c: Change): HandlerEvent | undefined {
     env: {
       MURMUR_KV_KEY: c.key,
       MURMUR_KV_ORIGIN: c.origin,
-      ...(Buffer.byteLength(value) <= MAX_ENV_VALUE_BYTES ? { MURMUR_KV_VALUE: value } : {}),
+      ...envIfSmall('MURMUR_KV_VALUE', value),
     },
   }
 }

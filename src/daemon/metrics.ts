@@ -8,6 +8,7 @@ import type { TopicTraffic } from '../gossip/topic.js'
 import type { SyncTraffic } from '../gossip/sync-service.js'
 import type { MemberStatus } from '../membership/index.js'
 import type { Logger } from '../util/log.js'
+import { RateLimiter } from '../util/rate-limit.js'
 import type { MembershipTraffic, StateSummary } from '../api/results.js'
 
 /** What the metrics read at each scrape. */
@@ -169,12 +170,43 @@ export class AgentMetrics {
   }
 }
 
+/**
+ * The metrics endpoint's bounds (not config keys). Prometheus holds one keep-alive connection per
+ * scraper, so a few slots serve any real setup; past the cap Node closes a new connection at once.
+ */
+export const METRICS_MAX_CONNECTIONS = 16
+/**
+ * A client gets this long to send its request (headers and body), and a connection this long
+ * with nothing sent or between requests, before it is closed: idle sockets cannot be hoarded.
+ */
+export const METRICS_TIMEOUT_MS = 5000
+
+export interface MetricsServerOptions {
+  /** At most this many open connections (default METRICS_MAX_CONNECTIONS). */
+  maxConnections?: number
+  /** The request, idle and keep-alive timeout (default METRICS_TIMEOUT_MS); tests shorten it. */
+  timeoutMs?: number
+}
+
+/** 127.0.0.0/8 and ::1, also written as IPv4-mapped IPv6 addresses. */
+export function isLoopback(address: string): boolean {
+  const v4 = address.replace(/^::ffff:/i, '')
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4) || address === '::1'
+}
+
 /** Serves GET /metrics on `listen` ("host:port"); resolves once listening. */
-export async function serveMetrics(listen: string, metrics: AgentMetrics, log: Logger): Promise<Server> {
+export async function serveMetrics(
+  listen: string,
+  metrics: Pick<AgentMetrics, 'text'>,
+  log: Logger,
+  opts: MetricsServerOptions = {},
+): Promise<Server> {
   const at = listen.lastIndexOf(':')
   const host = listen.slice(0, at).replace(/^\[|\]$/g, '')
   const port = Number(listen.slice(at + 1))
-  const server = createServer((req, res) => {
+  const timeoutMs = opts.timeoutMs ?? METRICS_TIMEOUT_MS
+  // Node checks the header and request deadlines on this interval (its default is 30 s).
+  const server = createServer({ connectionsCheckingInterval: Math.min(1000, timeoutMs) }, (req, res) => {
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
       res.writeHead(404).end('not found; try GET /metrics\n')
       return
@@ -187,6 +219,25 @@ export async function serveMetrics(listen: string, metrics: AgentMetrics, log: L
       },
     )
   })
+  server.maxConnections = opts.maxConnections ?? METRICS_MAX_CONNECTIONS
+  server.headersTimeout = timeoutMs
+  server.requestTimeout = timeoutMs
+  server.keepAliveTimeout = timeoutMs
+  // Inactivity: also closes a connection that never sends a byte (the deadlines above start with
+  // a request's first bytes).
+  server.timeout = timeoutMs
+  // Connections past the cap: counted, logged at most one line per 10 s.
+  let refused = 0
+  const refusedLog = new RateLimiter(0.1, 1)
+  server.on('drop', (d?: { remoteAddress?: string }) => {
+    refused++
+    if (refusedLog.take('drop'))
+      log.warn('metrics connection refused: too many open', {
+        remote: d?.remoteAddress,
+        cap: server.maxConnections,
+        refused,
+      })
+  })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, () => {
@@ -194,5 +245,11 @@ export async function serveMetrics(listen: string, metrics: AgentMetrics, log: L
       resolve()
     })
   })
+  const bound = server.address()
+  if (bound && typeof bound === 'object' && !isLoopback(bound.address))
+    log.warn('metrics listen beyond loopback: anyone who can reach this address can read the metrics', {
+      listen,
+      address: bound.address,
+    })
   return server
 }

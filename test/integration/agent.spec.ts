@@ -53,6 +53,36 @@ describe('agent and CLI (single agent)', function () {
     assert.match(info.version, /^\d+\.\d+\.\d+/)
   })
 
+  it('prints what peers chose (tags, keys, values) escaped, one row each; --json and pipes stay exact', async () => {
+    const hostile = 'x\x1b]0;HIJACK\x07\x1b[2J\nFAKE  12D3KooWFAKE  alive'
+    const shown = 'x\\x1b]0;HIJACK\\x07\\x1b[2J\\nFAKE  12D3KooWFAKE  alive'
+    assert.equal((await agent.cli(['tags', 'set', `evil=${hostile}`])).stdout, `evil=${shown}\n`)
+    assert.equal((await agent.cli(['kv', 'set', hostile, `v\x9b\u202e${hostile}`])).code, 0)
+    try {
+      const members = await agent.cli(['members'])
+      assert.equal(members.code, 0)
+      const rows = members.stdout.trimEnd().split('\n')
+      assert.equal(rows.length, 2, members.stdout)
+      assert.ok(rows[1]?.includes(`evil=${shown}`), rows[1])
+      const list = await agent.cli(['kv', 'list'])
+      assert.deepEqual(list.stdout.trimEnd().split('\n').slice(1), [`${shown}  v\\x9b\\u202e${shown}`])
+      const raw = [...members.stdout, ...list.stdout].filter((c) => {
+        const n = c.charCodeAt(0)
+        return (n < 0x20 && c !== '\n') || (n >= 0x7f && n <= 0x9f) || (n >= 0x202a && n <= 0x202e)
+      })
+      assert.deepEqual(raw, [], 'no control or bidi character printed raw')
+      // Machines get the exact text.
+      const [self] = await agent.json<Array<{ tags: Record<string, string> }>>(['members'])
+      assert.equal(self?.tags.evil, hostile)
+      const entries = await agent.json<Array<{ key: string; value: string }>>(['kv', 'list'])
+      assert.deepEqual(entries, [{ key: hostile, value: `v\x9b\u202e${hostile}` }])
+      assert.equal((await agent.cli(['kv', 'get', hostile])).stdout, `v\x9b\u202e${hostile}\n`)
+    } finally {
+      await agent.cli(['tags', 'del', 'evil'])
+      await agent.cli(['kv', 'del', hostile])
+    }
+  })
+
   it('keeps its admin socket owner-only', () => {
     assert.equal(statSync(agent.socket).mode & 0o777, 0o600)
   })

@@ -26,6 +26,10 @@ describe('event handlers (2 agents on loopback)', function () {
       `{ cat; env | grep '^MURMUR_' | sort; } > ${dir}/.${tag}-$$ && mv ${dir}/.${tag}-$$ ${dir}/${tag}-$$`
     const handlers = [
       { on: 'member-join', run: record('join') },
+      {
+        on: 'member-join',
+        run: `printf %s "$MURMUR_MEMBER_TAGS_JSON" > ${dir}/.tags && mv ${dir}/.tags ${dir}/tags`,
+      },
       { on: 'user:deploy', run: record('deploy') },
       { on: 'kv:app/', run: record('kv') },
       { on: 'user', run: 'echo no >&2; exit 1' },
@@ -33,7 +37,8 @@ describe('event handlers (2 agents on loopback)', function () {
     ]
     agents = [
       new TestAgent({ name: 'a', config: { handlers } }).start(),
-      new TestAgent({ name: 'b' }).start(),
+      // A tag whose value holds , and = must not read as two tags.
+      new TestAgent({ name: 'b', config: { tags: { role: 'web,admin=true', 'x=y': '50%\nmore' } } }).start(),
     ]
     const [a, b] = agents as [TestAgent, TestAgent]
     const infos = await Promise.all(agents.map((x) => x.ready()))
@@ -52,6 +57,15 @@ describe('event handlers (2 agents on loopback)', function () {
     assert.equal((joined.data.member as { name: string }).name, 'b')
     assert.ok(joined.env.includes(`MURMUR_MEMBER_ID=${infos[1]!.peerId}`))
     assert.ok(joined.env.includes('MURMUR_SELF_NAME=a'))
+    await waitFor(() => existsSync(join(dir, 'tags')), { what: 'the tags handler' })
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'tags'), 'utf8')), {
+      role: 'web,admin=true',
+      'x=y': '50%\nmore',
+    })
+    const legacy = joined.env
+      .find((l) => l.startsWith('MURMUR_MEMBER_TAGS='))
+      ?.slice('MURMUR_MEMBER_TAGS='.length)
+    assert.deepEqual(legacy?.split(',').sort(), ['role=web%2Cadmin%3Dtrue', 'x%3Dy=50%25%0Amore'])
 
     // The event mesh forms within a heartbeat or two: resend until a's handler has run.
     let n = 0

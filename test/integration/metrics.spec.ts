@@ -1,8 +1,9 @@
 // Prometheus metrics: when on, GET /metrics on loopback parses as the text exposition format,
 // and its counters move under load.
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
+import { connect, createServer } from 'node:net'
 import { AdminClient } from '../../src/admin/client.js'
+import { METRICS_MAX_CONNECTIONS, METRICS_TIMEOUT_MS } from '../../src/daemon/metrics.js'
 import { disposeAgents, loopbackAddr, TestAgent } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -90,5 +91,56 @@ describe('metrics', function () {
       what: 'a probe answered',
     })
     assert.equal((await fetch(`http://127.0.0.1:${port}/other`)).status, 404)
+  })
+
+  it('holds at most METRICS_MAX_CONNECTIONS idle connections, closes them after the timeout, and still serves', async () => {
+    const port = await freePort()
+    agents = [
+      new TestAgent({
+        name: 'a',
+        config: { metrics: { enabled: true, listen: `127.0.0.1:${port}` } },
+      }).start(),
+    ]
+    const [a] = agents as [TestAgent]
+    await a.ready()
+    assert.ok(!a.logs.includes('beyond loopback'), 'no warning on loopback')
+
+    // 40 connections that send nothing, as the review's 2,000 did.
+    let closed = 0
+    const sockets = Array.from({ length: 40 }, () => {
+      const s = connect(port, '127.0.0.1')
+      s.on('error', () => {})
+      s.on('close', () => closed++)
+      return s
+    })
+    try {
+      await waitFor(() => closed === 40 - METRICS_MAX_CONNECTIONS, {
+        what: `the agent to close all but ${METRICS_MAX_CONNECTIONS}`,
+        timeoutMs: 3000,
+        intervalMs: 20,
+      })
+      assert.equal(sockets.filter((s) => !s.destroyed).length, METRICS_MAX_CONNECTIONS)
+      assert.ok(a.logs.includes('metrics connection refused: too many open'))
+      assert.equal((await a.info()).name, 'a', 'the agent answers')
+
+      // One slot freed: a scrape gets through while the others are held.
+      sockets.find((s) => !s.destroyed)?.destroy()
+      const held = Date.now()
+      await waitFor(
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(1000) })
+          return res.status === 200 && (await res.text()).includes('murmur_members')
+        },
+        { what: 'a scrape beside the held connections', timeoutMs: 3000 },
+      )
+      // The held ones are closed by the agent once idle for the timeout.
+      await waitFor(() => sockets.every((s) => s.destroyed), {
+        what: 'the idle connections to be closed',
+        timeoutMs: METRICS_TIMEOUT_MS + 3000,
+      })
+      assert.ok(Date.now() - held < METRICS_TIMEOUT_MS + 3000)
+    } finally {
+      for (const s of sockets) s.destroy()
+    }
   })
 })

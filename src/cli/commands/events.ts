@@ -1,7 +1,8 @@
 // User events: `event` broadcasts one, `events` streams them. Thin clients of the admin methods.
 import type { Command } from 'commander'
 import { call, follow } from '../context.js'
-import { printJson } from '../output.js'
+import type { EventNotification } from '../../api/index.js'
+import { printJson, printLine } from '../output.js'
 
 export function registerEvents(program: Command): void {
   program
@@ -13,7 +14,7 @@ export function registerEvents(program: Command): void {
     .action(async (name: string, payload: string, opts: { json?: boolean }, cmd: Command) => {
       const r = await call(cmd, 'event', { name, payload })
       if (opts.json) return printJson(r)
-      process.stdout.write(`event ${name} sent to ${r.recipients} peer(s) (id ${r.id})\n`)
+      printLine(`event ${name} sent to ${r.recipients} peer(s) (id ${r.id})`)
     })
 
   program
@@ -24,10 +25,12 @@ export function registerEvents(program: Command): void {
     .action(async (opts: { name?: string; json?: boolean }, cmd: Command) => {
       await follow(cmd, 'events', opts.name ? { name: opts.name } : {}, (e) => {
         if (opts.json) process.stdout.write(`${JSON.stringify(e)}\n`)
-        else {
-          const from = e.originName ?? e.origin
-          process.stdout.write(`${new Date(e.ts).toISOString()}  ${e.name}  from ${from}: ${e.payload}\n`)
-        }
+        else printLine(eventLine(e))
       })
     })
+}
+
+/** `murmur events`' line for one event, unescaped (printLine escapes it). */
+export function eventLine(e: EventNotification): string {
+  return `${new Date(e.ts).toISOString()}  ${e.name}  from ${e.originName ?? e.origin}: ${e.payload}`
 }

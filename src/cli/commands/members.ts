@@ -2,7 +2,7 @@
 import type { Command } from 'commander'
 import type { InfoResult, MemberView } from '../../api/index.js'
 import { InvalidInputError } from '../../errors.js'
-import { formatAge, printJson, printTable } from '../output.js'
+import { formatAge, formatTable, printError, printJson, printLine } from '../output.js'
 import { collect, parseKeyValue } from '../parse.js'
 import { call } from '../context.js'
 
@@ -32,20 +32,7 @@ export function registerMembership(program: Command): void {
         const status = opts.status as MemberView['status'] | undefined
         const { members } = await call(cmd, 'members', { status, name: opts.name, tags })
         if (opts.json) return printJson(members)
-        const now = Date.now()
-        printTable(
-          ['NAME', 'PEER ID', 'STATUS', 'ADDRESS', 'TAGS', 'LAST SEEN'],
-          members.map((m) => [
-            m.self ? `${m.name} (self)` : m.name,
-            m.id,
-            m.status,
-            m.addr?.replace(/\/p2p\/.*$/, '') ?? '-',
-            Object.entries(m.tags)
-              .map(([k, v]) => `${k}=${v}`)
-              .join(',') || '-',
-            m.self ? '-' : formatAge(now - m.lastSeen),
-          ]),
-        )
+        process.stdout.write(`${membersTable(members, Date.now())}\n`)
       },
     )
 
@@ -56,12 +43,10 @@ export function registerMembership(program: Command): void {
     .action(async (addrs: string[], _opts: unknown, cmd: Command) => {
       // The agent gives each dial 5 s and its push-pull answer 5 s; the call must outlast both.
       const res = await call(cmd, 'join', { addrs }, { timeoutMs: 20_000 })
-      for (const f of res.failed) process.stderr.write(`murmur: could not reach ${f.addr}: ${f.error}\n`)
-      process.stdout.write(`joined: reached ${res.reached} of ${addrs.length} peer(s)\n`)
+      for (const f of res.failed) printError(`could not reach ${f.addr}: ${f.error}`)
+      printLine(`joined: reached ${res.reached} of ${addrs.length} peer(s)`)
       if (res.retrying)
-        process.stderr.write(
-          'murmur: the agent is alone and keeps retrying in the background; `murmur info` shows how it goes\n',
-        )
+        printError('the agent is alone and keeps retrying in the background; `murmur info` shows how it goes')
       if (res.reached === 0) process.exitCode = 1
     })
 
@@ -70,7 +55,7 @@ export function registerMembership(program: Command): void {
     .description('leave the mesh gracefully; the agent then exits')
     .action(async (_opts: unknown, cmd: Command) => {
       await call(cmd, 'leave', {})
-      process.stdout.write('left the mesh; agent is shutting down\n')
+      printLine('left the mesh; agent is shutting down')
     })
 
   program
@@ -80,52 +65,7 @@ export function registerMembership(program: Command): void {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const info = await call(cmd, 'info', {})
       if (opts.json) return printJson(info)
-      const lines = [
-        ['name', info.name],
-        ['peer id', info.peerId],
-        ['version', info.version],
-        ['addresses', info.addresses.join(' ') || '-'],
-        [
-          'members',
-          Object.entries(info.members)
-            .map(([s, n]) => `${s}=${n}`)
-            .join(' '),
-        ],
-      ]
-      lines.push([
-        'mesh',
-        info.mesh.private ? `private, swarm key ${info.mesh.swarmKeyFile}` : 'open (no swarm key)',
-      ])
-      if (info.state) {
-        const { origins, tombstones } = info.state
-        lines.push(
-          ['state keys', String(info.state.keys)],
-          ['tombstones', String(tombstones)],
-          ['origins', `${origins.active}${origins.retired > 0 ? ` (${origins.retired} retired)` : ''}`],
-          ['state digest', info.state.digest],
-        )
-        const held = Object.entries(info.state.heldBack).filter(([, n]) => n > 0)
-        // Peers' records this agent refused to merge: a sign of a bad peer, a skewed clock or a cap.
-        if (held.length > 0) lines.push(['held back', held.map(([k, n]) => `${k}=${n}`).join(' ')])
-      }
-      if (info.nat) {
-        const { reachability, reservations, relay } = info.nat
-        lines.push(['reachability', reachability])
-        if (reservations.length > 0) lines.push(['relayed via', reservations.join(' ')])
-        if (relay.serving)
-          lines.push(['relay for', relay.clients.length > 0 ? relay.clients.join(' ') : '(none yet)'])
-      }
-      const join = info.join
-      if (join?.retrying) {
-        const next =
-          join.nextAttemptAt === null
-            ? ''
-            : `, next in ${Math.max(0, Math.round((join.nextAttemptAt - Date.now()) / 1000))} s`
-        lines.push(['joining', `alone, retrying ${join.addrs.join(' ')} (${join.failures} failed${next})`])
-        if (join.lastError) lines.push(['last failure', join.lastError])
-      }
-      for (const [k, v] of lines) process.stdout.write(`${`${k}:`.padEnd(14)}${v}\n`)
-      process.stdout.write(`\n${addMachineHint(info)}\n`)
+      for (const line of infoLines(info, Date.now())) printLine(line)
     })
 
   const tags = program.command('tags').description("change this member's tags")
@@ -148,22 +88,88 @@ export function registerMembership(program: Command): void {
     })
 }
 
-/** What a user does to bring one more machine into this mesh. */
-function addMachineHint(info: InfoResult): string {
+/** `murmur members`: one row per member (each cell escaped, see output.ts). */
+export function membersTable(members: MemberView[], now: number): string {
+  return formatTable(
+    ['NAME', 'PEER ID', 'STATUS', 'ADDRESS', 'TAGS', 'LAST SEEN'],
+    members.map((m) => [
+      m.self ? `${m.name} (self)` : m.name,
+      m.id,
+      m.status,
+      m.addr?.replace(/\/p2p\/.*$/, '') ?? '-',
+      Object.entries(m.tags)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',') || '-',
+      m.self ? '-' : formatAge(now - m.lastSeen),
+    ]),
+  )
+}
+
+/** `murmur info`'s lines, unescaped (printLine escapes each): `key:   value`, a blank line, the hint. */
+export function infoLines(info: InfoResult, now: number): string[] {
+  const lines = [
+    ['name', info.name],
+    ['peer id', info.peerId],
+    ['version', info.version],
+    ['addresses', info.addresses.join(' ') || '-'],
+    [
+      'members',
+      Object.entries(info.members)
+        .map(([s, n]) => `${s}=${n}`)
+        .join(' '),
+    ],
+  ]
+  lines.push([
+    'mesh',
+    info.mesh.private ? `private, swarm key ${info.mesh.swarmKeyFile}` : 'open (no swarm key)',
+  ])
+  if (info.state) {
+    const { origins, tombstones } = info.state
+    lines.push(
+      ['state keys', String(info.state.keys)],
+      ['tombstones', String(tombstones)],
+      ['origins', `${origins.active}${origins.retired > 0 ? ` (${origins.retired} retired)` : ''}`],
+      ['state digest', info.state.digest],
+    )
+    const held = Object.entries(info.state.heldBack).filter(([, n]) => n > 0)
+    // Peers' records this agent refused to merge: a sign of a bad peer, a skewed clock or a cap.
+    if (held.length > 0) lines.push(['held back', held.map(([k, n]) => `${k}=${n}`).join(' ')])
+  }
+  if (info.nat) {
+    const { reachability, reservations, relay } = info.nat
+    lines.push(['reachability', reachability])
+    if (reservations.length > 0) lines.push(['relayed via', reservations.join(' ')])
+    if (relay.serving)
+      lines.push(['relay for', relay.clients.length > 0 ? relay.clients.join(' ') : '(none yet)'])
+  }
+  const join = info.join
+  if (join?.retrying) {
+    const next =
+      join.nextAttemptAt === null
+        ? ''
+        : `, next in ${Math.max(0, Math.round((join.nextAttemptAt - now) / 1000))} s`
+    lines.push(['joining', `alone, retrying ${join.addrs.join(' ')} (${join.failures} failed${next})`])
+    if (join.lastError) lines.push(['last failure', join.lastError])
+  }
+  return [...lines.map(([k, v]) => `${`${k}:`.padEnd(14)}${v}`), '', ...addMachineHint(info)]
+}
+
+/** What a user does to bring one more machine into this mesh, as lines. */
+function addMachineHint(info: InfoResult): string[] {
   const addr =
     info.addresses.find((a) => !a.startsWith('/ip4/127.') && !a.startsWith('/ip6/::1/')) ?? info.addresses[0]
   const join = addr
     ? `murmur agent --join ${addr}${addr.includes('/p2p/') ? '' : `/p2p/${info.peerId}`}`
     : 'murmur agent --join ADDR'
-  if (!info.mesh.private) return `to add a machine: on it, run  ${join} --open`
-  return (
-    `to add a machine: copy ${info.mesh.swarmKeyFile} to it (as swarm.key in its data directory,\n` +
-    `or pass --swarm-key FILE), then on it run  ${join}`
-  )
+  if (!info.mesh.private) return [`to add a machine: on it, run  ${join} --open`]
+  return [
+    `to add a machine: copy ${info.mesh.swarmKeyFile} to it (as swarm.key in its data directory,`,
+    `or pass --swarm-key FILE), then on it run  ${join}`,
+  ]
 }
 
 function printTags(tags: Record<string, string>): void {
   const entries = Object.entries(tags)
-  if (entries.length === 0) process.stdout.write('(no tags)\n')
-  for (const [k, v] of entries) process.stdout.write(`${k}=${v}\n`)
+  if (entries.length === 0) printLine('(no tags)')
+  for (const [k, v] of entries) printLine(`${k}=${v}`)
 }

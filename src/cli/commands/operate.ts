@@ -4,7 +4,8 @@ import type { Command } from 'commander'
 import { InvalidInputError } from '../../errors.js'
 import { LOG_LEVELS, type LogLevel } from '../../util/log.js'
 import { call, follow } from '../context.js'
-import { printJson } from '../output.js'
+import type { LogLine } from '../../api/index.js'
+import { printJson, printLine } from '../output.js'
 
 const fieldText = (v: unknown): string => (typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v))
 
@@ -19,10 +20,10 @@ export function registerOperate(program: Command): void {
       const r = await call(cmd, 'reload', {})
       if (opts.json) return printJson(r)
       const list = (keys: string[]) => keys.join(', ')
-      process.stdout.write(
+      printLine(
         r.applied.length === 0 && r.needsRestart.length === 0
-          ? 'reloaded: nothing changed\n'
-          : `reloaded${r.applied.length ? `: applied ${list(r.applied)}` : ''}${r.needsRestart.length ? `; takes a restart: ${list(r.needsRestart)}` : ''}\n`,
+          ? 'reloaded: nothing changed'
+          : `reloaded${r.applied.length ? `: applied ${list(r.applied)}` : ''}${r.needsRestart.length ? `; takes a restart: ${list(r.needsRestart)}` : ''}`,
       )
     })
 
@@ -40,11 +41,14 @@ export function registerOperate(program: Command): void {
       const level = opts.logLevel as LogLevel
       await follow(cmd, 'monitor', { level }, (line) => {
         if (opts.json) return void process.stdout.write(`${JSON.stringify(line)}\n`)
-        const { time, level, component, msg, ...rest } = line
-        const fields = Object.entries(rest).map(([k, v]) => `${k}=${fieldText(v)}`)
-        process.stdout.write(
-          `${time} ${level.toUpperCase().padEnd(5)} ${component}: ${msg}${fields.length ? ` ${fields.join(' ')}` : ''}\n`,
-        )
+        printLine(monitorLine(line))
       })
     })
+}
+
+/** `murmur monitor`'s text for one log line, unescaped (printLine escapes it). */
+export function monitorLine(line: LogLine): string {
+  const { time, level, component, msg, ...rest } = line
+  const fields = Object.entries(rest).map(([k, v]) => `${k}=${fieldText(v)}`)
+  return `${time} ${level.toUpperCase().padEnd(5)} ${component}: ${msg}${fields.length ? ` ${fields.join(' ')}` : ''}`
 }

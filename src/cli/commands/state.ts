@@ -2,7 +2,7 @@
 import type { Command } from 'commander'
 import { InvalidInputError } from '../../errors.js'
 import { call, follow } from '../context.js'
-import { printJson, printTable } from '../output.js'
+import { escapeControl, formatTable, jsonLine, printJson, printLine } from '../output.js'
 import { parseAmount } from '../parse.js'
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
@@ -20,7 +20,7 @@ export function registerState(program: Command): void {
     )
     .action(async (opts: { prefix?: string }, cmd: Command) => {
       await follow(cmd, 'watch', opts.prefix ? { prefix: opts.prefix } : {}, (change) => {
-        process.stdout.write(`${JSON.stringify(change)}\n`)
+        process.stdout.write(`${jsonLine(change)}\n`)
       })
     })
 }
@@ -42,7 +42,9 @@ function registerKv(program: Command): void {
     .option('--json', 'print the value as JSON even when it is a string')
     .action(async (key: string, opts: { json?: boolean }, cmd: Command) => {
       const { value } = await call(cmd, 'kv.get', { key })
-      process.stdout.write(`${typeof value === 'string' && !opts.json ? value : JSON.stringify(value)}\n`)
+      process.stdout.write(
+        `${valueText(value, { json: opts.json === true, terminal: process.stdout.isTTY === true })}\n`,
+      )
     })
   kv.command('del')
     .description('delete KEY')
@@ -57,10 +59,7 @@ function registerKv(program: Command): void {
     .action(async (opts: { prefix?: string; json?: boolean }, cmd: Command) => {
       const { entries } = await call(cmd, 'kv.list', opts.prefix !== undefined ? { prefix: opts.prefix } : {})
       if (opts.json) return printJson(entries)
-      printTable(
-        ['KEY', 'VALUE'],
-        entries.map((e) => [e.key, typeof e.value === 'string' ? e.value : JSON.stringify(e.value)]),
-      )
+      process.stdout.write(`${kvTable(entries)}\n`)
     })
 }
 
@@ -87,7 +86,7 @@ function registerSet(program: Command): void {
     .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
       const { elements } = await call(cmd, 'set.members', { name })
       if (opts.json) return printJson(elements)
-      for (const e of elements) process.stdout.write(`${e}\n`)
+      for (const e of elements) printLine(e)
     })
 }
 
@@ -106,7 +105,7 @@ function registerCounter(program: Command): void {
       .argument('[n]')
       .action(async (name: string, n: string | undefined, _o: unknown, cmd: Command) => {
         const { value } = await call(cmd, method, { name, amount: parseAmount(n) })
-        process.stdout.write(`${value}\n`)
+        printLine(String(value))
       })
   }
   counter
@@ -115,8 +114,27 @@ function registerCounter(program: Command): void {
     .argument('<name>')
     .action(async (name: string, _o: unknown, cmd: Command) => {
       const { value } = await call(cmd, 'counter.get', { name })
-      process.stdout.write(`${value}\n`)
+      printLine(String(value))
     })
+}
+
+/** `murmur kv list`: one row per key, each cell escaped (see output.ts). */
+export function kvTable(entries: Array<{ key: string; value: unknown }>): string {
+  return formatTable(
+    ['KEY', 'VALUE'],
+    entries.map((e) => [e.key, typeof e.value === 'string' ? e.value : JSON.stringify(e.value)]),
+  )
+}
+
+/**
+ * `murmur kv get`'s text. With --json, exactly JSON.stringify's. Otherwise a string as it is and
+ * anything else as JSON, exact for a pipe or a file (scripts get the value's bytes), and made safe
+ * when it goes to a terminal: a string escaped like every table cell, JSON by jsonLine.
+ */
+export function valueText(value: unknown, opts: { json: boolean; terminal: boolean }): string {
+  if (opts.json) return JSON.stringify(value)
+  if (typeof value === 'string') return opts.terminal ? escapeControl(value) : value
+  return opts.terminal ? jsonLine(value) : JSON.stringify(value)
 }
 
 function parseJson(raw: string): Json {

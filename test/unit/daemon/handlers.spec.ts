@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { MemberHandlerEvents } from '../../../src/daemon/handler-events.js'
+import { MemberHandlerEvents, tagsEnvText } from '../../../src/daemon/handler-events.js'
 import { type HandlerEvent, HandlerRunner, MAX_QUEUED, matches } from '../../../src/daemon/handlers.js'
 import type { Member, MemberEvent } from '../../../src/membership/index.js'
 import { createLogger } from '../../../src/util/log.js'
@@ -157,5 +157,32 @@ describe('membership events for handlers', () => {
       ],
     )
     assert.deepEqual(m.next(ev('update', 'C', 'alive'))?.env.MURMUR_MEMBER_ID, 'C')
+  })
+
+  it('give the tags as JSON, and as k=v,k=v with , = % and controls percent-escaped', () => {
+    const tags = { role: 'web,admin=true', 'a=b': 'x%y\nz', plain: 'v 1/ü' }
+    const join = ev('join', 'B', 'alive')
+    join.member.tags = tags
+    const env = new MemberHandlerEvents('SELF').next(join)?.env ?? {}
+    assert.deepEqual(JSON.parse(env.MURMUR_MEMBER_TAGS_JSON ?? ''), tags)
+    assert.equal(env.MURMUR_MEMBER_TAGS, 'role=web%2Cadmin%3Dtrue,a%3Db=x%25y%0Az,plain=v 1/ü')
+    // Split on , then on =, then decode: the same tags, no more, no fewer.
+    const decoded = Object.fromEntries(
+      (env.MURMUR_MEMBER_TAGS ?? '').split(',').map((kv) => kv.split('=').map(decodeURIComponent)),
+    )
+    assert.deepEqual(decoded, tags)
+    // Tags without those characters read as before.
+    assert.equal(tagsEnvText({ role: 'db', zone: 'eu-1' }), 'role=db,zone=eu-1')
+    assert.equal(tagsEnvText({}), '')
+  })
+
+  it('leave both tag variables out when they are over 8 KiB (stdin still has the tags)', () => {
+    const join = ev('join', 'B', 'alive')
+    join.member.tags = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, ','.repeat(500)]))
+    const out = new MemberHandlerEvents('SELF').next(join)
+    assert.ok(out)
+    assert.equal(out.env.MURMUR_MEMBER_TAGS_JSON, undefined)
+    assert.equal(out.env.MURMUR_MEMBER_TAGS, undefined)
+    assert.deepEqual((out.data.member as Member).tags, join.member.tags)
   })
 })
