@@ -1,6 +1,8 @@
 // In-memory libp2p for the gossip services: nodes whose components (registrar, connections,
 // events, peer store) are fakes, connections that carry real streams from `streamPair()`, and one
 // fake clock for all. Enough of each Connection for what the services read.
+// stream pairs call Promise.withResolvers (missing on Node 20)
+import '../../../src/polyfill.js'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import {
   type Connection,
@@ -15,10 +17,14 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { streamPair } from '@libp2p/utils'
 import type { MembershipServiceComponents } from '../../../src/gossip/membership-service.js'
 import type { SyncServiceComponents } from '../../../src/gossip/sync-service.js'
-import { silentLogger } from '../../../src/util/log.js'
+import { createLogger, silentLogger } from '../../../src/util/log.js'
 import { FakeTimers } from '../../helpers/fake-timers.js'
 
 let connIds = 0
+/** TEST_LOG=1 shows the services' debug lines. */
+const logger = process.env.TEST_LOG
+  ? createLogger('test', { level: 'debug', write: (l) => process.stderr.write(l) })
+  : silentLogger
 
 /** One end of an in-memory connection. */
 export interface FakeConn {
@@ -91,7 +97,7 @@ export class FakeNode {
       },
       relays: { relayPeers: () => this.relayPeers },
       clock: this.net.clock,
-      logger: silentLogger,
+      logger,
     }
   }
 }
