@@ -54,6 +54,19 @@ export class FakeTimers extends FakeClock implements Timers {
   }
 }
 
+const realIo = (): Promise<void> => new Promise((r) => setTimeout(r, 3))
+
+/**
+ * Advances `clock` by `ms` in steps of `stepMs`, yielding to real I/O between steps: one jump
+ * would fire every timeout before any answer could arrive.
+ */
+export async function advanceBy(clock: FakeTimers, ms: number, stepMs = 100): Promise<void> {
+  for (let left = ms; left > 0; left -= stepMs) {
+    clock.advance(Math.min(stepMs, left))
+    await realIo()
+  }
+}
+
 /**
  * Advances `clock` in steps of `stepMs` until `cond` holds, yielding to real I/O (stream pairs
  * deliver on real timers) between steps; fails after `maxMs` of fake time.
@@ -69,7 +82,7 @@ export async function advanceUntil(
     if (spent >= opts.maxMs) throw new Error(`${opts.what}: not within ${opts.maxMs} ms of fake time`)
     clock.advance(step)
     spent += step
-    await new Promise((r) => setTimeout(r, 3))
+    await realIo()
   }
   return spent
 }

@@ -48,6 +48,8 @@ export class FakeNode {
   readonly reattached: string[] = []
   /** Peers whose connection holds a relay reservation (kept by pruning). */
   relayPeers: string[] = []
+  /** Dials and new streams to this node fail (it crashed, or a partition); open connections stay until closed. */
+  unreachable = false
 
   constructor(
     readonly net: FakeNet,
@@ -127,7 +129,7 @@ export class FakeNet {
   /** A stream on `protocol` to `peer`, over an open connection or a new one. */
   async newStream(from: FakeNode, peer: string, protocol: string): Promise<Stream> {
     const to = this.nodes.get(peer)
-    if (!to) throw new Error(`no route to ${peer}`)
+    if (!to || to.unreachable) throw new Error(`no route to ${peer}`)
     const open = from.connectionsTo(peer)[0]
     const [out, inb] = open?.other ? [open, open.other] : this.connect(from, to)
     const handler = to.handlers.get(protocol)

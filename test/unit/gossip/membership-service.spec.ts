@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { type MembershipService, membershipService } from '../../../src/gossip/membership-service.js'
 import { surplusIdleMs } from '../../../src/gossip/surplus-connections.js'
 import type { MemberEvent } from '../../../src/membership/types.js'
-import { advanceUntil } from '../../helpers/fake-timers.js'
+import { advanceBy, advanceUntil } from '../../helpers/fake-timers.js'
 import { FakeNet, type FakeNode } from './fake-net.js'
 
 const PROBE_MS = 1000
@@ -80,8 +80,9 @@ describe('membership service on an in-memory net', () => {
       maxMs: 5000,
       what: 'seed learns joiner',
     })
-    // b stops (no leave): a's probes go unanswered.
+    // b crashes (no leave): a's probes go unanswered, and its redials fail.
     await sb.stop()
+    b.unreachable = true
     await advanceUntil(net.clock, () => statusOf(sa, b.id) === 'dead', {
       maxMs: 120_000,
       what: 'b declared dead',
@@ -105,8 +106,7 @@ describe('membership service on an in-memory net', () => {
     net.connect(relay, a)
     const idle = surplusIdleMs(2, PROBE_MS)
     // Upkeep runs every 2 s: short of the idle time less one upkeep round, nothing is closed.
-    net.clock.advance(idle - 2000)
-    await new Promise((r) => setTimeout(r, 20))
+    await advanceBy(net.clock, idle - 2000)
     assert.equal(a.connectionsTo(stranger.id).length, 1, 'not idle long enough yet')
     await advanceUntil(net.clock, () => a.connectionsTo(stranger.id).length === 0, {
       stepMs: 500,
