@@ -5,36 +5,37 @@ import { stat } from 'node:fs/promises'
 import type { Server } from 'node:http'
 import { join } from 'node:path'
 import type { MethodRegistry } from '../admin/methods.js'
+import type { InfoResult } from '../api/results.js'
 import type { Config } from '../config/schema.js'
 import { ConfigError } from '../errors.js'
-import type { InfoResult } from '../api/results.js'
-import { MembershipService } from '../gossip/membership-service.js'
+import type { GossipComponents } from '../gossip/components.js'
 import { STATE_TOPIC } from '../gossip/delta-topic.js'
-import { EVENTS_TOPIC, EventTopic } from '../gossip/event-topic.js'
-import { StateService } from '../gossip/state-service.js'
+import { EVENTS_TOPIC, type EventTopic, eventTopic } from '../gossip/event-topic.js'
+import { type MembershipService, membershipService } from '../gossip/membership-service.js'
+import { type StateService, stateService } from '../gossip/state-service.js'
 import { ed25519WriteSigner, ed25519WriteVerifier } from '../gossip/write-signatures.js'
 import { MAX_INCARNATION, type MemberEvent, type Swim } from '../membership/index.js'
 import { incarnationPut, peerDel, peerPut } from '../state/schema.js'
 import { Store } from '../state/store.js'
 import { Dialer, type JoinResult, type JoinStatus, type KnownPeer } from '../transport/dialer.js'
 import { loadOrCreateIdentity } from '../transport/identity.js'
-import { type PeerLists, PeerFilter } from '../transport/peer-filter.js'
-import { ensureSwarmKey } from '../transport/swarm-key.js'
 import { advertisedAddrs } from '../transport/nat.js'
 import { createNode, type MurmurNode } from '../transport/node.js'
+import { PeerFilter, type PeerLists } from '../transport/peer-filter.js'
 import { RelayGate } from '../transport/relay-gate.js'
-import { RateLimiter } from '../util/rate-limit.js'
-import { systemClock } from '../util/clock.js'
+import { ensureSwarmKey } from '../transport/swarm-key.js'
 import type { Logger } from '../util/log.js'
 import type { LogHub } from '../util/log-hub.js'
+import { RateLimiter } from '../util/rate-limit.js'
 import { prepareDataDir, tighten } from './data-dir.js'
-import { membershipMethods } from './membership-methods.js'
-import { monitorMethods, reloadMethods } from './operating-methods.js'
-import type { ReloadResult } from './reload.js'
 import { eventMethods } from './event-methods.js'
+import { gossipComponents } from './gossip-components.js'
 import { kvHandlerEvent, MemberHandlerEvents, userHandlerEvent } from './handler-events.js'
 import { HandlerRunner } from './handlers.js'
+import { membershipMethods } from './membership-methods.js'
 import type { AgentMetrics } from './metrics.js'
+import { monitorMethods, reloadMethods } from './operating-methods.js'
+import type { ReloadResult } from './reload.js'
 import { stateMethods } from './state-methods.js'
 
 export const SWARM_KEY_FILE = 'swarm.key'
@@ -149,8 +150,9 @@ export class Agent {
       config.handlers,
     )
 
-    this.gossip = new MembershipService({
-      node: this.node,
+    // The gossip services see the node only through these (each service logs under its own name).
+    const components: GossipComponents = gossipComponents(this.node, log)
+    this.gossip = membershipService({
       privateKey,
       self: {
         id: this.peerId,
@@ -160,7 +162,6 @@ export class Agent {
         addrs: advertisedAddrs(this.node.getMultiaddrs()),
       },
       options: { ...config.membership, reconnectIntervalMs: config.reconnectIntervalMs },
-      logger: log.child('membership'),
       onEvent: (ev) => {
         this.rememberPeer(ev)
         this.relayFollows(ev)
@@ -169,7 +170,7 @@ export class Agent {
       },
       avoid: (id) => !this.peerFilter.allows(id),
       onProbeRtt: (ms) => this.metrics?.probeRtt.observe(ms / 1000),
-    })
+    })(components)
     this.membership = this.gossip.swim
     this.relayGate.attach((id) => {
       const status = this.membership.get(id)?.status
@@ -177,11 +178,8 @@ export class Agent {
     })
     await this.gossip.start()
 
-    this.state = await StateService.start({
-      node: this.node,
+    const state = stateService({
       store,
-      selfId: this.peerId,
-      logger: log.child('state'),
       syncIntervalMs: config.sync.intervalMs,
       tombstoneHorizonMs: config.sync.tombstoneHorizonMs,
       isLiveMember: (id) => {
@@ -205,20 +203,19 @@ export class Agent {
       syncPeers: () => this.gossip.syncPeers(),
       onWriteAck: (seconds) => this.metrics?.writeAck.observe(seconds),
       meshSize: () => this.membership.counts().alive,
-    })
+    })(components)
+    await state.start()
+    this.state = state
 
-    this.eventTopic = new EventTopic({
-      node: this.node,
-      logger: log.child('events'),
+    this.eventTopic = eventTopic({
       selfId: this.peerId,
-      clock: systemClock,
       maxDriftMs: config.limits.maxClockDriftMs,
       isMember: (id) => {
         const status = this.membership.get(id)?.status
         return status === 'alive' || status === 'suspect'
       },
       onOverBudget: (peer) => this.refuse(peer, OVER_BUDGET_BAN_MS),
-    })
+    })(components)
     this.eventTopic.start()
     this.eventTopic.events.subscribe(undefined, (e) => {
       if (this.handlers?.wants('user'))

@@ -3,19 +3,15 @@
 // anyone else's dot in it is a forgery. Deltas are charged per record to the forwarding peer and
 // to the author, on top of the topic's byte budgets.
 import { type Change, type Delta, decodeMessage, encodeDeltaFrames, type Replica } from '../crdt/index.js'
-import type { MurmurNode } from '../transport/node.js'
-import type { Logger } from '../util/log.js'
 import { RateLimiter } from '../util/rate-limit.js'
-import { GossipTopic, OnTopic } from './topic.js'
+import { GossipTopic, OnTopic, type TopicComponents } from './topic.js'
 
 export const STATE_TOPIC = '/murmur/state/3'
 /** Default of limits.gossipRecordsPerSecond. */
 export const DEFAULT_GOSSIP_RECORDS_PER_SECOND = 50_000
 
-export interface DeltaTopicOptions {
-  node: MurmurNode
+export interface DeltaTopicInit {
   replica: Replica
-  logger: Logger
   maxMessageBytes: number
   /** Gossip bytes a second one peer may hand us (burst: four seconds' worth). */
   bytesPerSecond?: number
@@ -28,40 +24,48 @@ export interface DeltaTopicOptions {
   onOverBudget: (peer: string, what: string) => void
 }
 
+export function deltaTopic(init: DeltaTopicInit): (components: TopicComponents) => DeltaTopic {
+  return (components) => new DeltaTopic(init, components)
+}
+
 export class DeltaTopic extends OnTopic {
   protected readonly topic: GossipTopic
   /** Gossiped records a second per connected peer and per author (burst: four seconds' worth). */
   private readonly records: RateLimiter
 
-  constructor(private readonly opts: DeltaTopicOptions) {
+  constructor(
+    private readonly opts: DeltaTopicInit,
+    components: TopicComponents,
+  ) {
     super()
     const records = opts.recordsPerSecond ?? DEFAULT_GOSSIP_RECORDS_PER_SECOND
-    this.records = new RateLimiter(records, 4 * records)
-    this.topic = new GossipTopic({
-      node: opts.node,
-      topic: STATE_TOPIC,
-      logger: opts.logger,
-      bytesPerSecond: opts.bytesPerSecond,
-      burstBytes: opts.bytesPerSecond === undefined ? undefined : 4 * opts.bytesPerSecond,
-      onOverBudget: opts.onOverBudget,
-      handle: (data, author, from) => {
-        const msg = decodeMessage(data, opts.maxMessageBytes)
-        if (msg.type !== 'delta') return 'reject'
-        if (msg.deltas.some((d) => d.dot.origin !== author)) return 'reject'
-        // Records are charged like bytes: the forwarding peer past its budget is cut off.
-        if (!this.records.take(`peer:${from}`, msg.deltas.length)) {
-          opts.onOverBudget(from, 'gossip records')
-          return 'ignore'
-        }
-        if (!this.records.take(`author:${author}`, msg.deltas.length)) return 'ignore'
-        const changes: Change[] = []
-        for (const d of msg.deltas) changes.push(...opts.replica.applyDelta(d))
-        const lww = msg.deltas.find((d) => d.record.t === 'lww')?.record
-        if (lww?.t === 'lww') opts.onFresh?.(author, lww.hlc.wall)
-        opts.onChanges(changes, author)
-        return 'accept'
+    this.records = new RateLimiter(records, 4 * records, components.clock)
+    this.topic = new GossipTopic(
+      {
+        topic: STATE_TOPIC,
+        bytesPerSecond: opts.bytesPerSecond,
+        burstBytes: opts.bytesPerSecond === undefined ? undefined : 4 * opts.bytesPerSecond,
+        onOverBudget: opts.onOverBudget,
+        handle: (data, author, from) => {
+          const msg = decodeMessage(data, opts.maxMessageBytes)
+          if (msg.type !== 'delta') return 'reject'
+          if (msg.deltas.some((d) => d.dot.origin !== author)) return 'reject'
+          // Records are charged like bytes: the forwarding peer past its budget is cut off.
+          if (!this.records.take(`peer:${from}`, msg.deltas.length)) {
+            opts.onOverBudget(from, 'gossip records')
+            return 'ignore'
+          }
+          if (!this.records.take(`author:${author}`, msg.deltas.length)) return 'ignore'
+          const changes: Change[] = []
+          for (const d of msg.deltas) changes.push(...opts.replica.applyDelta(d))
+          const lww = msg.deltas.find((d) => d.record.t === 'lww')?.record
+          if (lww?.t === 'lww') opts.onFresh?.(author, lww.hlc.wall)
+          opts.onChanges(changes, author)
+          return 'accept'
+        },
       },
-    })
+      components,
+    )
   }
 
   /** One gossip message per frame's worth of signed deltas. */

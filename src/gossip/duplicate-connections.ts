@@ -4,8 +4,9 @@
 // they agree without a word: of two direct connections, keep the one the smaller peer id dialled.
 // The pure rule is `duplicatesToClose`; `DuplicateConnections` applies it as a libp2p-style
 // service over narrow components.
-import type { Connection, PeerId } from '@libp2p/interface'
+import type { Connection } from '@libp2p/interface'
 import type { Logger } from '../util/log.js'
+import type { ConnectionView, NodeEvents, Reattach } from './components.js'
 
 export interface ConnInfo {
   id: string
@@ -30,15 +31,19 @@ export function duplicatesToClose(selfId: string, peerId: string, conns: readonl
 }
 
 export interface DuplicateConnectionsComponents {
-  selfId: string
-  events: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>
-  getConnections: (peer: PeerId) => Connection[]
+  peerId: { toString(): string }
+  events: NodeEvents
+  connections: Pick<ConnectionView, 'getConnections'>
   /**
    * After a duplicate closed: the streams it carried (gossipsub's among them) are gone, and
    * gossipsub only opens a stream when a peer connects; this tells it the peer is still there.
    */
-  reattach: (peer: PeerId, conn: Connection) => void
+  reattach: Reattach
   logger: Logger
+}
+
+export function duplicateConnections(): (c: DuplicateConnectionsComponents) => DuplicateConnections {
+  return (c) => new DuplicateConnections(c)
 }
 
 export class DuplicateConnections {
@@ -58,9 +63,9 @@ export class DuplicateConnections {
     return this.closed
   }
 
-  private readonly onOpen = (evt: Event): void => {
-    const peer = (evt as CustomEvent<Connection>).detail.remotePeer
-    const conns = this.c.getConnections(peer)
+  private readonly onOpen = (evt: CustomEvent<Connection>): void => {
+    const peer = evt.detail.remotePeer
+    const conns = this.c.connections.getConnections(peer)
     if (conns.length < 2) return
     const info = conns.map((c) => ({
       id: c.id,
@@ -68,7 +73,7 @@ export class DuplicateConnections {
       limited: c.limits != null,
       open: c.status === 'open',
     }))
-    const losers = new Set(duplicatesToClose(this.c.selfId, peer.toString(), info))
+    const losers = new Set(duplicatesToClose(this.c.peerId.toString(), peer.toString(), info))
     if (losers.size === 0) return
     const kept = conns.find((c) => c.status === 'open' && c.limits == null && !losers.has(c.id))
     for (const conn of conns) {

@@ -1,7 +1,7 @@
 // Membership on the network: the pure Swim state machine, its packet link, and the upkeep of a
 // bounded set of connections (the active view, plus whatever others opened to us, pruned
 // least recently used first when there are too many).
-import type { Connection, PeerId, PrivateKey } from '@libp2p/interface'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
 import { ed25519Signer, ed25519Verifier } from '../membership/claims.js'
@@ -10,9 +10,18 @@ import type { SwimOptions } from '../membership/swim-options.js'
 import type { Member, MemberEvent } from '../membership/types.js'
 import type { KnownPeer } from '../transport/dialer.js'
 import { advertisedAddrs } from '../transport/nat.js'
-import type { MurmurNode } from '../transport/node.js'
+import type { Timers } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
-import { DuplicateConnections } from './duplicate-connections.js'
+import type {
+  Addresses,
+  ConnectionView,
+  NodeEvents,
+  PeerAddressBook,
+  Reattach,
+  Registrar,
+  Relays,
+} from './components.js'
+import { type DuplicateConnections, duplicateConnections } from './duplicate-connections.js'
 import { surplusIdleMs, surplusPeers } from './surplus-connections.js'
 import { SwimLink, type TrafficCounters } from './swim-link.js'
 
@@ -20,17 +29,34 @@ const UPKEEP_MS = 2000
 /** How long join() waits for the seed's push-pull answer before it resolves anyway (Swim retries on). */
 const JOIN_WAIT_MS = 5000
 
-export interface MembershipServiceOptions {
-  node: MurmurNode
+export interface MembershipServiceInit {
   privateKey: PrivateKey
   self: SelfInfo
   options?: Partial<SwimOptions>
-  logger: Logger
   onEvent?: (event: MemberEvent) => void
   /** Peers we refuse to connect to: never our neighbours (see SwimInit.avoid). */
   avoid?: (id: string) => boolean
   /** A probe was answered, after this many ms (metrics). */
   onProbeRtt?: (ms: number) => void
+}
+
+export interface MembershipServiceComponents {
+  peerId: PeerId
+  registrar: Registrar
+  connections: ConnectionView
+  events: NodeEvents
+  peerStore: PeerAddressBook
+  addresses: Addresses
+  reattach: Reattach
+  relays: Relays
+  clock: Timers
+  logger: Logger
+}
+
+export function membershipService(
+  init: MembershipServiceInit,
+): (components: MembershipServiceComponents) => MembershipService {
+  return (components) => new MembershipService(init, components)
 }
 
 export interface MembershipStats extends TrafficCounters {
@@ -48,34 +74,28 @@ export class MembershipService {
   private readonly lastTraffic = new Map<string, number>()
   /** join() calls waiting for a seed's push-pull answer. */
   private readonly joinWaiters = new Map<string, Set<() => void>>()
-  private upkeepTimer?: NodeJS.Timeout
+  private stopUpkeep?: () => void
   private readonly log: Logger
   private readonly duplicates: DuplicateConnections
 
-  constructor(private readonly opts: MembershipServiceOptions) {
-    this.log = opts.logger
-    this.link = new SwimLink({
-      node: opts.node,
-      swim: () => this.swim,
-      logger: opts.logger,
-      onTraffic: (peer) => this.lastTraffic.set(peer, Date.now()),
-      afterReceive: (peer) => this.settleJoin(peer),
-    })
-    const { node } = opts
-    this.duplicates = new DuplicateConnections({
-      selfId: opts.self.id,
-      events: node,
-      getConnections: (peer) => node.getConnections(peer),
-      // gossipsub's own hook for a new connection (private in its types): it opens its stream
-      // again if the duplicate took it along.
-      reattach: (peer, conn) =>
-        (
-          node.services.pubsub as unknown as { onPeerConnected(p: PeerId, c: Connection): void }
-        ).onPeerConnected(peer, conn),
-      logger: opts.logger,
-    })
+  constructor(
+    private readonly opts: MembershipServiceInit,
+    private readonly c: MembershipServiceComponents,
+  ) {
+    this.log = c.logger.child('membership')
+    const components = { ...c, logger: this.log }
+    this.link = new SwimLink(
+      {
+        swim: () => this.swim,
+        onTraffic: (peer) => this.lastTraffic.set(peer, c.clock.now()),
+        afterReceive: (peer) => this.settleJoin(peer),
+      },
+      components,
+    )
+    this.duplicates = duplicateConnections()(components)
     this.swim = new Swim({
       self: opts.self,
+      clock: c.clock,
       signer: ed25519Signer(opts.privateKey),
       verifier: ed25519Verifier(),
       options: opts.options,
@@ -90,16 +110,15 @@ export class MembershipService {
   async start(): Promise<void> {
     await this.link.start()
     this.duplicates.start()
-    this.opts.node.addEventListener('self:peer:update', this.onSelfUpdate)
-    this.upkeepTimer = setInterval(() => this.upkeep(), UPKEEP_MS)
-    this.upkeepTimer.unref()
+    this.c.events.addEventListener('self:peer:update', this.onSelfUpdate)
+    this.stopUpkeep = this.c.clock.every(UPKEEP_MS, () => this.upkeep())
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.upkeepTimer)
+    this.stopUpkeep?.()
     this.duplicates.stop()
     for (const waiters of [...this.joinWaiters.values()]) for (const done of waiters) done()
-    this.opts.node.removeEventListener('self:peer:update', this.onSelfUpdate)
+    this.c.events.removeEventListener('self:peer:update', this.onSelfUpdate)
     await this.link.stop()
   }
 
@@ -118,12 +137,12 @@ export class MembershipService {
     this.joinWaiters.set(id, waiters)
     await new Promise<void>((resolve) => {
       const done = (): void => {
-        clearTimeout(timer)
+        cancel()
         waiters.delete(done)
         if (waiters.size === 0) this.joinWaiters.delete(id)
         resolve()
       }
-      const timer = setTimeout(done, JOIN_WAIT_MS)
+      const cancel = this.c.clock.after(JOIN_WAIT_MS, done)
       waiters.add(done)
     })
   }
@@ -178,7 +197,7 @@ export class MembershipService {
     return {
       ...this.link.counters,
       activeView: this.swim.activeView().length,
-      connections: this.opts.node.getConnections().length,
+      connections: this.c.connections.getConnections().length,
       healthScore: this.swim.healthScore(),
       queued: this.swim.pendingBroadcasts(),
       duplicatesClosed: this.duplicates.count,
@@ -199,7 +218,7 @@ export class MembershipService {
     // A connection to a dead member is likely stalled (a partition): close it so a healed network
     // gets a fresh one. Suspicion alone never hangs up: someone else's doubt is not proof.
     if (ev.type === 'dead' && m.id !== this.swim.selfId) {
-      void this.opts.node.hangUp(peerIdFromString(m.id)).catch(() => {})
+      void this.c.connections.hangUp(peerIdFromString(m.id)).catch(() => {})
     }
     if (m.id !== this.swim.selfId && (ev.type === 'join' || ev.type === 'alive' || ev.type === 'update')) {
       // The claim's addresses go to libp2p's peer store, so a member learned from gossip is
@@ -221,11 +240,11 @@ export class MembershipService {
       }
     })
     if (multiaddrs.length === 0) return
-    await this.opts.node.peerStore.merge(peerIdFromString(m.id), { multiaddrs }).catch(() => {})
+    await this.c.peerStore.merge(peerIdFromString(m.id), { multiaddrs }).catch(() => {})
   }
 
   private readonly onSelfUpdate = (): void => {
-    const addrs = advertisedAddrs(this.opts.node.getMultiaddrs())
+    const addrs = advertisedAddrs(this.c.addresses.getMultiaddrs())
     this.link.call('addresses', (s) => s.setAddrs(addrs))
   }
 
@@ -243,20 +262,18 @@ export class MembershipService {
    * lives on that connection (docs/nat.md).
    */
   private prune(): void {
-    const { node } = this.opts
-    const nat = node.services.nat.info(node.getMultiaddrs())
-    const view = new Set([...this.swim.activeView(), ...nat.reservations, ...nat.relay.clients])
+    const view = new Set([...this.swim.activeView(), ...this.c.relays.relayPeers()])
     const idleMs = surplusIdleMs(view.size, this.swim.options.probeIntervalMs)
     // Active since its last frame, or since it opened: a peer that just dialled us may probe later.
     const active = new Map<string, number>()
-    for (const c of this.opts.node.getConnections()) {
+    for (const c of this.c.connections.getConnections()) {
       const p = c.remotePeer.toString()
       active.set(p, Math.max(active.get(p) ?? this.lastTraffic.get(p) ?? 0, c.timeline.open))
     }
-    const now = Date.now()
+    const now = this.c.clock.now()
     for (const p of surplusPeers([...active.keys()], view, active, now, idleMs)) {
       this.log.debug('closing surplus connection', { peer: p })
-      void this.opts.node.hangUp(peerIdFromString(p)).catch(() => {})
+      void this.c.connections.hangUp(peerIdFromString(p)).catch(() => {})
     }
     for (const [p, t] of this.lastTraffic) if (now - t > 10 * idleMs) this.lastTraffic.delete(p)
   }

@@ -16,19 +16,19 @@ import type { StateSummary } from '../api/results.js'
 import { Committer } from '../state/committer.js'
 import { migrateUnsignedStore } from '../state/migrate-unsigned.js'
 import type { Store } from '../state/store.js'
-import type { MurmurNode } from '../transport/node.js'
-import { systemClock } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
 import { RateLimiter } from '../util/rate-limit.js'
-import { DeltaTopic } from './delta-topic.js'
-import { SyncService, type SyncTraffic } from './sync-service.js'
-import type { TopicTraffic } from './topic.js'
+import { type DeltaTopic, deltaTopic } from './delta-topic.js'
+import {
+  type SyncService,
+  type SyncServiceComponents,
+  type SyncTraffic,
+  syncService,
+} from './sync-service.js'
+import type { TopicComponents, TopicTraffic } from './topic.js'
 
-export interface StateServiceOptions {
-  node: MurmurNode
+export interface StateServiceInit {
   store: Store
-  selfId: string
-  logger: Logger
   syncIntervalMs: number
   /** Tombstones older than this are collected (docs/state-and-sync.md, "Tombstones"). */
   tombstoneHorizonMs?: number
@@ -60,54 +60,70 @@ export interface StateServiceOptions {
   onWriteAck?: (seconds: number) => void
 }
 
+export type StateServiceComponents = SyncServiceComponents & TopicComponents
+
+/** The service is built at once and loads the state from the store in start(). */
+export function stateService(init: StateServiceInit): (components: StateServiceComponents) => StateService {
+  return (components) => new StateService(init, components)
+}
+
 export class StateService {
   private readonly feed = new ChangeFeed()
   /** Peers' clocks against ours, from their gossiped writes. */
   readonly skew = new ClockSkew()
-  private readonly committer: Committer
-  private readonly topic: DeltaTopic
-  private readonly sync: SyncService
+  // Set by start(), from the stored state.
+  private replica!: Replica
+  private committer!: Committer
+  private topic!: DeltaTopic
+  private sync!: SyncService
   private stopped = false
   /** One line per peer cut off, for every budget (its queued messages are refused a moment later too). */
   private readonly budgetLog = new RateLimiter(1 / 60, 1, undefined, 1000)
   /** heldBack() counts as of the last warning about them. */
   private held = { future: 0, origins: 0, caps: 0 }
   private readonly heldLog = new RateLimiter(0.1, 1)
-  private collectTimer?: NodeJS.Timeout
+  private stopCollecting?: () => void
+  private readonly log: Logger
 
-  private constructor(
-    private readonly opts: StateServiceOptions,
-    readonly replica: Replica,
+  constructor(
+    private readonly opts: StateServiceInit,
+    private readonly c: StateServiceComponents,
   ) {
+    this.log = c.logger.child('state')
+  }
+
+  /** Loads the replica from the store, then wires the parts that act on it. */
+  async start(): Promise<void> {
+    const { opts, c } = this
+    const { store } = opts
+    const replica = await this.load()
+    this.replica = replica
+    const components = { ...c, logger: this.log }
     const overBudget = (peer: string, what: string) => this.overBudget(peer, what)
     const merged = (changes: Change[], peer: string) => {
       this.feed.emit(changes)
       this.reportHeld(peer)
     }
-    this.topic = new DeltaTopic({
-      onFresh: (author, wall) => this.skew.record(author, wall, Date.now()),
-      node: opts.node,
+    this.topic = deltaTopic({
+      onFresh: (author, wall) => this.skew.record(author, wall, c.clock.now()),
       replica,
-      logger: opts.logger,
       maxMessageBytes: opts.maxMessageBytes,
       bytesPerSecond: opts.gossipBytesPerSecond,
       recordsPerSecond: opts.gossipRecordsPerSecond,
       onChanges: merged,
       onOverBudget: overBudget,
-    })
+    })(components)
     this.committer = new Committer({
       replica,
-      store: opts.store,
-      logger: opts.logger,
+      store,
+      logger: this.log,
       publish: (deltas) => {
         if (!this.stopped) this.topic.publish(deltas)
       },
       onFatal: opts.onFatal,
     })
-    this.sync = new SyncService({
-      node: opts.node,
+    this.sync = syncService({
       replica,
-      logger: opts.logger,
       intervalMs: opts.syncIntervalMs,
       maxFrameBytes: opts.maxMessageBytes,
       bytesPerSecond: opts.syncBytesPerSecond,
@@ -116,14 +132,19 @@ export class StateService {
       meshSize: opts.meshSize,
       onChanges: merged,
       onOverBudget: overBudget,
-    })
+    })(components)
+    this.topic.start()
+    await this.sync.start()
+    this.startCollecting(opts.tombstoneHorizonMs ?? DEFAULT_TOMBSTONE_HORIZON_MS)
   }
 
-  static async start(opts: StateServiceOptions): Promise<StateService> {
+  private async load(): Promise<Replica> {
+    const { opts, c } = this
     const { store } = opts
-    if (store.format === 1) await migrateUnsignedStore(store, opts.selfId, opts.signer, opts.logger)
+    const selfId = c.peerId.toString()
+    if (store.format === 1) await migrateUnsignedStore(store, selfId, opts.signer, this.log)
     const { records, vv, nextSeq, floors, retired } = await store.readReplicaState()
-    const replica = Replica.restore(opts.selfId, systemClock, records, vv, nextSeq, {
+    const replica = Replica.restore(selfId, c.clock, records, vv, nextSeq, {
       floors,
       retired,
       tombstoneHorizonMs: opts.tombstoneHorizonMs,
@@ -134,12 +155,8 @@ export class StateService {
       maxRecords: opts.maxRecords,
       maxStateBytes: opts.maxStateBytes,
     })
-    opts.logger.info('state loaded', { records: records.length, digest: replica.digest() })
-    const svc = new StateService(opts, replica)
-    svc.topic.start()
-    await svc.sync.start()
-    svc.startCollecting(opts.tombstoneHorizonMs ?? DEFAULT_TOMBSTONE_HORIZON_MS)
-    return svc
+    this.log.info('state loaded', { records: records.length, digest: replica.digest() })
+    return replica
   }
 
   /**
@@ -148,20 +165,20 @@ export class StateService {
    */
   private startCollecting(horizonMs: number): void {
     const every = Math.min(60_000, Math.max(1000, Math.floor(horizonMs / 10)))
-    const { isLiveMember, logger } = this.opts
-    this.collectTimer = setInterval(() => {
+    const { isLiveMember } = this.opts
+    const logger = this.log
+    this.stopCollecting = this.c.clock.every(every, () => {
       const n = this.replica.collectTombstones()
       if (n > 0) logger.info('tombstones collected', { count: n, left: this.replica.tombstoneCount })
       if (isLiveMember === undefined) return
       const gone = this.replica.retireOrigins(isLiveMember)
       if (gone.length > 0) logger.info('origins retired', { count: gone.length, origins: gone.slice(0, 10) })
-    }, every)
-    this.collectTimer.unref()
+    })
   }
 
   async stop(): Promise<void> {
     this.stopped = true
-    clearInterval(this.collectTimer)
+    this.stopCollecting?.()
     this.topic.stop()
     await this.sync.stop()
     await this.committer.flush()
@@ -239,7 +256,7 @@ export class StateService {
 
   private overBudget(peer: string, what: string): void {
     if (this.budgetLog.take(peer)) {
-      this.opts.logger.warn(`peer over its ${what} budget: disconnected and refused for a while`, { peer })
+      this.log.warn(`peer over its ${what} budget: disconnected and refused for a while`, { peer })
     }
     this.opts.onOverBudget?.(peer)
   }
@@ -253,7 +270,7 @@ export class StateService {
     if ((future === 0 && origins === 0 && caps === 0) || !this.heldLog.take('held')) return
     this.held = now
     const size = this.replica.size()
-    this.opts.logger.warn('records held back, not merged', {
+    this.log.warn('records held back, not merged', {
       peer,
       future,
       overOriginCap: origins,

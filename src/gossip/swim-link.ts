@@ -9,9 +9,10 @@ import { MAX_PACKET_BYTES, SWIM_PROTOCOL } from '../membership/limits.js'
 import type { Packet } from '../membership/messages.js'
 import type { Swim } from '../membership/swim.js'
 import { decodePacket, encodePacket } from '../membership/wire.js'
-import type { MurmurNode } from '../transport/node.js'
+import type { Timers } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
 import { RateLimiter } from '../util/rate-limit.js'
+import type { ConnectionView, Registrar } from './components.js'
 
 /** Frames waiting for a peer's stream to open; beyond this the oldest are dropped (SWIM tolerates loss). */
 const MAX_QUEUED_FRAMES = 64
@@ -36,14 +37,19 @@ export interface TrafficCounters {
   dropped: number
 }
 
-export interface SwimLinkOptions {
-  node: MurmurNode
+export interface SwimLinkInit {
   swim: () => Swim
-  logger: Logger
   /** Peers whose membership traffic we saw last, for pruning idle connections. */
   onTraffic?: (peer: string) => void
   /** After Swim handled a packet from `peer`. */
   afterReceive?: (peer: string) => void
+}
+
+export interface SwimLinkComponents {
+  registrar: Registrar
+  connections: Pick<ConnectionView, 'dialProtocol'>
+  clock: Timers
+  logger: Logger
 }
 
 export class SwimLink {
@@ -55,15 +61,22 @@ export class SwimLink {
     dropped: 0,
   }
   private readonly links = new Map<string, Link>()
-  private timer?: NodeJS.Timeout
+  private cancelTimer?: () => void
   private armedAt = Number.POSITIVE_INFINITY
   private stopped = false
   private readonly logLimiter = new RateLimiter(1, 10)
 
-  constructor(private readonly opts: SwimLinkOptions) {}
+  private readonly log: Logger
+
+  constructor(
+    private readonly opts: SwimLinkInit,
+    private readonly c: SwimLinkComponents,
+  ) {
+    this.log = c.logger
+  }
 
   async start(): Promise<void> {
-    await this.opts.node.handle(SWIM_PROTOCOL, (stream, conn) => void this.readLoop(stream, conn), {
+    await this.c.registrar.handle(SWIM_PROTOCOL, (stream, conn) => void this.readLoop(stream, conn), {
       maxInboundStreams: 4,
       maxOutboundStreams: 4,
       runOnLimitedConnection: true,
@@ -73,8 +86,8 @@ export class SwimLink {
 
   async stop(): Promise<void> {
     this.stopped = true
-    clearTimeout(this.timer)
-    await this.opts.node.unhandle(SWIM_PROTOCOL).catch(() => {})
+    this.cancelTimer?.()
+    await this.c.registrar.unhandle(SWIM_PROTOCOL).catch(() => {})
     for (const link of this.links.values()) link.stream?.abort(new Error('stopping'))
     this.links.clear()
   }
@@ -100,7 +113,7 @@ export class SwimLink {
       return
     }
     let link = this.links.get(to)
-    if (link?.writing && Date.now() - link.writeSince > WRITE_TIMEOUT_MS) {
+    if (link?.writing && this.c.clock.now() - link.writeSince > WRITE_TIMEOUT_MS) {
       // Checked here rather than with a timeout signal per write: that would leave a timer per packet.
       link.stream?.abort(new Error(`membership write stalled for ${WRITE_TIMEOUT_MS} ms`))
       this.forget(to, link)
@@ -135,15 +148,18 @@ export class SwimLink {
 
   /** Resolves once every queued frame was handed to its stream, or after `timeoutMs`. */
   async drain(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs
-    while (Date.now() < deadline && [...this.links.values()].some((l) => l.queue.length > 0 || l.writing)) {
-      await new Promise((r) => setTimeout(r, 20))
+    const deadline = this.c.clock.now() + timeoutMs
+    while (
+      this.c.clock.now() < deadline &&
+      [...this.links.values()].some((l) => l.queue.length > 0 || l.writing)
+    ) {
+      await new Promise((r) => this.c.clock.after(20, () => r(undefined)))
     }
   }
 
   private async open(to: string, link: Link): Promise<void> {
     try {
-      const stream = await this.opts.node.dialProtocol(peerIdFromString(to), SWIM_PROTOCOL, {
+      const stream = await this.c.connections.dialProtocol(peerIdFromString(to), SWIM_PROTOCOL, {
         signal: AbortSignal.timeout(OPEN_TIMEOUT_MS),
         runOnLimitedConnection: true,
       })
@@ -157,7 +173,7 @@ export class SwimLink {
       void this.flush(to, link)
     } catch (err) {
       // Unreachable: Swim sees it as loss, its probes and backoff decide what that means.
-      this.opts.logger.debug('membership stream failed', { peer: to, error: (err as Error).message })
+      this.log.debug('membership stream failed', { peer: to, error: (err as Error).message })
       this.counters.dropped += link.queue.length
       this.forget(to, link)
     }
@@ -169,11 +185,11 @@ export class SwimLink {
     try {
       while (link.queue.length > 0) {
         const batch = link.queue.splice(0)
-        link.writeSince = Date.now()
+        link.writeSince = this.c.clock.now()
         await link.lp.writeV(batch)
       }
     } catch (err) {
-      this.opts.logger.debug('membership write failed', { peer: to, error: (err as Error).message })
+      this.log.debug('membership write failed', { peer: to, error: (err as Error).message })
       link.stream?.abort(err as Error)
       this.forget(to, link)
     } finally {
@@ -208,7 +224,7 @@ export class SwimLink {
         this.opts.afterReceive?.(from)
       }
     } catch (err) {
-      this.opts.logger.debug('membership stream ended', { peer: from, error: (err as Error).message })
+      this.log.debug('membership stream ended', { peer: from, error: (err as Error).message })
       // Our side too: a half-closed stream would hold one of the peer's four inbound slots.
       if (stream.status === 'open') stream.abort(err as Error)
     }
@@ -217,20 +233,20 @@ export class SwimLink {
   private arm(): void {
     if (this.stopped) return
     const at = this.opts.swim().nextWakeAt()
-    if (at >= this.armedAt && this.timer) return
-    clearTimeout(this.timer)
+    if (at >= this.armedAt && this.cancelTimer) return
+    this.cancelTimer?.()
+    this.cancelTimer = undefined
     this.armedAt = at
     if (!Number.isFinite(at)) return
-    const delay = Math.min(2 ** 31 - 1, Math.max(MIN_TIMER_MS, at - Date.now()))
-    this.timer = setTimeout(() => {
-      this.timer = undefined
+    const delay = Math.min(2 ** 31 - 1, Math.max(MIN_TIMER_MS, at - this.c.clock.now()))
+    this.cancelTimer = this.c.clock.after(delay, () => {
+      this.cancelTimer = undefined
       this.armedAt = Number.POSITIVE_INFINITY
       this.call('tick', (swim) => swim.tick())
-    }, delay)
-    this.timer.unref()
+    })
   }
 
   private warn(msg: string, fields: Record<string, unknown>): void {
-    if (this.logLimiter.take('warn')) this.opts.logger.warn(msg, fields)
+    if (this.logLimiter.take('warn')) this.log.warn(msg, fields)
   }
 }

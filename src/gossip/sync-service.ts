@@ -1,16 +1,16 @@
 // Anti-entropy on the network: sessions of src/sync over /murmur/sync/5.0.0 streams, as
 // initiator (picked by the SyncScheduler) and as responder (one inbound session per peer), with
 // a per-peer byte budget on what a peer sends us.
-import type { Connection, Stream } from '@libp2p/interface'
+import type { Connection, IdentifyResult, PeerId, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import type { Change, Replica } from '../crdt/index.js'
 import { TooLargeError } from '../errors.js'
 import { runSyncInitiator, runSyncResponder, type SyncLimits, SyncScheduler } from '../sync/index.js'
-import type { MurmurNode } from '../transport/node.js'
-import { systemClock } from '../util/clock.js'
+import type { Timers } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
 import { RateLimiter } from '../util/rate-limit.js'
+import type { ConnectionView, NodeEvents, Registrar } from './components.js'
 
 export const SYNC_PROTOCOL = '/murmur/sync/5.0.0'
 /** Default of limits.syncBytesPerSecond. */
@@ -22,10 +22,8 @@ const REFUSALS = {
   busy: 'answering as many sessions as it takes at once; try again later',
 } as const
 
-export interface SyncServiceOptions {
-  node: MurmurNode
+export interface SyncServiceInit {
   replica: Replica
-  logger: Logger
   intervalMs: number
   maxFrameBytes: number
   /** Anti-entropy bytes a second one peer may send us (burst: sixteen seconds' worth). */
@@ -38,6 +36,19 @@ export interface SyncServiceOptions {
   /** A session ended, with the visible changes the peer's records made here. */
   onChanges: (changes: Change[], peer: string) => void
   onOverBudget: (peer: string, what: string) => void
+}
+
+export interface SyncServiceComponents {
+  peerId: PeerId
+  registrar: Registrar
+  connections: Pick<ConnectionView, 'dialProtocol'>
+  events: NodeEvents
+  clock: Timers
+  logger: Logger
+}
+
+export function syncService(init: SyncServiceInit): (components: SyncServiceComponents) => SyncService {
+  return (components) => new SyncService(init, components)
 }
 
 type Run = typeof runSyncInitiator
@@ -64,37 +75,36 @@ export class SyncService {
   }
   private readonly scheduler: SyncScheduler
   private readonly budget: RateLimiter
-  private timer?: NodeJS.Timeout
+  private stopTicks?: () => void
   private stopped = false
 
-  constructor(private readonly opts: SyncServiceOptions) {
-    this.scheduler = new SyncScheduler({ clock: systemClock, intervalMs: opts.intervalMs })
+  constructor(
+    private readonly opts: SyncServiceInit,
+    private readonly c: SyncServiceComponents,
+  ) {
+    this.scheduler = new SyncScheduler({ clock: c.clock, intervalMs: opts.intervalMs })
     const bytes = opts.bytesPerSecond ?? DEFAULT_SYNC_BYTES_PER_SECOND
-    this.budget = new RateLimiter(bytes, 16 * bytes)
+    this.budget = new RateLimiter(bytes, 16 * bytes, c.clock)
   }
 
   async start(): Promise<void> {
-    const { node } = this.opts
-    await node.handle(SYNC_PROTOCOL, (stream, conn) => this.respond(stream, conn), {
+    await this.c.registrar.handle(SYNC_PROTOCOL, (stream, conn) => this.respond(stream, conn), {
       maxInboundStreams: 8,
       // Two members behind NATs sync over a relay (docs/nat.md).
       runOnLimitedConnection: true,
     })
-    node.addEventListener('peer:identify', this.onIdentify)
-    this.timer = setInterval(() => this.tick(), this.opts.intervalMs)
-    this.timer.unref()
+    this.c.events.addEventListener('peer:identify', this.onIdentify)
+    this.stopTicks = this.c.clock.every(this.opts.intervalMs, () => this.tick())
   }
 
   async stop(): Promise<void> {
     this.stopped = true
-    clearInterval(this.timer)
-    this.opts.node.removeEventListener('peer:identify', this.onIdentify)
-    await this.opts.node.unhandle(SYNC_PROTOCOL).catch(() => {})
+    this.stopTicks?.()
+    this.c.events.removeEventListener('peer:identify', this.onIdentify)
+    await this.c.registrar.unhandle(SYNC_PROTOCOL).catch(() => {})
   }
 
-  private readonly onIdentify = (
-    evt: CustomEvent<{ peerId: { toString(): string }; protocols: string[] }>,
-  ) => {
+  private readonly onIdentify = (evt: CustomEvent<IdentifyResult>) => {
     if (!evt.detail.protocols.includes(SYNC_PROTOCOL)) return
     const peer = evt.detail.peerId.toString()
     if (this.scheduler.onConnect(peer)) void this.syncWith(peer, true)
@@ -103,7 +113,7 @@ export class SyncService {
   private tick(): void {
     const { skip, rest } = this.scheduler.unchanged(this.opts.peers(), this.opts.replica.digest())
     // Known in sync with them: as good as a session for `info.sync.lastAt` and doctor.
-    if (skip.length > 0) this.traffic.lastAt = Date.now()
+    if (skip.length > 0) this.traffic.lastAt = this.c.clock.now()
     for (const p of this.scheduler.pick(rest, this.opts.meshSize?.())) void this.syncWith(p)
   }
 
@@ -113,13 +123,13 @@ export class SyncService {
     const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
     let stream: Stream | undefined
     try {
-      stream = await this.opts.node.dialProtocol(peerIdFromString(peer), SYNC_PROTOCOL, {
+      stream = await this.c.connections.dialProtocol(peerIdFromString(peer), SYNC_PROTOCOL, {
         signal,
         runOnLimitedConnection: true,
       })
       const res = await this.session(peer, stream, signal, runSyncInitiator)
       this.traffic.sessions.initiated++
-      this.opts.logger.debug('synced', {
+      this.c.logger.debug('synced', {
         peer,
         inSync: res.inSync,
         sent: res.sent,
@@ -132,7 +142,7 @@ export class SyncService {
     } catch (err) {
       this.traffic.sessions.failed++
       stream?.abort(err as Error)
-      this.opts.logger.debug('sync failed', { peer, error: (err as Error).message })
+      this.c.logger.debug('sync failed', { peer, error: (err as Error).message })
       if (catchUp) this.retryCatchUp(peer)
     } finally {
       this.scheduler.end(peer)
@@ -141,17 +151,16 @@ export class SyncService {
 
   /** A catch-up refused (the peer is busy answering a crowd of joiners) or failed: again soon, jittered. */
   private retryCatchUp(peer: string): void {
-    const t = setTimeout(() => {
+    this.c.clock.after(this.scheduler.catchUpRetryMs(), () => {
       if (!this.stopped && this.scheduler.onConnect(peer)) void this.syncWith(peer, true)
-    }, this.scheduler.catchUpRetryMs())
-    t.unref()
+    })
   }
 
   private async respond(stream: Stream, conn: Connection): Promise<void> {
     const peer = conn.remotePeer.toString()
     // One session at a time per peer: a peer opening many at once would only multiply our work.
     // Two agents that connect may both start a catch-up; the smaller peer id's goes on.
-    const self = this.opts.node.peerId.toString()
+    const self = this.c.peerId.toString()
     if (this.scheduler.isRunning(peer) && self < peer) {
       stream.abort(new Error('a sync session with this peer is already running'))
       return
@@ -168,7 +177,7 @@ export class SyncService {
     } catch (err) {
       this.traffic.sessions.failed++
       stream.abort(err as Error)
-      this.opts.logger.debug('sync (responder) failed', { peer, error: (err as Error).message })
+      this.c.logger.debug('sync (responder) failed', { peer, error: (err as Error).message })
     } finally {
       this.scheduler.answered(peer)
     }
@@ -181,7 +190,7 @@ export class SyncService {
     run: Run,
   ): Promise<Awaited<ReturnType<Run>>> {
     const lp = lpStream(stream, { maxDataLength: this.opts.maxFrameBytes })
-    const { budget, opts } = this
+    const { budget, opts, c } = this
     const over = (): never => {
       opts.onOverBudget(peer, 'anti-entropy bytes')
       throw new TooLargeError('peer over its anti-entropy byte budget')
@@ -204,12 +213,12 @@ export class SyncService {
     t.bytesReceived += res.bytesReceived
     t.recordsSent += res.sent
     t.recordsReceived += res.received
-    t.lastAt = Date.now()
+    t.lastAt = c.clock.now()
     if (res.inSync) t.sessions.inSync++
     if (res.sentFull || res.receivedFull) {
       t.sessions.full++
       // Rare: a peer away past the tombstone horizon (or a joiner) got or gave the whole state.
-      opts.logger.info('full state transfer', { peer, sent: res.sentFull, received: res.receivedFull })
+      c.logger.info('full state transfer', { peer, sent: res.sentFull, received: res.receivedFull })
     }
     this.scheduler.completed(peer)
     if (res.inSync && opts.replica.digest() === before) this.scheduler.inSync(peer, before)

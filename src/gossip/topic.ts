@@ -1,16 +1,15 @@
 // A gossipsub topic with validation: every message is decoded and checked before gossipsub
 // forwards it, so malformed data is rejected (and its sender penalised) instead of flooding.
 import { type Message, TopicValidatorResult } from '@libp2p/gossipsub'
-import type { MurmurNode } from '../transport/node.js'
+import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
 import { RateLimiter } from '../util/rate-limit.js'
+import type { Pubsub } from './components.js'
 
 export type Verdict = 'accept' | 'ignore' | 'reject'
 
-export interface TopicOptions {
-  node: MurmurNode
+export interface TopicInit {
   topic: string
-  logger: Logger
   /** Handles one message from its signed author, handed to us by `from`; throwing counts as 'reject'. */
   handle: (data: Uint8Array, author: string, from: string) => Verdict
   /** Messages a second (burst: four seconds' worth) per author. */
@@ -23,6 +22,12 @@ export interface TopicOptions {
   burstBytes?: number
   /** The peer that handed us the message went over its byte budget (disconnect and refuse it). */
   onOverBudget?: (peer: string, what: string) => void
+}
+
+export interface TopicComponents {
+  pubsub: Pubsub
+  clock: Clock
+  logger: Logger
 }
 
 const RESULT: Record<Verdict, TopicValidatorResult> = {
@@ -72,14 +77,18 @@ export class GossipTopic {
   private readonly bytes: RateLimiter
   private readonly logLimiter = new RateLimiter(1, 5)
 
-  constructor(private readonly opts: TopicOptions) {
-    this.limiter = new RateLimiter(opts.perPeerPerSecond ?? 500, opts.perPeerBurst ?? 2000)
+  constructor(
+    private readonly opts: TopicInit,
+    private readonly c: TopicComponents,
+  ) {
+    this.limiter = new RateLimiter(opts.perPeerPerSecond ?? 500, opts.perPeerBurst ?? 2000, c.clock)
     if (opts.perConnectionPerSecond !== undefined) {
-      this.perConnection = new RateLimiter(opts.perConnectionPerSecond, 4 * opts.perConnectionPerSecond)
+      this.perConnection = new RateLimiter(opts.perConnectionPerSecond, 4 * opts.perConnectionPerSecond, c.clock)
     }
     this.bytes = new RateLimiter(
       opts.bytesPerSecond ?? DEFAULT_TOPIC_BYTES_PER_SECOND,
       opts.burstBytes ?? DEFAULT_TOPIC_BURST_BYTES,
+      c.clock,
     )
   }
 
@@ -88,19 +97,16 @@ export class GossipTopic {
   }
 
   start(): void {
-    const { node, topic } = this.opts
-    node.services.pubsub.topicValidators.set(
-      topic,
-      (peer, msg) => RESULT[this.validate(peer.toString(), msg)],
-    )
-    node.services.pubsub.subscribe(topic)
+    const { topic } = this.opts
+    this.c.pubsub.topicValidators.set(topic, (peer, msg) => RESULT[this.validate(peer.toString(), msg)])
+    this.c.pubsub.subscribe(topic)
   }
 
   stop(): void {
-    const { node, topic } = this.opts
-    node.services.pubsub.topicValidators.delete(topic)
+    const { topic } = this.opts
+    this.c.pubsub.topicValidators.delete(topic)
     try {
-      node.services.pubsub.unsubscribe(topic)
+      this.c.pubsub.unsubscribe(topic)
     } catch {}
   }
 
@@ -109,16 +115,16 @@ export class GossipTopic {
     this.traffic.messagesOut++
     this.traffic.bytesOut += data.length
     try {
-      const res = await this.opts.node.services.pubsub.publish(this.opts.topic, data)
+      const res = await this.c.pubsub.publish(this.opts.topic, data)
       return res.recipients.length
     } catch (err) {
-      this.opts.logger.debug('publish failed', { topic: this.opts.topic, error: (err as Error).message })
+      this.c.logger.debug('publish failed', { topic: this.opts.topic, error: (err as Error).message })
       return 0
     }
   }
 
   subscribers(): string[] {
-    return this.opts.node.services.pubsub.getSubscribers(this.opts.topic).map((p) => p.toString())
+    return this.c.pubsub.getSubscribers(this.opts.topic).map((p) => p.toString())
   }
 
   private validate(from: string, m: Message): Verdict {
@@ -145,7 +151,7 @@ export class GossipTopic {
       return this.opts.handle(m.data, author, from)
     } catch (err) {
       if (this.logLimiter.take('x')) {
-        this.opts.logger.warn('dropped malformed message', {
+        this.c.logger.warn('dropped malformed message', {
           topic: this.opts.topic,
           author,
           error: (err as Error).message,

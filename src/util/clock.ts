@@ -23,3 +23,25 @@ export class FakeClock implements Clock {
     this.t = ms
   }
 }
+
+/** A clock whose timers run on its own time: the system's, or a fake one that a test advances. */
+export interface Timers extends Clock {
+  /** Calls `fn` once after `ms`; the function returned cancels it. Never keeps the process alive. */
+  after(ms: number, fn: () => void): () => void
+  /** Calls `fn` every `ms` until cancelled. Never keeps the process alive. */
+  every(ms: number, fn: () => void): () => void
+}
+
+export const systemTimers: Timers = {
+  now: () => Date.now(),
+  after(ms, fn) {
+    const t = setTimeout(fn, ms)
+    t.unref()
+    return () => clearTimeout(t)
+  },
+  every(ms, fn) {
+    const t = setInterval(fn, ms)
+    t.unref()
+    return () => clearInterval(t)
+  },
+}

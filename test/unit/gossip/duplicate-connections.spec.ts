@@ -1,12 +1,12 @@
 // Two connections to one peer from simultaneous dials: both ends close the same one.
 import assert from 'node:assert/strict'
-import type { Connection, PeerId } from '@libp2p/interface'
 import {
   type ConnInfo,
-  DuplicateConnections,
+  duplicateConnections,
   duplicatesToClose,
 } from '../../../src/gossip/duplicate-connections.js'
-import type { Logger } from '../../../src/util/log.js'
+import { waitFor } from '../../helpers/wait.js'
+import { FakeNet } from './fake-net.js'
 
 const c = (id: string, direction: ConnInfo['direction'], more: Partial<ConnInfo> = {}): ConnInfo => ({
   id,
@@ -15,8 +15,6 @@ const c = (id: string, direction: ConnInfo['direction'], more: Partial<ConnInfo>
   open: true,
   ...more,
 })
-
-const quiet: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => quiet }
 
 describe('duplicate connections', () => {
   it('both ends keep the connection the smaller peer id dialled', () => {
@@ -46,40 +44,38 @@ describe('duplicate connections', () => {
     assert.deepEqual(duplicatesToClose('b', 'a', [c('x', 'outbound'), c('y', 'outbound')]), ['y'])
   })
 
-  it('closes the loser when the second connection opens, then tells gossipsub the peer is still there', async () => {
-    const events = new EventTarget()
-    const peer = { toString: () => 'b' } as PeerId
-    const closed: string[] = []
-    const reattached: string[] = []
-    const conn = (id: string, direction: 'inbound' | 'outbound'): Connection =>
-      ({
-        id,
-        direction,
-        remotePeer: peer,
-        status: 'open',
-        limits: undefined,
-        close: async () => {
-          closed.push(id)
+  it('when both dial at once, both ends close the same connection and tell gossipsub the peer is still there', async () => {
+    const net = new FakeNet()
+    const [x, y] = [await net.node(), await net.node()]
+    const [small, large] = x.id < y.id ? [x, y] : [y, x]
+    const svcs = [small, large].map((n) => duplicateConnections()(n.components()))
+    for (const s of svcs) s.start()
+    try {
+      const [keptAtSmall, keptAtLarge] = net.connect(small, large)
+      assert.equal(small.connectionsTo(large.id).length, 1, 'a single connection is no duplicate')
+      net.connect(large, small)
+      await waitFor(
+        () => small.connectionsTo(large.id).length === 1 && large.connectionsTo(small.id).length === 1,
+        {
+          timeoutMs: 5000,
+          intervalMs: 5,
+          what: 'one connection left',
         },
-        abort: () => {},
-      }) as unknown as Connection
-    const conns = [conn('x', 'outbound')]
-    const svc = new DuplicateConnections({
-      selfId: 'a',
-      events,
-      getConnections: () => conns,
-      reattach: (_p, kept) => reattached.push(kept.id),
-      logger: quiet,
-    })
-    svc.start()
-    events.dispatchEvent(new CustomEvent('connection:open', { detail: conns[0] }))
-    assert.deepEqual(closed, [])
-    conns.push(conn('y', 'inbound'))
-    events.dispatchEvent(new CustomEvent('connection:open', { detail: conns[1] }))
-    await new Promise((r) => setImmediate(r))
-    assert.deepEqual(closed, ['y'])
-    assert.deepEqual(reattached, ['x'])
-    assert.equal(svc.count, 1)
-    svc.stop()
+      )
+      assert.deepEqual(small.connectionsTo(large.id), [keptAtSmall], 'the one the smaller id dialled')
+      assert.deepEqual(large.connectionsTo(small.id), [keptAtLarge])
+      await waitFor(() => small.reattached.length > 0 && large.reattached.length > 0, {
+        timeoutMs: 5000,
+        intervalMs: 5,
+      })
+      assert.deepEqual(small.reattached, [large.id])
+      assert.deepEqual(large.reattached, [small.id])
+      assert.deepEqual(
+        svcs.map((s) => s.count),
+        [1, 1],
+      )
+    } finally {
+      for (const s of svcs) s.stop()
+    }
   })
 })

@@ -1,0 +1,77 @@
+// Anti-entropy sessions between two replicas on an in-memory net: convergence and the byte budget.
+import assert from 'node:assert/strict'
+import { Replica } from '../../../src/crdt/index.js'
+import { type SyncService, syncService } from '../../../src/gossip/sync-service.js'
+import { waitFor } from '../../helpers/wait.js'
+import { FakeNet, type FakeNode } from './fake-net.js'
+
+interface Side {
+  node: FakeNode
+  replica: Replica
+  svc: SyncService
+  overBudget: string[]
+}
+
+let sides: Side[] = []
+
+/** A started service on a new node, stopped after the test. */
+async function side(net: FakeNet, writes: number, bytesPerSecond?: number): Promise<Side> {
+  const node = await net.node()
+  const replica = new Replica(node.id, net.clock)
+  for (let i = 0; i < writes; i++) replica.kvSet(`${node.id.slice(-6)}-${i}`, { i, pad: 'x'.repeat(40) })
+  const overBudget: string[] = []
+  const svc = syncService({
+    replica,
+    intervalMs: 60_000,
+    maxFrameBytes: 64 * 1024,
+    bytesPerSecond,
+    durable: { ready: () => true, wait: async () => {} },
+    peers: () => [],
+    onChanges: () => {},
+    onOverBudget: (peer, what) => overBudget.push(`${peer} ${what}`),
+  })(node.components())
+  await svc.start()
+  const made = { node, replica, svc, overBudget }
+  sides.push(made)
+  return made
+}
+
+describe('sync service on an in-memory net', () => {
+  afterEach(async () => {
+    for (const s of sides) await s.svc.stop()
+    sides = []
+  })
+
+  it('a session over a stream pair leaves both replicas with the union', async () => {
+    const net = new FakeNet()
+    const a = await side(net, 120)
+    const b = await side(net, 80)
+    assert.notEqual(a.replica.digest(), b.replica.digest())
+    await a.svc.syncWith(b.node.id)
+    await waitFor(() => b.svc.traffic.sessions.answered === 1, {
+      timeoutMs: 5000,
+      intervalMs: 5,
+      what: 'answered',
+    })
+    assert.equal(a.replica.digest(), b.replica.digest())
+    assert.equal(a.replica.kvList().length, 200)
+    assert.equal(a.svc.traffic.sessions.initiated, 1)
+    assert.equal(a.svc.traffic.recordsReceived, 80)
+    assert.equal(b.svc.traffic.recordsReceived, 120)
+    assert.equal(a.svc.traffic.lastAt, net.clock.now(), 'stamped by the clock component')
+  })
+
+  it('refuses a peer past its byte budget, and merges nothing it sent', async () => {
+    const net = new FakeNet()
+    // 64 bytes a second, a burst of 1 KiB: far less than 120 records.
+    const a = await side(net, 120)
+    const b = await side(net, 1, 64)
+    await a.svc.syncWith(b.node.id)
+    await waitFor(() => b.overBudget.length > 0, { timeoutMs: 5000, intervalMs: 5, what: 'budget refusal' })
+    assert.deepEqual(b.overBudget, [`${a.node.id} anti-entropy bytes`])
+    assert.equal(b.svc.traffic.sessions.answered, 0)
+    assert.ok(b.svc.traffic.sessions.failed >= 1)
+    assert.equal(b.replica.kvList().length, 1, 'none of the over-budget records merged')
+    assert.equal(a.svc.traffic.sessions.initiated, 0, 'the initiator saw its session fail')
+  })
+})
