@@ -21,6 +21,12 @@ export interface ConnectionLimits {
   closeGraceMs: number
 }
 
+/** What every connection's unsent output adds up to: the server sheds the laggards past a cap. */
+export interface OutputBudget {
+  /** Called after each write: may drop this or another connection. */
+  wrote(): void
+}
+
 interface Request {
   id: JsonRpcId | undefined
   method: string
@@ -44,6 +50,7 @@ export class AdminConnection {
     private readonly methods: ReadonlyMap<string, MethodDef>,
     private readonly limits: ConnectionLimits,
     private readonly log: Logger,
+    private readonly budget?: OutputBudget,
   ) {
     this.splitter = new LineSplitter(limits.maxLineBytes)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
@@ -64,6 +71,20 @@ export class AdminConnection {
     const timer = setTimeout(() => this.socket.destroy(), this.limits.closeGraceMs)
     timer.unref()
     this.socket.once('close', () => clearTimeout(timer))
+  }
+
+  /** Bytes written to this client that it has not read yet. */
+  get unsent(): number {
+    return this.socket.destroyed ? 0 : this.socket.writableLength
+  }
+
+  /** Drops a client that is not reading (its unsent output is discarded). */
+  drop(why: string): void {
+    const buffered = this.unsent
+    // Closed before the warning: a `monitor` client would otherwise be sent it, and drop again.
+    this.stop()
+    this.socket.destroy()
+    this.log.warn(`admin client is not reading its replies; dropping it (${why})`, { buffered })
   }
 
   /** Sends a connection-level error (id null) and closes, e.g. when the server is full. */
@@ -199,15 +220,12 @@ export class AdminConnection {
     const s = this.socket
     if (this.closing || s.destroyed || !s.writable) return false
     if (s.writableLength > this.limits.maxWriteBufferBytes) {
-      const buffered = s.writableLength
-      // Closed before the warning: a `monitor` client would otherwise be sent it, and drop again.
-      this.stop()
-      s.destroy()
-      this.log.warn('admin client is not reading its replies; dropping it', { buffered })
+      this.drop(`over ${this.limits.maxWriteBufferBytes} bytes unsent`)
       return false
     }
     s.write(line)
-    return true
+    this.budget?.wrote()
+    return !this.closing
   }
 
   private safely(cb: () => void): void {

@@ -17,6 +17,8 @@ export interface AdminServerOptions {
   /** Concurrent unanswered requests (open subscriptions included) per connection. */
   maxInFlight?: number
   maxWriteBufferBytes?: number
+  /** Unsent output of all connections together; past it the client furthest behind is dropped. */
+  maxTotalWriteBufferBytes?: number
   closeGraceMs?: number
 }
 
@@ -25,6 +27,9 @@ export const adminDefaults = {
   maxConnections: 64,
   maxInFlight: 64,
   maxWriteBufferBytes: 16 * 1024 * 1024,
+  // 64 connections x 16 MiB would be 1 GiB: 50 `watch` clients that never read took an agent
+  // from 126 to 1,030 MiB before this bound (#29).
+  maxTotalWriteBufferBytes: 64 * 1024 * 1024,
   closeGraceMs: 1000,
 } as const
 
@@ -34,6 +39,8 @@ export class AdminServer {
   private readonly methods: ReadonlyMap<string, MethodDef>
   private readonly limits: ConnectionLimits
   private readonly maxConnections: number
+  private readonly maxTotalUnsent: number
+  private readonly budget = { wrote: () => this.shed() }
   private readonly connections = new Set<AdminConnection>()
   // Refused connections are tracked too, so close() can wait for them.
   private readonly extra = new Set<AdminConnection>()
@@ -48,6 +55,7 @@ export class AdminServer {
     // A Map, not the object: a method named "toString" or "__proto__" must not reach Object.prototype.
     this.methods = new Map(Object.entries(opts.methods))
     this.maxConnections = opts.maxConnections ?? adminDefaults.maxConnections
+    this.maxTotalUnsent = opts.maxTotalWriteBufferBytes ?? adminDefaults.maxTotalWriteBufferBytes
     this.limits = {
       maxLineBytes: opts.maxLineBytes ?? adminDefaults.maxLineBytes,
       maxInFlight: opts.maxInFlight ?? adminDefaults.maxInFlight,
@@ -107,8 +115,24 @@ export class AdminServer {
     this.log.info('admin socket closed', { socketPath: this.socketPath })
   }
 
+  /** Past the total cap, drops the clients furthest behind until under it (at most 64 to sum). */
+  private shed(): void {
+    for (;;) {
+      let total = 0
+      let worst: AdminConnection | undefined
+      for (const c of this.connections) {
+        const n = c.unsent
+        total += n
+        if (worst === undefined || n > worst.unsent) worst = c
+      }
+      if (total <= this.maxTotalUnsent || worst === undefined || worst.unsent === 0) return
+      worst.drop(`all clients together over ${this.maxTotalUnsent} bytes unsent`)
+      this.connections.delete(worst)
+    }
+  }
+
   private accept(socket: Socket): void {
-    const conn = new AdminConnection(socket, this.methods, this.limits, this.log)
+    const conn = new AdminConnection(socket, this.methods, this.limits, this.log, this.budget)
     const shuttingDown = this.state !== 'listening'
     if (shuttingDown || this.connections.size >= this.maxConnections) {
       this.extra.add(conn)

@@ -10,13 +10,14 @@ const ms = (min: number, max: number) => z.number().int().min(min).max(max)
 const multiaddrString = z.string().refine(
   (s) => {
     try {
-      multiaddr(s)
+      // A /p2p/ part must be a peer id too: libp2p would otherwise fail at start on it, naming no key.
+      for (const c of multiaddr(s).getComponents()) if (c.name === 'p2p') peerIdFromString(c.value ?? '')
       return s.startsWith('/')
     } catch {
       return false
     }
   },
-  { message: 'is not a valid multiaddr (e.g. /ip4/127.0.0.1/tcp/7946)' },
+  { message: 'is not a valid multiaddr with a valid peer id, if any (e.g. /ip4/127.0.0.1/tcp/7946)' },
 )
 
 const peerIdString = z.string().refine(

@@ -1,7 +1,6 @@
 // The one place that wires an agent: store -> identity -> libp2p -> membership -> state -> events.
 // It serves no socket and handles no signal: run.ts does (an agent can be embedded as a library).
 // Start order builds from the bottom up; stop runs it in reverse.
-import { stat } from 'node:fs/promises'
 import type { Server } from 'node:http'
 import { join } from 'node:path'
 import type { MethodRegistry } from '../admin/methods.js'
@@ -18,7 +17,7 @@ import { MAX_INCARNATION, type MemberEvent, type Swim } from '../membership/inde
 import { incarnationPut, peerDel, peerPut } from '../state/schema.js'
 import { Store } from '../state/store.js'
 import { Dialer, type JoinResult, type JoinStatus, type KnownPeer } from '../transport/dialer.js'
-import { loadOrCreateIdentity } from '../transport/identity.js'
+import { IDENTITY_FILE, loadOrCreateIdentity } from '../transport/identity.js'
 import { advertisedAddrs } from '../transport/nat.js'
 import { createNode, type MurmurNode } from '../transport/node.js'
 import { PeerFilter, type PeerLists } from '../transport/peer-filter.js'
@@ -27,7 +26,7 @@ import { ensureSwarmKey } from '../transport/swarm-key.js'
 import type { Logger } from '../util/log.js'
 import type { LogHub } from '../util/log-hub.js'
 import { RateLimiter } from '../util/rate-limit.js'
-import { prepareDataDir, tighten } from './data-dir.js'
+import { prepareDataDir, tighten, warnIfReadable } from './data-dir.js'
 import { eventMethods } from './event-methods.js'
 import { gossipComponents } from './gossip-components.js'
 import { kvHandlerEvent, MemberHandlerEvents, userHandlerEvent } from './handler-events.js'
@@ -96,7 +95,9 @@ export class Agent {
   }
 
   static async start(config: Config, log: Logger, hooks: AgentHooks = {}): Promise<Agent> {
-    await prepareDataDir(config.dataDir)
+    await prepareDataDir(config.dataDir, (was) =>
+      log.warn(`data directory ${config.dataDir} was readable by other users (mode ${was}); made it 0700`),
+    )
     const store = await Store.open(config.dataDir, { warn: (msg) => log.warn(msg) })
     await tighten(store.path).catch((err) =>
       log.warn('cannot make the store owner-only', { error: err.message }),
@@ -114,6 +115,8 @@ export class Agent {
   private async startServices(): Promise<void> {
     const { config, store, log } = this
     const privateKey = await loadOrCreateIdentity(config.dataDir)
+    // Another local user who can read it can sign as this agent: its claims, writes and events.
+    await warnIfReadable(join(config.dataDir, IDENTITY_FILE), 'identity key', (m) => log.warn(m))
     // A restarted member must outrank its previous life, or peers keep it dead.
     const stored = (await store.readIncarnation()) ?? 0
     const sane = Number.isSafeInteger(stored) && stored >= 0 && stored < MAX_INCARNATION - 1 ? stored : 0
@@ -292,15 +295,7 @@ export class Agent {
       log.info('created a swarm key for a new private mesh; copy it to every machine that joins', { file })
     }
     // A key copied in with a loose umask is readable by everyone on this machine.
-    const mode = await stat(file).then(
-      (st) => st.mode & 0o777,
-      () => undefined,
-    )
-    if (mode !== undefined && (mode & 0o077) !== 0) {
-      log.warn(`swarm key ${file} is readable by other users; run: chmod 600 ${file}`, {
-        mode: mode.toString(8),
-      })
-    }
+    await warnIfReadable(file, 'swarm key', (m) => log.warn(m))
     return file
   }
 

@@ -83,7 +83,11 @@ export class GossipTopic {
   ) {
     this.limiter = new RateLimiter(opts.perPeerPerSecond ?? 500, opts.perPeerBurst ?? 2000, c.clock)
     if (opts.perConnectionPerSecond !== undefined) {
-      this.perConnection = new RateLimiter(opts.perConnectionPerSecond, 4 * opts.perConnectionPerSecond, c.clock)
+      this.perConnection = new RateLimiter(
+        opts.perConnectionPerSecond,
+        4 * opts.perConnectionPerSecond,
+        c.clock,
+      )
     }
     this.bytes = new RateLimiter(
       opts.bytesPerSecond ?? DEFAULT_TOPIC_BYTES_PER_SECOND,

@@ -227,8 +227,13 @@ function withPeerId(addr: string, id: string): Multiaddr | undefined {
   }
 }
 
-function errorText(err: unknown): string {
+/** One line saying why a dial failed, whatever libp2p rejected with. */
+export function errorText(err: unknown): string {
   if (err instanceof Error && err.name === 'TimeoutError') return 'no answer within the dial timeout (5 s)'
   if (err instanceof Error) return err.name === 'Error' ? err.message : `${err.name}: ${err.message}`
+  // Sockets and abort signals can reject with a bare Event, which prints as "[object Event]".
+  if (err instanceof Event) return `the connection failed (${err.type} event)`
+  if (typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string')
+    return (err as { message: string }).message
   return String(err)
 }

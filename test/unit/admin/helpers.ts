@@ -59,6 +59,15 @@ export function fakeMethods(probe: Probe): MethodRegistry {
         return 'ended'
       },
     }),
+    // Streams `count` notifications of `bytes` each at once, then stays open (a big `watch`).
+    blob: defineMethod({
+      params: z.object({ count: z.number().int().min(0), bytes: z.number().int().min(0) }),
+      handler: async (p, ctx) => {
+        for (let i = 0; i < p.count; i++) ctx.notify('blob', { i, data: 'x'.repeat(p.bytes) })
+        await new Promise<void>((resolve) => ctx.onClose(resolve))
+        return 'ended'
+      },
+    }),
     // Streams `count` notifications, then answers.
     countdown: defineMethod({
       params: z.object({ count: z.number().int().min(0) }),

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { AdminServer, type AdminServerOptions } from '../../../src/admin/server.js'
+import { waitFor } from '../../helpers/wait.js'
 import { fakeMethods, newProbe, type Probe, RawClient, tempDir } from './helpers.js'
 
 describe('AdminServer', () => {
@@ -289,5 +291,38 @@ describe('AdminServer', () => {
     await sleep(10)
     assert.equal(probe.ticksClosed, 1)
     assert.equal(server!.connectionCount, 0)
+  })
+
+  it('bounds the unsent output of all clients together: past it the furthest behind are dropped', async () => {
+    const MiB = 1024 * 1024
+    const srv = await start({ maxWriteBufferBytes: 4 * MiB, maxTotalWriteBufferBytes: 2 * MiB })
+    // Five clients that never read, each asking for 1.5 MiB: under the per-client bound, 7.5 MiB in all.
+    const silent = await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        const sock = connect(socketPath)
+        await new Promise((r) => sock.once('connect', r))
+        sock.pause()
+        const ended = new Promise<void>((r) => sock.once('close', () => r()))
+        sock.write(
+          `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'blob', params: { count: 24, bytes: 64 * 1024 } })}\n`,
+        )
+        return { sock, ended }
+      }),
+    )
+    const dropped = await waitFor(
+      async () => {
+        const n = (
+          await Promise.all(silent.map((c) => Promise.race([c.ended.then(() => 1), sleep(5).then(() => 0)])))
+        ).reduce((a: number, b: number) => a + b, 0)
+        return n >= 3 && n
+      },
+      { what: 'the laggards to be dropped', timeoutMs: 5000 },
+    )
+    assert.ok(dropped <= 4, `${dropped} of 5 dropped: those within the bound stay`)
+    assert.ok(srv.connectionCount >= 1)
+    const reader = await client()
+    reader.request(9, 'echo', { msg: 'still here' })
+    assert.deepEqual((await reader.next()).result, { msg: 'still here' })
+    for (const c of silent) c.sock.destroy()
   })
 })
