@@ -19,6 +19,7 @@ export const API = {
   leave: mesh.leave,
   'tags.set': mesh.tagsSet,
   'tags.del': mesh.tagsDel,
+  'tags.reset': mesh.tagsReset,
   'kv.set': state.kvSet,
   'kv.get': state.kvGet,
   'kv.del': state.kvDel,

@@ -17,3 +17,4 @@ export const tagsSet = method<{ tags: Record<string, string> }>()(z.object({ tag
 export const tagsDel = method<{ tags: Record<string, string> }>()(
   z.object({ keys: z.array(z.string().min(1)).min(1).max(64) }).strict(),
 )
+export const tagsReset = method<{ tags: Record<string, string> }>()(z.object({}).strict())

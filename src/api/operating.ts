@@ -6,6 +6,8 @@ import { method } from './spec.js'
 export interface ReloadResult {
   applied: string[]
   needsRestart: string[]
+  /** Tag keys whose value (or absence) comes from `murmur tags`, kept over the config file's. */
+  runtimeTags?: string[]
 }
 
 export const monitor = method<{ ok: true }>()(

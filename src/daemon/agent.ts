@@ -13,8 +13,8 @@ import { EVENTS_TOPIC, type EventTopic, eventTopic } from '../gossip/event-topic
 import { type MembershipService, membershipService } from '../gossip/membership-service.js'
 import { type StateService, stateService } from '../gossip/state-service.js'
 import { ed25519WriteSigner, ed25519WriteVerifier } from '../gossip/write-signatures.js'
-import { MAX_INCARNATION, type MemberEvent, type Swim } from '../membership/index.js'
-import { incarnationPut, peerDel, peerPut } from '../state/schema.js'
+import { MAX_INCARNATION, type MemberEvent, type Swim, tagsSchema } from '../membership/index.js'
+import { incarnationPut, peerDel, peerPut, tagsPut } from '../state/schema.js'
 import { Store } from '../state/store.js'
 import { Dialer, type JoinResult, type JoinStatus, type KnownPeer } from '../transport/dialer.js'
 import { IDENTITY_FILE, loadOrCreateIdentity } from '../transport/identity.js'
@@ -27,6 +27,15 @@ import type { Logger } from '../util/log.js'
 import type { LogHub } from '../util/log-hub.js'
 import { RateLimiter } from '../util/rate-limit.js'
 import { prepareDataDir, tighten, warnIfReadable } from './data-dir.js'
+import {
+  EMPTY_OVERLAY,
+  effectiveTags,
+  overriddenKeys,
+  parseOverlay,
+  type TagOverlay,
+  tagDiff,
+  updateOverlay,
+} from './runtime-tags.js'
 import { eventMethods } from './event-methods.js'
 import { gossipComponents } from './gossip-components.js'
 import { kvHandlerEvent, MemberHandlerEvents, userHandlerEvent } from './handler-events.js'
@@ -77,6 +86,8 @@ export class Agent {
   swarmKeyFile: string | null = null
   private readonly peerFilter: PeerFilter
   private readonly relayLog = new RateLimiter(0.1, 1)
+  private tagOverlay: TagOverlay = EMPTY_OVERLAY
+  private configTags: Record<string, string> = {}
   private readonly relayGate = new RelayGate({
     onRefused: (peer) => {
       if (this.relayLog.take('refused')) this.log.warn('relay reservation refused: not a member', { peer })
@@ -125,6 +136,8 @@ export class Agent {
     const incarnation = Math.max(sane + 1, Date.now())
     await store.write([incarnationPut(incarnation)])
     for (const peer of await store.readKnownPeers()) this.knownPeers.set(peer.id, peer)
+    this.tagOverlay = parseOverlay(await store.readTags())
+    const startTags = this.tagsOver(config.tags)
 
     this.swarmKeyFile = await this.resolveSwarmKey()
     this.node = await createNode({
@@ -161,7 +174,7 @@ export class Agent {
         id: this.peerId,
         name: config.name ?? 'murmur',
         incarnation,
-        tags: config.tags,
+        tags: startTags,
         addrs: advertisedAddrs(this.node.getMultiaddrs()),
       },
       options: { ...config.membership, reconnectIntervalMs: config.reconnectIntervalMs },
@@ -307,9 +320,45 @@ export class Agent {
     return this.dialer.joinStatus()
   }
 
-  updateTags(set: Record<string, string>, del: string[]): { tags: Record<string, string> } {
+  /** `murmur tags set/del`: applied, then kept in the store over the config file's tags (runtime-tags.ts). */
+  async updateTags(set: Record<string, string>, del: string[]): Promise<{ tags: Record<string, string> }> {
+    const overlay = updateOverlay(this.tagOverlay, set, del)
+    // Applied first: bad input throws here, to the client, and nothing is stored.
     this.gossip.setTags(set, del)
+    await this.store.write([tagsPut(overlay)])
+    this.tagOverlay = overlay
     return { tags: this.membership.self().tags }
+  }
+
+  /** `murmur tags reset`: the config file's tags alone again. */
+  async resetTags(): Promise<{ tags: Record<string, string> }> {
+    await this.store.write([tagsPut(EMPTY_OVERLAY)])
+    this.tagOverlay = EMPTY_OVERLAY
+    this.applyTags(this.configTags)
+    return { tags: this.membership.self().tags }
+  }
+
+  /** A reload's tags: the file's, with the run-time overlay over them; returns the keys it overrides. */
+  reloadTags(fileTags: Record<string, string>): string[] {
+    this.configTags = fileTags
+    this.applyTags(this.tagsOver(fileTags))
+    return overriddenKeys(fileTags, this.tagOverlay)
+  }
+
+  private applyTags(wanted: Record<string, string>): void {
+    const { set, del } = tagDiff(this.membership.self().tags, wanted)
+    if (Object.keys(set).length > 0 || del.length > 0) this.gossip.setTags(set, del)
+  }
+
+  /** The file's tags with the overlay over them; the file's alone if that breaks a limit. */
+  private tagsOver(fileTags: Record<string, string>): Record<string, string> {
+    this.configTags = fileTags
+    const tags = effectiveTags(fileTags, this.tagOverlay)
+    if (tagsSchema.safeParse(tags).success) return tags
+    this.log.warn("tags set at run time do not fit with the config file's; using the file's alone", {
+      runtime: Object.keys(this.tagOverlay.set).length,
+    })
+    return fileTags
   }
 
   /** New allow and deny lists (SIGHUP): connections to peers now refused are closed. */

@@ -29,7 +29,8 @@ export interface MeshHost {
   join(addrs: string[]): Promise<JoinResult>
   joinStatus(): JoinStatus
   leave(): Promise<void>
-  updateTags(set: Record<string, string>, del: string[]): { tags: Record<string, string> }
+  updateTags(set: Record<string, string>, del: string[]): Promise<{ tags: Record<string, string> }>
+  resetTags(): Promise<{ tags: Record<string, string> }>
 }
 
 export function membershipMethods(host: MeshHost): MethodRegistry {
@@ -66,5 +67,6 @@ export function membershipMethods(host: MeshHost): MethodRegistry {
     }),
     'tags.set': implement('tags.set', (p) => host.updateTags(p.tags, [])),
     'tags.del': implement('tags.del', (p) => host.updateTags({}, p.keys)),
+    'tags.reset': implement('tags.reset', () => host.resetTags()),
   }
 }

@@ -54,15 +54,13 @@ export async function runAgent(config: Config, reload?: () => Config): Promise<n
     const next = reload()
     const changes = configChanges(running, next)
     sink.setLevel(next.logLevel as LogLevel)
-    agent.updateTags(
-      next.tags,
-      Object.keys(agent.membership.self().tags).filter((k) => !(k in next.tags)),
-    )
+    const runtimeTags = agent.reloadTags(next.tags)
     const { closed } = agent.updatePeerLists(next.peers)
     agent.setHandlers(next.handlers)
     running = withLiveKeys(running, next)
     log.info('config reloaded', {
       ...changes,
+      runtimeTags,
       logLevel: next.logLevel,
       allowPeers: next.peers.allow.length,
       denyPeers: next.peers.deny.length,
@@ -72,7 +70,7 @@ export async function runAgent(config: Config, reload?: () => Config): Promise<n
     if (changes.needsRestart.length > 0) {
       log.warn('changed config keys take effect at the next start', { keys: changes.needsRestart })
     }
-    return changes
+    return { ...changes, runtimeTags }
   }
   reloader = applyReload
   const onHup = () => {

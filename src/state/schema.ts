@@ -8,6 +8,8 @@ export const STORE_FORMAT_VERSION = 5
 export const FORMAT_KEY = 'meta:format'
 export const SEQ_KEY = 'meta:seq'
 export const INCARNATION_KEY = 'meta:incarnation'
+/** Tags set at run time, an overlay on the config file's (src/daemon/runtime-tags.ts). */
+export const TAGS_KEY = 'meta:tags'
 export const RECORD_PREFIX = 'rec:'
 /** One key per origin (format 4), so a batch rewrites only the origins it moved. */
 export const VERSION_PREFIX = 'vv:'
@@ -55,6 +57,7 @@ export const retiredOps = (origin: string, seq: number): StoreOp[] =>
       ]
 export const seqPut = (nextSeq: number): StoreOp => ({ type: 'put', key: SEQ_KEY, value: nextSeq })
 export const incarnationPut = (n: number): StoreOp => ({ type: 'put', key: INCARNATION_KEY, value: n })
+export const tagsPut = (overlay: unknown): StoreOp => ({ type: 'put', key: TAGS_KEY, value: overlay })
 export const peerPut = (p: KnownPeerEntry): StoreOp => ({ type: 'put', key: PEER_PREFIX + p.id, value: p })
 export const peerDel = (id: string): StoreOp => ({ type: 'del', key: PEER_PREFIX + id })
 export const formatPut = (): StoreOp => ({ type: 'put', key: FORMAT_KEY, value: STORE_FORMAT_VERSION })

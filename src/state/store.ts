@@ -12,6 +12,7 @@ import {
   FORMAT_KEY,
   formatPut,
   INCARNATION_KEY,
+  TAGS_KEY,
   KEY_CHECKS,
   type KnownPeerEntry,
   LEGACY_VV_KEY,
@@ -178,6 +179,11 @@ export class Store {
 
   async readIncarnation(): Promise<number | undefined> {
     return this.get<number>(INCARNATION_KEY)
+  }
+
+  /** The run-time tag overlay as stored (checked by its reader). */
+  async readTags(): Promise<unknown> {
+    return this.get<unknown>(TAGS_KEY)
   }
 
   async readKnownPeers(): Promise<KnownPeerEntry[]> {

@@ -176,6 +176,9 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
         // Bounded fan-out: our own messages go to the mesh (D peers), not to every subscriber.
         floodPublish: false,
         emitSelf: false,
+        // No peer-store tag per graft and prune (a merge, encoded and stored, each time): libp2p's
+        // connection manager never prunes gossipsub's connections anyway; murmur prunes its own.
+        tagMeshPeers: false,
         // Members behind NATs reach each other over relays (docs/nat.md).
         runOnLimitedConnection: true,
         allowedTopics: opts.topics,

@@ -2,6 +2,7 @@
 // named as needing a restart, and a broken file changes nothing.
 import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
+import { AdminClient } from '../../src/admin/client.js'
 import { disposeAgents, loopbackAddr, type MemberRow, TestAgent } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -36,7 +37,11 @@ describe('murmur reload', function () {
       { what: "b to see a's new tag" },
     )
     // Still named until the agent restarts: it runs on the old value.
-    assert.deepEqual(await a.json(['reload']), { applied: [], needsRestart: ['reconnectIntervalMs'] })
+    assert.deepEqual(await a.json(['reload']), {
+      applied: [],
+      needsRestart: ['reconnectIntervalMs'],
+      runtimeTags: [],
+    })
 
     writeFileSync(a.configPath, JSON.stringify({ ...config, tags: { role: 'db' }, bogus: 1 }))
     const bad = await a.cli(['reload'])
@@ -47,5 +52,23 @@ describe('murmur reload', function () {
       'web',
       'nothing applied',
     )
+
+    // Tags set at run time last: over the file's at reload, and across a kill -9 and restart.
+    const ownTags = async () => (await a.json<MemberRow[]>(['members'])).find((m) => m.self)?.tags
+    assert.equal((await a.cli(['tags', 'set', 'zone=eu', 'role=cache'])).code, 0)
+    writeFileSync(a.configPath, JSON.stringify({ ...config, tags: { role: 'db', rack: 'r1' } }))
+    const kept = await a.json<{ runtimeTags: string[] }>(['reload'])
+    assert.deepEqual(kept.runtimeTags, ['role', 'zone'], 'the keys whose value comes from `murmur tags`')
+    assert.deepEqual(await ownTags(), { role: 'cache', rack: 'r1', zone: 'eu' })
+    a.kill('SIGKILL')
+    await a.waitExit()
+    await a.start().ready()
+    assert.deepEqual(await ownTags(), { role: 'cache', rack: 'r1', zone: 'eu' }, 'after a restart')
+    const client = await AdminClient.connect(a.socket)
+    try {
+      assert.deepEqual(await client.call('tags.reset', {}), { tags: { role: 'db', rack: 'r1' } })
+    } finally {
+      client.close()
+    }
   })
 })
