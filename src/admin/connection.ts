@@ -1,6 +1,7 @@
 // One accepted admin client: framing, request validation, dispatch and limits. No murmur logic here.
 import type { Socket } from 'node:net'
 import type { Logger } from '../util/log.js'
+import { type IssueLike, issueMessage, issuePath } from '../util/issues.js'
 import { isBlank, LineSplitter, parseJsonLine } from './lines.js'
 import type { CallContext, MethodDef } from './methods.js'
 import {
@@ -254,15 +255,10 @@ function validateRequest(v: unknown): Request | Invalid {
   return { id: hasId ? (id as JsonRpcId) : undefined, method: o.method, params: o.params }
 }
 
-interface Issue {
-  readonly path: readonly PropertyKey[]
-  readonly message: string
-}
-
-function invalidParams(issues: readonly Issue[]): JsonRpcErrorObject {
+function invalidParams(issues: readonly IssueLike[]): JsonRpcErrorObject {
   const described = issues.map((i) => ({
-    path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)).join('.') || 'params',
-    message: i.message,
+    path: issuePath(i.path) || 'params',
+    message: issueMessage(i),
   }))
   return {
     code: RpcCode.INVALID_PARAMS,

@@ -37,6 +37,8 @@ export interface InfoResult {
   name: string
   version: string
   addresses: string[]
+  /** The configured listen addresses, as written (`/ip4/0.0.0.0/...` unexpanded); absent from older agents. */
+  listen?: string[]
   members: Record<MemberStatus, number>
   /** Private by a swarm key (the file other machines need a copy of), or open to anyone. */
   mesh: { private: boolean; swarmKeyFile: string | null }

@@ -18,8 +18,14 @@ export const kvList = method<{ entries: Array<{ key: string; value: JsonValue }>
 export const setAdd = method<{ ok: true }>()(z.object({ name, elements }).strict())
 export const setRm = method<{ ok: true }>()(z.object({ name, elements }).strict())
 export const setMembers = method<{ elements: string[] }>()(z.object({ name }).strict())
+export const setList = method<{ sets: Array<{ name: string; size: number }> }>()(
+  z.object({ prefix: z.string().optional() }).strict(),
+)
 export const counterIncr = method<{ value: number }>()(z.object({ name, amount: amount.default(1) }).strict())
 export const counterDecr = method<{ value: number }>()(z.object({ name, amount: amount.default(1) }).strict())
 export const counterGet = method<{ value: number }>()(z.object({ name }).strict())
+export const counterList = method<{ counters: Array<{ name: string; value: number }> }>()(
+  z.object({ prefix: z.string().optional() }).strict(),
+)
 export const watch = method<{ ok: true }>()(z.object({ prefix: z.string().optional() }).strict(), 'change')
 export type WatchNotification = Change

@@ -8,6 +8,7 @@ import {
   type ApiParams,
   type ApiResult,
   callApi,
+  type InfoResult,
   subscribeApi,
 } from '../api/index.js'
 import { defaultSocketName as SOCKET_NAME } from '../admin/protocol.js'
@@ -54,17 +55,24 @@ export function call<M extends ApiMethod>(
   return withClient(cmd, (c) => callApi(c, method, params, options))
 }
 
-/** Streams a subscription until interrupted (Ctrl-C ends it with exit 0). */
+/**
+ * Streams a subscription until interrupted (Ctrl-C ends it with exit 0). With `onConnected`, asks
+ * the agent's `info` first on the same connection and hands it over once the subscription is sent.
+ */
 export async function follow<M extends keyof ApiNotifications>(
   cmd: Command,
   method: M,
   params: ApiParams<M>,
   onNote: (note: ApiNotifications[M]) => void,
+  onConnected?: (info: InfoResult) => void,
 ): Promise<void> {
   const client = await AdminClient.connect(resolveSocket(clientOptions(cmd)), { timeoutMs: 5000 })
   process.once('SIGINT', () => {
     client.close()
     process.exit(0)
   })
-  await subscribeApi(client, method, params, onNote)
+  const info = onConnected ? await callApi(client, 'info', {}) : undefined
+  const done = subscribeApi(client, method, params, onNote)
+  if (info) onConnected?.(info)
+  await done
 }

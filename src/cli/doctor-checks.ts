@@ -44,15 +44,25 @@ export function diagnose(x: DoctorInputs): Finding[] {
     else add('socket', 'ok', 'owner-only')
   }
 
-  if (info.addresses.length === 0)
+  // Advice about `listen` follows the config (an older agent does not report it: then what it
+  // listens on now). What is reachable now changes with the network, not with the config.
+  const configured = info.listen ?? info.addresses
+  const reachable = info.addresses.filter((a) => !LOOPBACK.test(a))
+  if (configured.length === 0)
     add('listen', 'fail', 'the agent listens on no address: check `listen` in its config')
-  else if (info.addresses.every((a) => LOOPBACK.test(a)))
+  else if (configured.every((a) => LOOPBACK.test(a)))
     add(
       'listen',
       'warn',
       'only loopback addresses: agents on other machines cannot reach this one; listen on 0.0.0.0 or a LAN address',
     )
-  else add('listen', 'ok', info.addresses.filter((a) => !LOOPBACK.test(a)).join(' '))
+  else if (reachable.length === 0)
+    add(
+      'listen',
+      'warn',
+      `listens on ${configured.join(' ')}, but this machine has no address but loopback now: is its network down?`,
+    )
+  else add('listen', 'ok', reachable.join(' '))
 
   const others = x.members.filter((m) => !m.self)
   const alive = others.filter((m) => m.status === 'alive')

@@ -53,6 +53,19 @@ export function printError(text: string): void {
   process.stderr.write(`murmur: ${escapeControl(text)}\n`)
 }
 
+/** One line for a human on stderr that is not an error (a status, such as "connected"), escaped. */
+export function printNote(text: string): void {
+  process.stderr.write(`${escapeControl(text)}\n`)
+}
+
+/**
+ * An error under --json: one line `{"error":{"code","message"}}` on stderr (stdout stays empty),
+ * `code` one of the stable codes of src/errors.ts.
+ */
+export function printErrorJson(code: string, message: string): void {
+  process.stderr.write(`${jsonLine({ error: { code, message } })}\n`)
+}
+
 /**
  * A plain aligned table, each cell escaped so it stays on its row; the last column is never
  * padded so lines carry no trailing spaces.

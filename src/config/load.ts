@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { z } from 'zod'
 import { ConfigError } from '../errors.js'
+import { type IssueLike, issueMessage, issuePath } from '../util/issues.js'
 import { type Config, configSchema } from './schema.js'
 
 /** config/default.json of this install, found upwards from this file (it runs from src/ or dist/src/). */
@@ -98,12 +99,12 @@ export function expandPath(p: string): string {
 
 function describeIssue(issue: z.core.$ZodIssue | undefined): string {
   if (!issue) return 'invalid'
-  const path = issue.path.map(String).join('.')
+  const path = issuePath(issue.path)
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((k) => (path ? `${path}.${k}` : k)).join(', ')
     return `unknown key ${keys}`
   }
-  return `${path || '(root)'}: ${issue.message}`
+  return `${path || '(root)'}: ${issueMessage(issue as IssueLike)}`
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -2,7 +2,7 @@
 //
 //   new Replica(selfId, clock, { nextSeq? })  /  Replica.restore(selfId, clock, records, vv, nextSeq)
 //   writes (each -> { deltas, changes }): kvSet, kvDel, setAdd, setRemove, counterAdd
-//   reads: kvGet, kvList, setMembers (sorted), counterGet (0 if unknown)
+//   reads: kvGet, kvList, setMembers (sorted), setList, counterGet (0 if unknown), counterList
 //   replication: applyDelta, applyRecords(records, senderVV?), versionVector, diffFor, digest
 //   collection: collectTombstones, retireOrigins, applyFullTransfer, floorOf, retiredOf
 //   persistence: entries(), nextSeq, stats(), take{Version,Floor,Retired}Changes()
@@ -13,7 +13,7 @@
 import { InvalidInputError, TooLargeError } from '../errors.js'
 import type { Clock } from '../util/clock.js'
 import { ProofChecker } from './batch-proof.js'
-import { type Change, visibleChange } from './changes.js'
+import { type Change, changeOrigin, visibleChange } from './changes.js'
 import { StateDigest } from './digest.js'
 import { DotIndex } from './dot-index.js'
 import { HybridClock } from './hlc.js'
@@ -221,6 +221,23 @@ export class Replica {
   counterGet(name: string): number {
     const r = this.records.get(counterId(name))
     return r?.t === 'counter' ? counterValue(r) : 0
+  }
+
+  /** Sets with at least one element whose name starts with `prefix`, with their sizes, sorted by name. */
+  setList(prefix = ''): Array<{ name: string; size: number }> {
+    const out = [...this.views.setSizes()].filter((s) => s.name.startsWith(prefix))
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  }
+
+  /** Counters ever written whose name starts with `prefix`, with their values, sorted by name. */
+  counterList(prefix = ''): Array<{ name: string; value: number }> {
+    const out: Array<{ name: string; value: number }> = []
+    const idPrefix = counterId(prefix)
+    for (const [id, r] of this.records) {
+      if (r.t === 'counter' && id.startsWith(idPrefix))
+        out.push({ name: id.slice(2), value: counterValue(r) })
+    }
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   }
 
   // ---- replication
@@ -590,7 +607,13 @@ export class Replica {
     if (r.t === 'lww' && parsed.t === 'lww' && r.value !== null)
       return { kind: 'kv', key: parsed.key, value: null, origin: r.origin }
     if (r.t === 'set' && parsed.t === 'set' && setPresent(r))
-      return { kind: 'set', name: parsed.name, element: parsed.element, present: false }
+      return {
+        kind: 'set',
+        name: parsed.name,
+        element: parsed.element,
+        present: false,
+        origin: changeOrigin(undefined, r),
+      }
     return undefined
   }
 

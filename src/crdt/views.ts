@@ -45,6 +45,11 @@ export class Views {
     return this.sets.get(name)?.elements ?? []
   }
 
+  /** Set names with at least one present element and how many, unsorted. */
+  *setSizes(): Iterable<{ name: string; size: number }> {
+    for (const [name, v] of this.sets) if (v.present > 0) yield { name, size: v.present }
+  }
+
   stats(records: number): ReplicaStats {
     let sets = 0
     for (const v of this.sets.values()) if (v.present > 0) sets++

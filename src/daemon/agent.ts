@@ -388,6 +388,10 @@ export class Agent {
     return this.node.getMultiaddrs().map((m) => m.toString())
   }
 
+  listenAddrs(): string[] {
+    return [...this.config.listen]
+  }
+
   connections(): Array<{ peer: string; addr: string; outbound: boolean }> {
     return this.node.getConnections().map((c) => ({
       peer: c.remotePeer.toString(),

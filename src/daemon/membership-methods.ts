@@ -19,6 +19,8 @@ export interface MeshHost {
   }
   /** Our listen addresses as libp2p reports them. */
   addresses(): string[]
+  /** The listen addresses of the config, as written (0.0.0.0 unexpanded). */
+  listenAddrs(): string[]
   /** Open connections: remote peer id, address, direction. */
   connections(): Array<{ peer: string } & ConnectionAddr>
   stateSummary(): InfoResult['state']
@@ -40,6 +42,7 @@ export function membershipMethods(host: MeshHost): MethodRegistry {
       name: host.membership.self().name,
       version: VERSION,
       addresses: host.addresses(),
+      listen: host.listenAddrs(),
       members: host.membership.counts(),
       mesh: { private: host.swarmKeyFile !== null, swarmKeyFile: host.swarmKeyFile },
       state: host.stateSummary(),

@@ -1,7 +1,7 @@
 // Runs an agent in the foreground: logging, its admin socket, signals (SIGINT/SIGTERM leave, SIGHUP
 // reloads), exit code.
 import type { Config } from '../config/schema.js'
-import { ConfigError, MurmurError } from '../errors.js'
+import { ConfigError } from '../errors.js'
 import { createLogger, type LogLevel } from '../util/log.js'
 import { LogHub } from '../util/log-hub.js'
 import { AdminServer } from '../admin/server.js'
@@ -26,12 +26,8 @@ export async function runAgent(config: Config, reload?: () => Config): Promise<n
     })
     await admin.listen()
   } catch (err) {
+    // The caller (the CLI) reports it once: one text line, or one JSON line with --json.
     await agent?.stop({ leave: false })
-    if (err instanceof MurmurError) {
-      log.error(err.message, { code: err.code })
-      process.stderr.write(`murmur: ${err.message}\n`)
-      return 1
-    }
     throw err
   }
   agent.onStopping(() => admin.close())

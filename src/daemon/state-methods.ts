@@ -28,6 +28,7 @@ export function stateMethods(state: StateService): MethodRegistry {
       return { ok: true as const }
     }),
     'set.members': implement('set.members', (p) => ({ elements: state.setMembers(p.name) })),
+    'set.list': implement('set.list', (p) => ({ sets: state.setList(p.prefix) })),
     'counter.incr': implement('counter.incr', async (p) => ({
       value: await state.counterAdd(p.name, p.amount),
     })),
@@ -35,6 +36,7 @@ export function stateMethods(state: StateService): MethodRegistry {
       value: await state.counterAdd(p.name, -p.amount),
     })),
     'counter.get': implement('counter.get', (p) => ({ value: state.counterGet(p.name) })),
+    'counter.list': implement('counter.list', (p) => ({ counters: state.counterList(p.prefix) })),
     watch: implement('watch', (p, ctx) =>
       stream(ctx, (emit) => state.watch(p.prefix, (change) => emit('change', change))),
     ),

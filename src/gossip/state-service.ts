@@ -225,6 +225,14 @@ export class StateService {
     return this.replica.counterGet(name)
   }
 
+  setList(prefix?: string): Array<{ name: string; size: number }> {
+    return this.replica.setList(prefix)
+  }
+
+  counterList(prefix?: string): Array<{ name: string; value: number }> {
+    return this.replica.counterList(prefix)
+  }
+
   summary(): StateSummary {
     const s = this.replica.stats()
     return {

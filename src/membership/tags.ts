@@ -2,12 +2,17 @@
 import { z } from 'zod'
 import { MAX_NAME_BYTES, MAX_TAG_KEY_BYTES, MAX_TAG_VALUE_BYTES, MAX_TAGS } from './limits.js'
 
-const maxBytes = (n: number) => (s: string) => Buffer.byteLength(s, 'utf8') <= n
+const bytes = (s: unknown) => Buffer.byteLength(String(s), 'utf8')
+/** A string of at most `max` UTF-8 bytes; over it: "tag key is 300 bytes; the limit is 128". */
+const bounded = (what: string, max: number) =>
+  z.string().refine((s) => bytes(s) <= max, {
+    error: (iss) => `${what} is ${bytes(iss.input)} bytes; the limit is ${max}`,
+  })
 
-export const nameSchema = z.string().refine(maxBytes(MAX_NAME_BYTES), `name over ${MAX_NAME_BYTES} bytes`)
+export const nameSchema = bounded('name', MAX_NAME_BYTES)
 export const tagsSchema = z
   .record(
-    z.string().min(1).refine(maxBytes(MAX_TAG_KEY_BYTES), `tag key over ${MAX_TAG_KEY_BYTES} bytes`),
-    z.string().refine(maxBytes(MAX_TAG_VALUE_BYTES), `tag value over ${MAX_TAG_VALUE_BYTES} bytes`),
+    bounded('tag key', MAX_TAG_KEY_BYTES).min(1, 'tag key is empty'),
+    bounded('tag value', MAX_TAG_VALUE_BYTES),
   )
   .refine((t) => Object.keys(t).length <= MAX_TAGS, `more than ${MAX_TAGS} tags`)

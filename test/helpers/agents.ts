@@ -55,10 +55,11 @@ export function runCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   prefix: string[] = [],
+  input?: string,
 ): Promise<CliResult> {
   const [cmd, ...argv] = [...prefix, process.execPath, BIN, ...args]
   return new Promise((res) => {
-    execFile(
+    const child = execFile(
       cmd ?? process.execPath,
       argv,
       { env: { ...process.env, MURMUR_SOCKET: '', ...env }, timeout: 30_000 },
@@ -67,6 +68,7 @@ export function runCli(
         res({ code, stdout, stderr })
       },
     )
+    if (input !== undefined) child.stdin?.end(input)
   })
 }
 
@@ -148,8 +150,9 @@ export class TestAgent {
     return this.proc !== undefined && this.exitCode === null && this.proc.exitCode === null
   }
 
-  cli(args: string[]): Promise<CliResult> {
-    return runCli(['--socket', this.socket, ...args], {}, this.opts.prefix)
+  /** Runs `murmur --socket SOCKET ...args`, with `input` on its stdin if given. */
+  cli(args: string[], input?: string): Promise<CliResult> {
+    return runCli(['--socket', this.socket, ...args], {}, this.opts.prefix, input)
   }
 
   async json<T>(args: string[]): Promise<T> {

@@ -111,6 +111,10 @@ describe('agent and CLI (single agent)', function () {
     const twin = new TestAgent({ name: 'twin', dataDir: agent.dataDir }).start()
     assert.equal(await twin.waitExit(), 1)
     assert.match(twin.logs, /in use by another murmur agent|already running/)
+    // Said once, as one text line (not also as a JSON log line).
+    const said = twin.logs.split('\n').filter((l) => /in use by another murmur agent|already running/.test(l))
+    assert.equal(said.length, 1, twin.logs)
+    assert.match(said[0]!, /^murmur: /)
     assert.equal((await agent.cli(['info'])).code, 0)
     await twin.dispose(true)
   })
@@ -164,8 +168,14 @@ describe('agent and CLI (single agent)', function () {
       '--data-dir',
       join(tmpdir(), `murmur-bad2-${process.pid}`),
     ])
-    assert.equal(r3.code, 1)
-    assert.match(r3.stderr, /listen\.0: is not a valid multiaddr/)
+    // A bad flag is bad usage: exit 2, one line naming the flag.
+    assert.equal(r3.code, 2)
+    assert.equal(
+      r3.stderr,
+      "murmur: --listen: 'not-a-multiaddr' is not a multiaddr; e.g. /ip4/10.0.0.2/tcp/7946\n",
+    )
+    // A config file's bad value still fails (exit 1), named by its key, in one line.
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
   })
 
   it('SIGHUP reloads tags and log level from the config file', async () => {

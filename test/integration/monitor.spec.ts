@@ -23,9 +23,12 @@ describe('murmur monitor', function () {
 
     const watch = (args: string[]) => {
       const p = spawn(process.execPath, [BIN, '--socket', a.socket, 'monitor', ...args])
-      const seen = { out: '' }
+      const seen = { out: '', err: '' }
       p.stdout.on('data', (d: Buffer) => {
         seen.out += d.toString()
+      })
+      p.stderr.on('data', (d: Buffer) => {
+        seen.err += d.toString()
       })
       return { p, seen }
     }
@@ -42,6 +45,9 @@ describe('murmur monitor', function () {
       )
       assert.match(human.seen.out, /^\d{4}-\d\d-\d\dT\S+ (DEBUG|INFO |WARN |ERROR) \S+: /m)
       assert.ok(!a.logs.includes('"level":"debug"'), 'the agent itself still logs at warn')
+      // Each says once, on stderr, that it is connected; stdout holds only log lines.
+      for (const m of [json, human])
+        assert.equal(m.seen.err, 'monitoring agent a at level debug; Ctrl-C to stop\n')
     } finally {
       json.p.kill('SIGINT')
       human.p.kill('SIGINT')

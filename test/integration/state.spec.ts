@@ -58,6 +58,13 @@ describe('replicated state (agents on loopback)', function () {
     assert.equal((await a.cli(['counter', 'decr', 'hits'])).stdout, '4\n')
     assert.equal((await a.cli(['counter', 'get', 'hits'])).stdout, '4\n')
     assert.equal((await a.cli(['counter', 'incr', 'hits', '-3'])).code, 2)
+    assert.deepEqual(await a.json(['counter', 'list']), [{ name: 'hits', value: 4 }])
+    assert.deepEqual(await a.json(['set', 'list']), [{ name: 'fruits', size: 2 }])
+
+    // A value near the 64 KiB limit, from stdin (past what fits in one argument on some systems).
+    const large = `${'v'.repeat(65_000)}\n`
+    assert.equal((await a.cli(['kv', 'set', 'large', '-'], large)).code, 0)
+    assert.equal((await a.cli(['kv', 'get', 'large'])).stdout, `${large}\n`)
   })
 
   it('writes on three agents converge to one digest; a down agent and a late joiner catch up', async () => {
@@ -193,13 +200,33 @@ describe('replicated state (agents on loopback)', function () {
       )
       await w2.cli(['kv', 'set', 'app/remote', 'R'])
       await w2.cli(['kv', 'set', 'other/ignored', 'x'])
-      await waitFor(() => out.includes('app/remote'), { what: 'remote change on watch', timeoutMs: 30_000 })
+      await w2.cli(['set', 'add', 'app/s', 'e'])
+      await w2.cli(['counter', 'incr', 'app/c'])
+      await waitFor(() => ['app/remote', 'app/s', 'app/c'].every((k) => out.includes(k)), {
+        what: 'remote changes on watch',
+        timeoutMs: 30_000,
+      })
+      type Line = { kind: string; key?: string; name?: string; value: unknown; origin: string }
       const lines = out
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l) as { kind: string; key: string; value: unknown })
+        .map((l) => JSON.parse(l) as Line)
+      const w2id = infos[1]!.peerId
       assert.ok(lines.some((l) => l.kind === 'kv' && l.key === 'app/remote' && l.value === 'R'))
-      assert.ok(lines.every((l) => l.key.startsWith('app/')))
+      assert.ok(lines.every((l) => (l.key ?? l.name)!.startsWith('app/')))
+      // Every change names its writer, sets and counters too.
+      assert.ok(
+        lines.some((l) => l.kind === 'set' && l.name === 'app/s' && l.origin === w2id),
+        out,
+      )
+      assert.ok(
+        lines.some((l) => l.kind === 'counter' && l.name === 'app/c' && l.origin === w2id),
+        out,
+      )
+      assert.ok(
+        lines.every((l) => l.origin === w2id || l.origin === infos[0]!.peerId),
+        out,
+      )
     } finally {
       watcher.kill('SIGINT')
     }

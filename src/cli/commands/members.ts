@@ -1,9 +1,9 @@
 // Membership commands: members, join, leave, info, tags. Each is a thin client of one admin method.
-import type { Command } from 'commander'
+import { type Command, Option } from 'commander'
 import type { InfoResult, MemberView } from '../../api/index.js'
-import { InvalidInputError } from '../../errors.js'
+import { MAX_TAG_KEY_BYTES, MAX_TAG_VALUE_BYTES, MAX_TAGS } from '../../membership/limits.js'
 import { formatAge, formatTable, printError, printJson, printLine } from '../output.js'
-import { collect, parseKeyValue } from '../parse.js'
+import { checkMultiaddr, collect, parseKeyValue, parseTags } from '../parse.js'
 import { call } from '../context.js'
 
 const STATUSES = ['alive', 'suspect', 'dead', 'left']
@@ -13,7 +13,7 @@ export function registerMembership(program: Command): void {
     .command('members')
     .description('list the members of the mesh')
     .option('--json', 'print JSON')
-    .option('--status <status>', `only members with this status (${STATUSES.join('|')})`)
+    .addOption(new Option('--status <status>', 'only members with this status').choices(STATUSES))
     .option('--name <regex>', 'only members whose whole name matches this regular expression')
     .option(
       '--tag <key=regex>',
@@ -22,9 +22,6 @@ export function registerMembership(program: Command): void {
     )
     .action(
       async (opts: { json?: boolean; status?: string; name?: string; tag?: string[] }, cmd: Command) => {
-        if (opts.status && !STATUSES.includes(opts.status)) {
-          throw new InvalidInputError(`--status must be one of ${STATUSES.join(', ')}, got '${opts.status}'`)
-        }
         const tags =
           opts.tag === undefined
             ? undefined
@@ -40,21 +37,26 @@ export function registerMembership(program: Command): void {
     .command('join')
     .description('connect to peers of a mesh')
     .argument('<multiaddr...>', 'peer addresses, e.g. /ip4/10.0.0.2/tcp/7946')
-    .action(async (addrs: string[], _opts: unknown, cmd: Command) => {
+    .option('--json', 'print the result as JSON ({ reached, failed, retrying? }); exit 1 if none was reached')
+    .action(async (addrs: string[], opts: { json?: boolean }, cmd: Command) => {
+      for (const a of addrs) checkMultiaddr(a, 'join')
       // The agent gives each dial 5 s and its push-pull answer 5 s; the call must outlast both.
       const res = await call(cmd, 'join', { addrs }, { timeoutMs: 20_000 })
+      if (res.reached === 0) process.exitCode = 1
+      if (opts.json) return printJson(res)
       for (const f of res.failed) printError(`could not reach ${f.addr}: ${f.error}`)
       printLine(`joined: reached ${res.reached} of ${addrs.length} peer(s)`)
       if (res.retrying)
         printError('the agent is alone and keeps retrying in the background; `murmur info` shows how it goes')
-      if (res.reached === 0) process.exitCode = 1
     })
 
   program
     .command('leave')
     .description('leave the mesh gracefully; the agent then exits')
-    .action(async (_opts: unknown, cmd: Command) => {
-      await call(cmd, 'leave', {})
+    .option('--json', 'print JSON ({ ok: true })')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const res = await call(cmd, 'leave', {})
+      if (opts.json) return printJson(res)
       printLine('left the mesh; agent is shutting down')
     })
 
@@ -71,20 +73,23 @@ export function registerMembership(program: Command): void {
   const tags = program.command('tags').description("change this member's tags")
   tags
     .command('set')
-    .description('set tags; peers see the change')
+    .description(
+      `set tags; peers see the change (at most ${MAX_TAGS} tags, keys of 1 to ${MAX_TAG_KEY_BYTES} bytes, values up to ${MAX_TAG_VALUE_BYTES})`,
+    )
     .argument('<key=value...>')
-    .action(async (pairs: string[], _opts: unknown, cmd: Command) => {
-      const set = Object.fromEntries(pairs.map((p) => parseKeyValue(p, 'tags set')))
-      const res = await call(cmd, 'tags.set', { tags: set })
-      printTags(res.tags)
+    .option('--json', "print this member's tags after the change as JSON")
+    .action(async (pairs: string[], opts: { json?: boolean }, cmd: Command) => {
+      const res = await call(cmd, 'tags.set', { tags: parseTags(pairs, 'tags set') })
+      printTags(res.tags, opts.json)
     })
   tags
     .command('del')
     .description('delete tags')
     .argument('<key...>')
-    .action(async (keys: string[], _opts: unknown, cmd: Command) => {
+    .option('--json', "print this member's tags after the change as JSON")
+    .action(async (keys: string[], opts: { json?: boolean }, cmd: Command) => {
       const res = await call(cmd, 'tags.del', { keys })
-      printTags(res.tags)
+      printTags(res.tags, opts.json)
     })
 }
 
@@ -168,7 +173,11 @@ function addMachineHint(info: InfoResult): string[] {
   ]
 }
 
-function printTags(tags: Record<string, string>): void {
+function printTags(tags: Record<string, string>, json?: boolean): void {
+  if (json) {
+    printJson(tags)
+    return
+  }
   const entries = Object.entries(tags)
   if (entries.length === 0) printLine('(no tags)')
   for (const [k, v] of entries) printLine(`${k}=${v}`)

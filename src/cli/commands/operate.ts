@@ -1,11 +1,10 @@
 // Operating the agent: `monitor` streams its log lines at the level asked for; `reload` re-reads
 // its config (as SIGHUP does) and says what needs a restart.
-import type { Command } from 'commander'
-import { InvalidInputError } from '../../errors.js'
+import { type Command, Option } from 'commander'
 import { LOG_LEVELS, type LogLevel } from '../../util/log.js'
 import { call, follow } from '../context.js'
 import type { LogLine } from '../../api/index.js'
-import { printJson, printLine } from '../output.js'
+import { printJson, printLine, printNote } from '../output.js'
 
 const fieldText = (v: unknown): string => (typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v))
 
@@ -30,19 +29,21 @@ export function registerOperate(program: Command): void {
   program
     .command('monitor')
     .description("stream the agent's log lines until interrupted (also below the agent's own log level)")
-    .option('--log-level <level>', `lowest level to show (${LOG_LEVELS.join('|')})`, 'info')
+    .addOption(new Option('--log-level <level>', 'lowest level to show').choices(LOG_LEVELS).default('info'))
     .option('--json', 'print each line as the agent writes it (one JSON object)')
-    .action(async (opts: { logLevel: string; json?: boolean }, cmd: Command) => {
-      if (!(LOG_LEVELS as string[]).includes(opts.logLevel)) {
-        throw new InvalidInputError(
-          `--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${opts.logLevel}'`,
-        )
-      }
-      const level = opts.logLevel as LogLevel
-      await follow(cmd, 'monitor', { level }, (line) => {
-        if (opts.json) return void process.stdout.write(`${JSON.stringify(line)}\n`)
-        printLine(monitorLine(line))
-      })
+    .action(async (opts: { logLevel: LogLevel; json?: boolean }, cmd: Command) => {
+      const level = opts.logLevel
+      await follow(
+        cmd,
+        'monitor',
+        { level },
+        (line) => {
+          if (opts.json) return void process.stdout.write(`${JSON.stringify(line)}\n`)
+          printLine(monitorLine(line))
+        },
+        // On stderr, so --json's stdout holds only log lines.
+        (info) => printNote(`monitoring agent ${info.name} at level ${level}; Ctrl-C to stop`),
+      )
     })
 }
 

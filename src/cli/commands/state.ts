@@ -1,9 +1,9 @@
 // Replicated-state commands: kv, set, counter, watch. Each is a thin client of one admin method.
 import type { Command } from 'commander'
-import { InvalidInputError } from '../../errors.js'
+import { InvalidInputError, TooLargeError } from '../../errors.js'
 import { call, follow } from '../context.js'
-import { escapeControl, formatTable, jsonLine, printJson, printLine } from '../output.js'
-import { parseAmount } from '../parse.js'
+import { escapeControl, formatTable, jsonLine, printJson, printLine, printTable } from '../output.js'
+import { parseAmount, shorten } from '../parse.js'
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
 
@@ -18,6 +18,7 @@ export function registerState(program: Command): void {
       '--prefix <prefix>',
       'only key-value changes whose key starts with this, and sets/counters whose name does',
     )
+    .option('--json', 'one JSON object per line (always so; accepted like on every command)')
     .action(async (opts: { prefix?: string }, cmd: Command) => {
       await follow(cmd, 'watch', opts.prefix ? { prefix: opts.prefix } : {}, (change) => {
         process.stdout.write(`${jsonLine(change)}\n`)
@@ -28,13 +29,20 @@ export function registerState(program: Command): void {
 function registerKv(program: Command): void {
   const kv = program.command('kv').description('last-writer-wins key-value map')
   kv.command('set')
-    .description('set KEY to VALUE (a string, or any JSON value with --json)')
+    .description(
+      'set KEY to VALUE (a string, or any JSON value with --json); VALUE - reads it from stdin, byte for byte',
+    )
     .argument('<key>')
-    .argument('<value>')
-    .option('--json', 'parse VALUE as JSON')
-    .action(async (key: string, raw: string, opts: { json?: boolean }, cmd: Command) => {
+    .argument(
+      '<value>',
+      'the value, or - to read it from stdin (up to 64 KiB, exactly: a trailing newline stays)',
+    )
+    .option('--json', 'parse VALUE as JSON, and print the result as JSON ({ ok: true })')
+    .action(async (key: string, arg: string, opts: { json?: boolean }, cmd: Command) => {
+      const raw = arg === '-' ? await readStdinValue(process.stdin) : arg
       const value = opts.json ? parseJson(raw) : raw
-      await call(cmd, 'kv.set', { key, value })
+      const res = await call(cmd, 'kv.set', { key, value })
+      if (opts.json) printJson(res)
     })
   kv.command('get')
     .description('print the value of KEY; exits 1 if it is missing')
@@ -49,8 +57,10 @@ function registerKv(program: Command): void {
   kv.command('del')
     .description('delete KEY')
     .argument('<key>')
-    .action(async (key: string, _opts: unknown, cmd: Command) => {
-      await call(cmd, 'kv.del', { key })
+    .option('--json', 'print JSON ({ deleted: false } if there was no value)')
+    .action(async (key: string, opts: { json?: boolean }, cmd: Command) => {
+      const res = await call(cmd, 'kv.del', { key })
+      if (opts.json) printJson(res)
     })
   kv.command('list')
     .description('list keys and values')
@@ -74,8 +84,10 @@ function registerSet(program: Command): void {
       .description(what)
       .argument('<name>')
       .argument('<element...>')
-      .action(async (name: string, elements: string[], _o: unknown, cmd: Command) => {
-        await call(cmd, method, { name, elements })
+      .option('--json', 'print JSON ({ ok: true })')
+      .action(async (name: string, elements: string[], opts: { json?: boolean }, cmd: Command) => {
+        const res = await call(cmd, method, { name, elements })
+        if (opts.json) printJson(res)
       })
   }
   set
@@ -87,6 +99,19 @@ function registerSet(program: Command): void {
       const { elements } = await call(cmd, 'set.members', { name })
       if (opts.json) return printJson(elements)
       for (const e of elements) printLine(e)
+    })
+  set
+    .command('list')
+    .description('list the sets that have elements, with their sizes')
+    .option('--prefix <prefix>', 'only sets whose name starts with this')
+    .option('--json', 'print JSON')
+    .action(async (opts: { prefix?: string; json?: boolean }, cmd: Command) => {
+      const { sets } = await call(cmd, 'set.list', opts.prefix !== undefined ? { prefix: opts.prefix } : {})
+      if (opts.json) return printJson(sets)
+      printTable(
+        ['SET', 'ELEMENTS'],
+        sets.map((s) => [s.name, String(s.size)]),
+      )
     })
 }
 
@@ -103,8 +128,10 @@ function registerCounter(program: Command): void {
       )
       .argument('<name>')
       .argument('[n]')
-      .action(async (name: string, n: string | undefined, _o: unknown, cmd: Command) => {
+      .option('--json', 'print the new value as JSON')
+      .action(async (name: string, n: string | undefined, opts: { json?: boolean }, cmd: Command) => {
         const { value } = await call(cmd, method, { name, amount: parseAmount(n) })
+        if (opts.json) return printJson(value)
         printLine(String(value))
       })
   }
@@ -112,10 +139,52 @@ function registerCounter(program: Command): void {
     .command('get')
     .description('print the value of counter NAME (0 if never written)')
     .argument('<name>')
-    .action(async (name: string, _o: unknown, cmd: Command) => {
+    .option('--json', 'print the value as JSON')
+    .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
       const { value } = await call(cmd, 'counter.get', { name })
+      if (opts.json) return printJson(value)
       printLine(String(value))
     })
+  counter
+    .command('list')
+    .description('list the counters ever written, with their values')
+    .option('--prefix <prefix>', 'only counters whose name starts with this')
+    .option('--json', 'print JSON')
+    .action(async (opts: { prefix?: string; json?: boolean }, cmd: Command) => {
+      const { counters } = await call(
+        cmd,
+        'counter.list',
+        opts.prefix !== undefined ? { prefix: opts.prefix } : {},
+      )
+      if (opts.json) return printJson(counters)
+      printTable(
+        ['COUNTER', 'VALUE'],
+        counters.map((c) => [c.name, String(c.value)]),
+      )
+    })
+}
+
+/** Bytes `kv set KEY -` reads at most: a longer value's JSON encoding is over the 64 KiB limit. */
+export const MAX_STDIN_VALUE_BYTES = 64 * 1024
+
+/** All of `input` as UTF-8 text, exactly (a trailing newline stays); refuses more than 64 KiB. */
+export async function readStdinValue(input: AsyncIterable<Buffer | string>): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of input) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+    size += buf.length
+    if (size > MAX_STDIN_VALUE_BYTES)
+      throw new TooLargeError(
+        `the value on stdin is over ${MAX_STDIN_VALUE_BYTES} bytes; a value's JSON encoding is at most 64 KiB`,
+      )
+    chunks.push(buf)
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks))
+  } catch {
+    throw new InvalidInputError('the value on stdin is not valid UTF-8 text')
+  }
 }
 
 /** `murmur kv list`: one row per key, each cell escaped (see output.ts). */
@@ -141,8 +210,6 @@ function parseJson(raw: string): Json {
   try {
     return JSON.parse(raw) as Json
   } catch {
-    throw new InvalidInputError(
-      `--json: VALUE is not valid JSON: ${raw.length > 60 ? `${raw.slice(0, 60)}...` : raw}`,
-    )
+    throw new InvalidInputError(`--json: VALUE is not valid JSON: ${shorten(raw, 60)}`)
   }
 }

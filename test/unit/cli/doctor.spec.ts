@@ -62,6 +62,18 @@ const run = (x: Partial<DoctorInputs>) =>
   )
 
 describe('murmur doctor', () => {
+  it('judges `listen` by the config: no loopback advice for 0.0.0.0 when the network is down', () => {
+    // A partition (cable out, interface down): libp2p reports loopback only, the config says 0.0.0.0.
+    const cut = info({ addresses: ['/ip4/127.0.0.1/tcp/7946'], listen: ['/ip4/0.0.0.0/tcp/7946'] })
+    const finding = run({ info: cut }).listen!
+    assert.doesNotMatch(finding, /only loopback|listen on 0\.0\.0\.0/)
+    assert.match(finding, /^warn: listens on \/ip4\/0\.0\.0\.0\/tcp\/7946, but .* network down/)
+    const up = info({ listen: ['/ip4/0.0.0.0/tcp/7946'] })
+    assert.equal(run({ info: up }).listen, 'ok: /ip4/10.0.0.2/tcp/7946')
+    const v6 = info({ addresses: ['/ip6/::1/tcp/7946'], listen: ['/ip6/::/tcp/7946'] })
+    assert.match(run({ info: v6 }).listen!, /network down/)
+  })
+
   it('finds nothing wrong with a healthy agent', () => {
     const r = run({})
     for (const [check, v] of Object.entries(r)) assert.match(v, /^ok: /, `${check}: ${v}`)
@@ -93,6 +105,8 @@ describe('murmur doctor', () => {
       /^warn: 2 alive; dead: c$/,
     )
     assert.match(run({ info: info({ addresses: ['/ip4/127.0.0.1/tcp/1'] }) }).listen!, /^warn: only loopback/)
+    const loopbackOnly = info({ addresses: ['/ip4/127.0.0.1/tcp/1'], listen: ['/ip4/127.0.0.1/tcp/1'] })
+    assert.match(run({ info: loopbackOnly }).listen!, /^warn: only loopback/)
     const noConn = info()
     noConn.membership!.connections = 0
     assert.match(run({ info: noConn }).connections!, /^fail: no connection/)

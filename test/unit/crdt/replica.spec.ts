@@ -124,7 +124,7 @@ describe('Replica', () => {
       assert.equal(w.deltas.length, 2)
       assert.deepEqual(r.setMembers('s'), ['a', 'b'])
       assert.deepEqual(r.setRemove('s', ['a', 'zzz']).changes, [
-        { kind: 'set', name: 's', element: 'a', present: false },
+        { kind: 'set', name: 's', element: 'a', present: false, origin: 'A' },
       ])
       assert.deepEqual(r.setMembers('s'), ['b'])
       assert.throws(() => r.setAdd('s', ['ok', '']), { code: 'INVALID_INPUT' })
@@ -142,6 +142,30 @@ describe('Replica', () => {
       deliver(b, add)
       assert.deepEqual(a.setMembers('s'), ['x'])
       assert.deepEqual(b.setMembers('s'), ['x'])
+    })
+
+    it('lists the sets that have elements, with their sizes, by prefix', () => {
+      const a = replica('A')
+      a.setAdd('app/s', ['x', 'y'])
+      a.setAdd('b', ['x'])
+      a.setAdd('gone', ['x'])
+      a.setRemove('gone', ['x'])
+      assert.deepEqual(a.setList(), [
+        { name: 'app/s', size: 2 },
+        { name: 'b', size: 1 },
+      ])
+      assert.deepEqual(a.setList('app/'), [{ name: 'app/s', size: 2 }])
+    })
+
+    it("each change names the origin whose write made it, also a peer's", () => {
+      const a = replica('A')
+      const b = replica('B')
+      assert.deepEqual(deliver(b, a.setAdd('s', ['x']).deltas), [
+        { kind: 'set', name: 's', element: 'x', present: true, origin: 'A' },
+      ])
+      assert.deepEqual(deliver(a, b.setRemove('s', ['x']).deltas), [
+        { kind: 'set', name: 's', element: 'x', present: false, origin: 'B' },
+      ])
     })
 
     it('a remove that observed every add removes the element everywhere', () => {
@@ -167,6 +191,23 @@ describe('Replica', () => {
       assert.deepEqual(a.counterAdd('c', 0), { deltas: [], changes: [] })
       assert.throws(() => a.counterAdd('c', 1.5), { code: 'INVALID_INPUT' })
       assert.throws(() => a.counterAdd('c', Number.MAX_SAFE_INTEGER), { code: 'TOO_LARGE' })
+    })
+
+    it("lists counters by prefix, and each change names its writer's origin", () => {
+      const a = replica('A')
+      const b = replica('B')
+      assert.deepEqual(a.counterAdd('app/c', 3).changes, [
+        { kind: 'counter', name: 'app/c', value: 3, origin: 'A' },
+      ])
+      assert.deepEqual(deliver(a, b.counterAdd('app/c', -1).deltas), [
+        { kind: 'counter', name: 'app/c', value: 2, origin: 'B' },
+      ])
+      a.counterAdd('z', 1)
+      assert.deepEqual(a.counterList(), [
+        { name: 'app/c', value: 2 },
+        { name: 'z', value: 1 },
+      ])
+      assert.deepEqual(a.counterList('app/'), [{ name: 'app/c', value: 2 }])
     })
   })
 

@@ -1,0 +1,262 @@
+// Every command of the CLI, run in-process: bad usage exits 2 with one line, --json everywhere,
+// one error per failure (text, or one JSON line on stderr with --json), and the results of the
+// commands that print JSON, against a fake agent on a temporary admin socket.
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import type { Command } from 'commander'
+import { AdminServer } from '../../../src/admin/server.js'
+import { implement } from '../../../src/api/index.js'
+import { readStdinValue } from '../../../src/cli/commands/state.js'
+import { multiaddrFor } from '../../../src/cli/parse.js'
+import { buildProgram, runCli } from '../../../src/cli/program.js'
+import { NotFoundError } from '../../../src/errors.js'
+import { tempDir } from '../admin/helpers.js'
+
+interface Run {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** Runs `murmur --socket SOCKET ...args` in this process, capturing what it writes. */
+async function murmur(socket: string, args: string[]): Promise<Run> {
+  const out = { stdout: '', stderr: '' }
+  const [w1, w2] = [process.stdout.write, process.stderr.write]
+  process.stdout.write = ((s: string) => {
+    out.stdout += s
+    return true
+  }) as typeof process.stdout.write
+  process.stderr.write = ((s: string) => {
+    out.stderr += s
+    return true
+  }) as typeof process.stderr.write
+  try {
+    const code = await runCli(['node', 'murmur', '--socket', socket, ...args])
+    return { code, ...out }
+  } finally {
+    process.stdout.write = w1
+    process.stderr.write = w2
+  }
+}
+
+/** Every command that runs (no subcommands), by its path after `murmur`. */
+function leaves(c: Command = buildProgram(), path: string[] = []): string[][] {
+  const subs = c.commands.filter((s) => s.name() !== 'help')
+  if (subs.length === 0) return [path]
+  return subs.flatMap((s) => leaves(s, [...path, s.name()]))
+}
+
+/** A bad option value, a bad argument or a missing one for each command; exit 2 before any call. */
+const BAD: Record<string, string[][]> = {
+  agent: [
+    ['--log-level', 'loud'],
+    ['--listen', '10.0.0.1:7946'],
+    ['--join', '/ip4/1.2.3.4/tcp/x'],
+    ['--tag', 'novalue'],
+    ['--tag', `${'k'.repeat(300)}=v`],
+    ['--open', '--swarm-key', '/k'],
+    ['--name', ''],
+  ],
+  members: [
+    ['--status', 'sleepy'],
+    ['--tag', 'novalue'],
+  ],
+  join: [['10.77.0.12:7946'], []],
+  leave: [['now']],
+  info: [['me']],
+  'tags set': [['novalue'], [`${'k'.repeat(300)}=v`]],
+  'tags del': [[]],
+  'kv set': [['k'], ['k', '{bad', '--json']],
+  'kv get': [[]],
+  'kv del': [['a', 'b']],
+  'kv list': [['extra']],
+  'set add': [['s']],
+  'set rm': [['s']],
+  'set members': [[]],
+  'set list': [['s']],
+  'counter incr': [['c', 'abc']],
+  'counter decr': [['c', '0']],
+  'counter get': [[]],
+  'counter list': [['c']],
+  watch: [['x']],
+  event: [[]],
+  events: [['x']],
+  monitor: [['--log-level', 'bogus']],
+  reload: [['x']],
+  doctor: [['x']],
+  keygen: [[]],
+}
+
+describe('murmur commands', () => {
+  let socket: string
+  let cleanup: () => Promise<void>
+  let server: AdminServer | undefined
+  before(async () => {
+    const t = await tempDir()
+    cleanup = t.cleanup
+    socket = join(t.dir, 'murmur.sock')
+  })
+  after(async () => {
+    await server?.close()
+    await cleanup()
+  })
+
+  it('every command has --help and --json, and a bad-usage case below', async () => {
+    const all = leaves()
+    assert.ok(all.length >= 25, `${all.length} commands`)
+    for (const path of all) {
+      const name = path.join(' ')
+      assert.ok(BAD[name], `${name}: add a bad-usage case to BAD`)
+      const help = await murmur(socket, [...path, '--help'])
+      assert.equal(help.code, 0, name)
+      assert.match(help.stdout, /--json/, `${name} takes --json`)
+    }
+    assert.deepEqual(Object.keys(BAD).sort(), all.map((p) => p.join(' ')).sort())
+  })
+
+  it('the agent lists every option it takes in its help', async () => {
+    const { stdout } = await murmur(socket, ['agent', '--help'])
+    for (const flag of [
+      '--data-dir',
+      '--config',
+      '--listen',
+      '--join',
+      '--swarm-key',
+      '--log-level',
+      'MURMUR_DATA_DIR',
+    ])
+      assert.ok(stdout.includes(flag), flag)
+  })
+
+  it('bad usage exits 2 with one line, as text or with --json as one JSON line, before any call', async () => {
+    // No agent listens on `socket` yet: a command that got past its checks would exit 1.
+    for (const [name, cases] of Object.entries(BAD)) {
+      for (const args of [...cases, ['--no-such-option']]) {
+        const what = `${name} ${args.join(' ')}`
+        if (!args.includes('--json')) {
+          const r = await murmur(socket, [...name.split(' '), ...args])
+          assert.equal(r.code, 2, `${what}: exit ${r.code}, ${r.stderr}`)
+          assert.equal(r.stdout, '', what)
+          assert.match(r.stderr, /^murmur: [^\n]+\n$/, what)
+          assert.ok(r.stderr.length < 300, `${what}: a short line: ${r.stderr}`)
+        }
+        const j = await murmur(socket, [...name.split(' '), ...args.filter((a) => a !== '--json'), '--json'])
+        assert.equal(j.code, 2, `${what} --json`)
+        assert.equal(j.stdout, '', what)
+        assert.equal(j.stderr.split('\n').length, 2, `${what} --json: one line: ${j.stderr}`)
+        const err = JSON.parse(j.stderr) as { error: { code: string; message: string } }
+        assert.equal(err.error.code, 'INVALID_INPUT', what)
+      }
+    }
+  })
+
+  it('names the limit a tag breaks, without echoing a huge key', async () => {
+    const r = await murmur(socket, ['tags', 'set', `${'k'.repeat(300)}=v`])
+    assert.match(r.stderr, /tag key is 300 bytes; the limit is 128/)
+    assert.ok(!r.stderr.includes('k'.repeat(40)), r.stderr)
+  })
+
+  it('suggests the multiaddr a host:port means', () => {
+    assert.equal(multiaddrFor('10.77.0.12:7946'), '/ip4/10.77.0.12/tcp/7946')
+    assert.equal(multiaddrFor('[fd00::2]:7000'), '/ip6/fd00::2/tcp/7000')
+    assert.equal(multiaddrFor('node-b.lan:7946'), '/dns4/node-b.lan/tcp/7946')
+    assert.equal(multiaddrFor('10.0.0.2'), '/ip4/10.0.0.2/tcp/7946')
+    assert.equal(multiaddrFor('fd00::2'), '/ip6/fd00::2/tcp/7946')
+    assert.equal(multiaddrFor('a b:1'), undefined)
+    assert.equal(multiaddrFor('nonsense'), undefined)
+    assert.equal(multiaddrFor('localhost:7000'), '/dns4/localhost/tcp/7000')
+    assert.equal(multiaddrFor('host:99999'), undefined)
+  })
+
+  it('prints one JSON document per command with --json, and each error once', async () => {
+    const calls: Array<[string, unknown]> = []
+    const seen =
+      <T>(method: string, result: T) =>
+      (p: unknown) => {
+        calls.push([method, p])
+        return result
+      }
+    server = new AdminServer({
+      socketPath: socket,
+      methods: {
+        'tags.set': implement('tags.set', seen('tags.set', { tags: { role: 'db' } })),
+        'tags.del': implement('tags.del', seen('tags.del', { tags: {} })),
+        'kv.set': implement('kv.set', seen('kv.set', { ok: true as const })),
+        'kv.del': implement('kv.del', seen('kv.del', { deleted: true })),
+        'kv.get': implement('kv.get', () => {
+          throw new NotFoundError("key 'nope' not found")
+        }),
+        'set.add': implement('set.add', seen('set.add', { ok: true as const })),
+        'set.rm': implement('set.rm', seen('set.rm', { ok: true as const })),
+        'set.list': implement('set.list', seen('set.list', { sets: [{ name: 'admins', size: 2 }] })),
+        'counter.incr': implement('counter.incr', seen('counter.incr', { value: 3 })),
+        'counter.decr': implement('counter.decr', seen('counter.decr', { value: 2 })),
+        'counter.get': implement('counter.get', seen('counter.get', { value: 2 })),
+        'counter.list': implement(
+          'counter.list',
+          seen('counter.list', { counters: [{ name: 'hits', value: 2 }] }),
+        ),
+        join: implement(
+          'join',
+          seen('join', { reached: 0, failed: [{ addr: '/ip4/10.0.0.9/tcp/7946', error: 'timeout' }] }),
+        ),
+        leave: implement('leave', seen('leave', { ok: true as const })),
+      },
+    })
+    await server.listen()
+    const expect: Array<[string[], unknown, number?]> = [
+      [['tags', 'set', 'role=db'], { role: 'db' }],
+      [['tags', 'del', 'zone'], {}],
+      [['kv', 'set', 'k', '{"a":1}'], { ok: true }],
+      [['kv', 'del', 'k'], { deleted: true }],
+      [['set', 'add', 's', 'x'], { ok: true }],
+      [['set', 'rm', 's', 'x'], { ok: true }],
+      [['set', 'list'], [{ name: 'admins', size: 2 }]],
+      [['counter', 'incr', 'c'], 3],
+      [['counter', 'decr', 'c', '1'], 2],
+      [['counter', 'get', 'c'], 2],
+      [['counter', 'list'], [{ name: 'hits', value: 2 }]],
+      [
+        ['join', '/ip4/10.0.0.9/tcp/7946'],
+        { reached: 0, failed: [{ addr: '/ip4/10.0.0.9/tcp/7946', error: 'timeout' }] },
+        1,
+      ],
+      [['leave'], { ok: true }],
+    ]
+    for (const [args, result, code = 0] of expect) {
+      const r = await murmur(socket, [...args, '--json'])
+      assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`)
+      assert.deepEqual(JSON.parse(r.stdout), result, args.join(' '))
+      assert.equal(r.stderr, '', args.join(' '))
+    }
+    assert.deepEqual(calls.find(([m]) => m === 'kv.set')?.[1], { key: 'k', value: { a: 1 } })
+
+    const text = await murmur(socket, ['counter', 'list'])
+    assert.equal(text.stdout, 'COUNTER  VALUE\nhits     2\n')
+    assert.equal((await murmur(socket, ['set', 'list'])).stdout, 'SET     ELEMENTS\nadmins  2\n')
+
+    const missing = await murmur(socket, ['kv', 'get', 'nope'])
+    assert.deepEqual(
+      [missing.code, missing.stdout, missing.stderr],
+      [1, '', "murmur: key 'nope' not found\n"],
+    )
+    const missingJson = await murmur(socket, ['kv', 'get', 'nope', '--json'])
+    assert.deepEqual([missingJson.code, missingJson.stdout], [1, ''])
+    assert.deepEqual(JSON.parse(missingJson.stderr), {
+      error: { code: 'NOT_FOUND', message: "key 'nope' not found" },
+    })
+    assert.equal(missingJson.stderr.split('\n').length, 2, 'one line')
+  })
+
+  it('reads a value from stdin exactly, up to 64 KiB', async () => {
+    // A two-byte character split across chunks, and a trailing newline: kept exactly.
+    const big = `${'é'.repeat(30_000)}\n`
+    const bytes = Buffer.from(big)
+    assert.equal(await readStdinValue(Readable.from([bytes.subarray(0, 7), bytes.subarray(7)])), big)
+    await assert.rejects(readStdinValue(Readable.from([Buffer.alloc(65 * 1024, 'a')])), { code: 'TOO_LARGE' })
+    await assert.rejects(readStdinValue(Readable.from([Buffer.from([0xff, 0xfe])])), {
+      code: 'INVALID_INPUT',
+    })
+  })
+})
