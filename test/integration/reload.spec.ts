@@ -2,7 +2,6 @@
 // named as needing a restart, and a broken file changes nothing.
 import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
-import { AdminClient } from '../../src/admin/client.js'
 import { disposeAgents, loopbackAddr, type MemberRow, TestAgent } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -64,11 +63,8 @@ describe('murmur reload', function () {
     await a.waitExit()
     await a.start().ready()
     assert.deepEqual(await ownTags(), { role: 'cache', rack: 'r1', zone: 'eu' }, 'after a restart')
-    const client = await AdminClient.connect(a.socket)
-    try {
-      assert.deepEqual(await client.call('tags.reset', {}), { tags: { role: 'db', rack: 'r1' } })
-    } finally {
-      client.close()
-    }
+    const human = await a.cli(['reload'])
+    assert.match(human.stdout, /kept tags set at run time: role, zone/)
+    assert.deepEqual(await a.json(['tags', 'reset']), { role: 'db', rack: 'r1' })
   })
 })

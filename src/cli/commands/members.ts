@@ -91,6 +91,14 @@ export function registerMembership(program: Command): void {
       const res = await call(cmd, 'tags.del', { keys })
       printTags(res.tags, opts.json)
     })
+  tags
+    .command('reset')
+    .description("drop the changes made with `tags set` and `tags del`: the config file's tags alone again")
+    .option('--json', "print this member's tags after the change as JSON")
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const res = await call(cmd, 'tags.reset', {})
+      printTags(res.tags, opts.json)
+    })
 }
 
 /** `murmur members`: one row per member (each cell escaped, see output.ts). */

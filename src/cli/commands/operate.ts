@@ -24,6 +24,11 @@ export function registerOperate(program: Command): void {
           ? 'reloaded: nothing changed'
           : `reloaded${r.applied.length ? `: applied ${list(r.applied)}` : ''}${r.needsRestart.length ? `; takes a restart: ${list(r.needsRestart)}` : ''}`,
       )
+      // Run-time tags win over the file's: say so, or a tag edited in the file seems ignored.
+      if (r.runtimeTags?.length)
+        printLine(
+          `kept tags set at run time: ${list(r.runtimeTags)} (\`murmur tags reset\` to use the file's)`,
+        )
     })
 
   program

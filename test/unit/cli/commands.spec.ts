@@ -67,6 +67,7 @@ const BAD: Record<string, string[][]> = {
   info: [['me']],
   'tags set': [['novalue'], [`${'k'.repeat(300)}=v`]],
   'tags del': [[]],
+  'tags reset': [['x']],
   'kv set': [['k'], ['k', '{bad', '--json']],
   'kv get': [[]],
   'kv del': [['a', 'b']],
@@ -182,6 +183,7 @@ describe('murmur commands', () => {
       methods: {
         'tags.set': implement('tags.set', seen('tags.set', { tags: { role: 'db' } })),
         'tags.del': implement('tags.del', seen('tags.del', { tags: {} })),
+        'tags.reset': implement('tags.reset', seen('tags.reset', { tags: { role: 'web' } })),
         'kv.set': implement('kv.set', seen('kv.set', { ok: true as const })),
         'kv.del': implement('kv.del', seen('kv.del', { deleted: true })),
         'kv.get': implement('kv.get', () => {
@@ -208,6 +210,7 @@ describe('murmur commands', () => {
     const expect: Array<[string[], unknown, number?]> = [
       [['tags', 'set', 'role=db'], { role: 'db' }],
       [['tags', 'del', 'zone'], {}],
+      [['tags', 'reset'], { role: 'web' }],
       [['kv', 'set', 'k', '{"a":1}'], { ok: true }],
       [['kv', 'del', 'k'], { deleted: true }],
       [['set', 'add', 's', 'x'], { ok: true }],
