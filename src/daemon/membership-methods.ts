@@ -28,6 +28,7 @@ export interface MeshHost {
   natInfo(): InfoResult['nat']
   join(addrs: string[]): Promise<JoinResult>
   joinStatus(): JoinStatus
+  keyRefusals(): InfoResult['keyRefused']
   leave(): Promise<void>
   updateTags(set: Record<string, string>, del: string[]): { tags: Record<string, string> }
 }
@@ -47,6 +48,7 @@ export function membershipMethods(host: MeshHost): MethodRegistry {
       clock: host.clockSkew(),
       nat: host.natInfo(),
       join: host.joinStatus(),
+      keyRefused: host.keyRefusals(),
     })),
     members: implement('members', (p) => {
       const wanted = memberFilter(p)

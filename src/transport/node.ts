@@ -13,7 +13,7 @@ import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import { type Ping, ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
-import { ConfigError, SwarmKeyMismatchError } from '../errors.js'
+import { ConfigError, SwarmKeyMismatchError, SwarmKeyRefusedError } from '../errors.js'
 import type { Logger } from '../util/log.js'
 import { RateLimiter } from '../util/rate-limit.js'
 import { PENDING_GLOBAL } from './admission.js'
@@ -47,6 +47,8 @@ export interface TransportOptions {
   nat: NatOptions
   /** Who may hold a relay reservation on us (members only, relay-gate.ts); without it, anyone. */
   relayGate?: RelayGate
+  /** A peer we dialled refused our swarm key (hung up in the private-mesh handshake). */
+  onKeyRefused?: (remote: string) => void
 }
 
 export type MurmurNode = Libp2p<{
@@ -126,6 +128,12 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
       key: parseSwarmKey(file, opts.swarmKeyFile),
       preAuth: admission,
       onError: (err, remote) => {
+        if (err instanceof SwarmKeyRefusedError) {
+          opts.onKeyRefused?.(remote)
+          // Its own budget: a crowd of strangers refused by us must not hide that we are refused.
+          if (logLimit.take('refused')) log.warn(err.message, { remote, swarmKeyFile: opts.swarmKeyFile })
+          return
+        }
         if (!logLimit.take('psk')) return
         if (err instanceof SwarmKeyMismatchError) log.warn(err.message, { remote })
         else
