@@ -41,6 +41,22 @@ interface Ready {
 
 const SECTION = 'baseline: OrbitDB 4'
 
+/**
+ * @orbitdb/core 4 declares Node >= 22, and murmur needs only Node 20, so it is not in the default
+ * install (helia and the rest of this baseline's packages are, they accept Node 20). Installed on
+ * demand; the next plain `npm install` removes it again.
+ */
+export const ORBITDB_INSTALL = 'npm install --no-save @orbitdb/core@^4.0.0'
+
+function orbitdbInstalled(): boolean {
+  try {
+    import.meta.resolve('@orbitdb/core')
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** Data directories of peers not yet cleaned up, for removeOrbitdbDirs() on an early exit. */
 const liveDirs = new Set<string>()
 
@@ -172,6 +188,12 @@ export async function runOrbitdbBaseline(
 ): Promise<OrbitdbBaselineResult> {
   const figures: Figure[] = []
   const runs: OrbitRunResult[] = []
+  if (!orbitdbInstalled()) {
+    const detail = `@orbitdb/core is not installed (it declares Node >= 22, so it is not in the default install); to measure it: ${ORBITDB_INSTALL}`
+    log(`orbitdb baseline skipped: ${detail}`)
+    figures.push({ section: SECTION, name: 'OrbitDB 4 baseline', value: 'skipped', detail })
+    return { figures, runs }
+  }
   for (const k of opts.puts) {
     const peers: PeerProc[] = []
     const dirs: string[] = []

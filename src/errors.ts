@@ -91,6 +91,20 @@ export class SwarmKeyMismatchError extends MurmurError {
 }
 
 /**
+ * A peer we dialled hung up in the private-mesh handshake, after the nonces and before its first
+ * bytes under the key: it could not decrypt ours, so it holds another swarm key, or none.
+ */
+export class SwarmKeyRefusedError extends MurmurError {
+  constructor(remoteAddr: string) {
+    super(
+      'SWARM_KEY_MISMATCH',
+      `the peer at ${remoteAddr} refused our swarm key: it hung up in the private-mesh handshake, so it uses a different swarm key, or none`,
+    )
+    this.name = 'SwarmKeyRefusedError'
+  }
+}
+
+/**
  * An inbound connection did not prove the swarm key (or, open, its peer id) in time, and is closed.
  * Never reaches an admin client, so not one of the admin protocol's codes.
  */

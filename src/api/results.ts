@@ -63,6 +63,11 @@ export interface InfoResult {
    * nobody): whether attempts continue, how many failed in a row and why the last one did.
    */
   join?: JoinStatus
+  /**
+   * Peers this agent dialled that refused its swarm key (they hung up in the private-mesh
+   * handshake: another key, or none) since its last connection that got through; null if none.
+   */
+  keyRefused?: { count: number; lastAt: number; lastAddr: string } | null
 }
 
 export interface MembershipTraffic {

@@ -68,6 +68,16 @@ export function diagnose(x: DoctorInputs): Finding[] {
   const alive = others.filter((m) => m.status === 'alive')
   const suspect = others.filter((m) => m.status === 'suspect')
   const dead = others.filter((m) => m.status === 'dead')
+  // Peers we dialled hung up in the private-mesh handshake: our key is not theirs. Alone, that is
+  // why; in a mesh, some peer (another mesh on the LAN?) holds another key.
+  const refused = info.keyRefused
+  if (refused)
+    add(
+      'swarm key',
+      alive.length === 0 ? 'fail' : 'warn',
+      `${refused.count} dial(s) refused by the peer's swarm key, the last to ${refused.lastAddr} ${secs(x.now - refused.lastAt)} ago: it holds a different key than this agent's ${info.mesh.swarmKeyFile ?? '(none: open mesh)'}; give every agent of the mesh a copy of the same key file (swarm.key in its data directory, or --swarm-key FILE) and restart the one that differs`,
+    )
+
   const join = info.join
   if (join?.retrying)
     add(

@@ -84,6 +84,8 @@ export class Agent {
   peerId = ''
   /** The swarm key this agent's mesh is private by; null in an open mesh. */
   swarmKeyFile: string | null = null
+  /** Dials refused by the peer's swarm key since the last connection that got through (`info`). */
+  private keyRefused: NonNullable<InfoResult['keyRefused']> | null = null
   private readonly peerFilter: PeerFilter
   private readonly relayLog = new RateLimiter(0.1, 1)
   private tagOverlay: TagOverlay = EMPTY_OVERLAY
@@ -155,6 +157,17 @@ export class Agent {
       peerFilter: this.peerFilter,
       nat: config.nat,
       relayGate: this.relayGate,
+      onKeyRefused: (remote) => {
+        this.keyRefused = {
+          count: (this.keyRefused?.count ?? 0) + 1,
+          lastAt: Date.now(),
+          lastAddr: remote,
+        }
+      },
+    })
+    // A connection that got through proves our key is the mesh's: earlier refusals are history.
+    this.node.addEventListener('connection:open', () => {
+      this.keyRefused = null
     })
     await this.node.start()
     this.peerId = this.node.peerId.toString()
@@ -246,6 +259,7 @@ export class Agent {
       node: this.node,
       logger: log.child('dialer'),
       joinAddrs: config.join,
+      swarmKeyFile: this.swarmKeyFile,
       alone: () => {
         const c = this.membership.counts()
         return c.alive + c.suspect <= 1
@@ -305,7 +319,14 @@ export class Agent {
     }
     const file = config.swarmKeyFile ?? join(config.dataDir, SWARM_KEY_FILE)
     if (!config.swarmKeyFile && (await ensureSwarmKey(file))) {
-      log.info('created a swarm key for a new private mesh; copy it to every machine that joins', { file })
+      // Told to join a mesh that exists: that mesh has its own key, and refuses this new one.
+      if (config.join.length > 0)
+        log.warn(
+          "created a new swarm key, but this agent is told to join a mesh, whose agents hold their own key and will refuse this one: stop it, copy the mesh's key file over this one (or pass --swarm-key FILE), start again",
+          { file, join: config.join },
+        )
+      else
+        log.info('created a swarm key for a new private mesh; copy it to every machine that joins', { file })
     }
     // A key copied in with a loose umask is readable by everyone on this machine.
     await warnIfReadable(file, 'swarm key', (m) => log.warn(m))
@@ -318,6 +339,10 @@ export class Agent {
 
   joinStatus(): JoinStatus {
     return this.dialer.joinStatus()
+  }
+
+  keyRefusals(): InfoResult['keyRefused'] {
+    return this.keyRefused
   }
 
   /** `murmur tags set/del`: applied, then kept in the store over the config file's tags (runtime-tags.ts). */

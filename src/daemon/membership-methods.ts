@@ -30,6 +30,7 @@ export interface MeshHost {
   natInfo(): InfoResult['nat']
   join(addrs: string[]): Promise<JoinResult>
   joinStatus(): JoinStatus
+  keyRefusals(): InfoResult['keyRefused']
   leave(): Promise<void>
   updateTags(set: Record<string, string>, del: string[]): Promise<{ tags: Record<string, string> }>
   resetTags(): Promise<{ tags: Record<string, string> }>
@@ -51,6 +52,7 @@ export function membershipMethods(host: MeshHost): MethodRegistry {
       clock: host.clockSkew(),
       nat: host.natInfo(),
       join: host.joinStatus(),
+      keyRefused: host.keyRefusals(),
     })),
     members: implement('members', (p) => {
       const wanted = memberFilter(p)

@@ -1,5 +1,5 @@
 // Runs an agent in the foreground: logging, its admin socket, signals (SIGINT/SIGTERM leave, SIGHUP
-// reloads), exit code.
+// reloads; stop-signals.ts), exit code.
 import type { Config } from '../config/schema.js'
 import { ConfigError } from '../errors.js'
 import { createLogger, type LogLevel } from '../util/log.js'
@@ -8,6 +8,7 @@ import { AdminServer } from '../admin/server.js'
 import { socketPathFor } from '../admin/protocol.js'
 import { Agent } from './agent.js'
 import { configChanges, type ReloadResult, withLiveKeys } from './reload.js'
+import { stopSignals } from './stop-signals.js'
 
 export async function runAgent(config: Config, reload?: () => Config): Promise<number> {
   const sink = new LogHub(config.logLevel as LogLevel)
@@ -33,13 +34,17 @@ export async function runAgent(config: Config, reload?: () => Config): Promise<n
   agent.onStopping(() => admin.close())
   log.info('admin socket ready', { socket: socketPathFor(config.dataDir) })
 
-  let signalled = false
+  const stopAction = stopSignals()
   const onStop = (sig: NodeJS.Signals) => {
-    if (signalled) {
+    const action = stopAction()
+    if (action === 'ignore') {
+      log.debug('second signal within 1 s: the same stop (Ctrl-C under npm delivers two)', { signal: sig })
+      return
+    }
+    if (action === 'exit') {
       log.warn('second signal: exiting at once', { signal: sig })
       process.exit(130)
     }
-    signalled = true
     log.info('leaving the mesh', { signal: sig })
     void agent.stop({ leave: true })
   }

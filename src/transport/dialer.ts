@@ -33,6 +33,8 @@ export interface DialerOptions {
    */
   onReached: (id: string) => void | Promise<void>
   intervalMs: number
+  /** The swarm key file we dial with (null: open), named when a peer refuses it. */
+  swarmKeyFile?: string | null
   maxBackoffMs?: number
   dialTimeoutMs?: number
   random?: () => number
@@ -88,6 +90,8 @@ export class Dialer {
     if (opts.retry === false || valid.length === 0) return res
     const deadline = Date.now() + JOIN_CALL_BUDGET_MS
     for (let failures = 1; res.reached === 0 && this.opts.alone() && !this.stopped; failures++) {
+      // A peer that refused our key refuses it again until one side gets another key file.
+      if (res.failed.every((f) => f.error.startsWith(KEY_REFUSED))) break
       const wait = backoffDelay(
         failures,
         JOIN_RETRY_BASE_MS,
@@ -120,7 +124,8 @@ export class Dialer {
     const results = await Promise.allSettled(addrs.map(async (a) => this.dialAddr(multiaddr(a))))
     const failed: JoinResult['failed'] = []
     results.forEach((r, i) => {
-      if (r.status === 'rejected') failed.push({ addr: addrs[i] ?? '', error: errorText(r.reason) })
+      if (r.status === 'rejected')
+        failed.push({ addr: addrs[i] ?? '', error: errorText(r.reason, this.opts.swarmKeyFile) })
     })
     return { reached: addrs.length - failed.length, failed }
   }
@@ -227,9 +232,23 @@ function withPeerId(addr: string, id: string): Multiaddr | undefined {
   }
 }
 
+/** How errorText begins when the peer refused our swarm key. */
+export const KEY_REFUSED = 'the peer refused our swarm key'
+
 /** One line saying why a dial failed, whatever libp2p rejected with. */
-export function errorText(err: unknown): string {
+export function errorText(err: unknown, swarmKeyFile?: string | null): string {
   if (err instanceof Error && err.name === 'TimeoutError') return 'no answer within the dial timeout (5 s)'
+  // The upgrader rewraps the private-mesh layer's SwarmKeyRefusedError as EncryptionFailedError(message).
+  // An open agent has no such layer: a private peer resets it as the upgrade starts.
+  const openRefused =
+    swarmKeyFile === null &&
+    err instanceof Error &&
+    err.name === 'EncryptionFailedError' &&
+    /ECONNRESET|EPIPE|reset/i.test(err.message)
+  if (openRefused || (err instanceof Error && /refused our swarm key/.test(err.message)))
+    return swarmKeyFile
+      ? `${KEY_REFUSED} (it holds a different key, or none): every agent of a mesh needs a copy of the same key file (ours: ${swarmKeyFile})`
+      : `${KEY_REFUSED}: this agent runs an open mesh (--open) and the peer a private one; give this agent a copy of the mesh's key file (--swarm-key FILE)`
   if (err instanceof Error) return err.name === 'Error' ? err.message : `${err.name}: ${err.message}`
   // Sockets and abort signals can reject with a bare Event, which prints as "[object Event]".
   if (err instanceof Event) return `the connection failed (${err.type} event)`

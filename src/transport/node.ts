@@ -13,7 +13,7 @@ import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import { type Ping, ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
-import { ConfigError, SwarmKeyMismatchError } from '../errors.js'
+import { ConfigError, SwarmKeyMismatchError, SwarmKeyRefusedError } from '../errors.js'
 import type { Logger } from '../util/log.js'
 import { RateLimiter } from '../util/rate-limit.js'
 import { PENDING_GLOBAL } from './admission.js'
@@ -47,6 +47,8 @@ export interface TransportOptions {
   nat: NatOptions
   /** Who may hold a relay reservation on us (members only, relay-gate.ts); without it, anyone. */
   relayGate?: RelayGate
+  /** A peer we dialled refused our swarm key (hung up in the private-mesh handshake). */
+  onKeyRefused?: (remote: string) => void
 }
 
 export type MurmurNode = Libp2p<{
@@ -126,6 +128,12 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
       key: parseSwarmKey(file, opts.swarmKeyFile),
       preAuth: admission,
       onError: (err, remote) => {
+        if (err instanceof SwarmKeyRefusedError) {
+          opts.onKeyRefused?.(remote)
+          // Its own budget: a crowd of strangers refused by us must not hide that we are refused.
+          if (logLimit.take('refused')) log.warn(err.message, { remote, swarmKeyFile: opts.swarmKeyFile })
+          return
+        }
         if (!logLimit.take('psk')) return
         if (err instanceof SwarmKeyMismatchError) log.warn(err.message, { remote })
         else
@@ -136,7 +144,8 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
 
   // Loaded only when asked for: off by default, and its modules cost every agent memory.
   const upnp = opts.nat.upnp ? (await import('@libp2p/upnp-nat')).uPnPNAT() : undefined
-  return createLibp2p({
+  // createLibp2p starts the node: listening happens here.
+  const node = createLibp2p({
     privateKey: opts.privateKey,
     addresses: {
       listen: [...opts.listen, ...reservationListens(opts.nat)],
@@ -196,6 +205,34 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
       }),
     },
   }) as Promise<MurmurNode>
+  return node.catch((err: unknown) => {
+    throw listenFailure(err) ?? err
+  })
+}
+
+const LISTEN_CAUSES: Record<string, string> = {
+  EADDRINUSE: 'the port is in use (another agent, or another program, holds it)',
+  EADDRNOTAVAIL: 'no network interface of this machine has that address',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+}
+
+/**
+ * libp2p's start fails with UnsupportedListenAddressesError when an address cannot be listened on:
+ * a paragraph advising `transportManager.faultTolerance` with a stack per address. This turns it
+ * into one line naming each address, the cause and the `listen` key; other errors: undefined.
+ */
+export function listenFailure(err: unknown): ConfigError | undefined {
+  if (!(err instanceof Error) || err.name !== 'UnsupportedListenAddressesError') return undefined
+  // libp2p lists each failed address as "\n  <multiaddr>: <error message, stack lines indented>".
+  const failed = [...err.message.matchAll(/^ {2}(\/\S+): (.*)$/gm)].map(([, addr, msg]) => {
+    const code = /\b(E[A-Z]+)\b/.exec(msg ?? '')?.[1]
+    const cause = (code && LISTEN_CAUSES[code]) ?? (msg ?? '').replace(/^Error: /, '')
+    return `${addr}: ${cause}`
+  })
+  const what = failed.length > 0 ? failed.join('; ') : 'a listen address'
+  return new ConfigError(
+    `listen: cannot listen on ${what}; choose another address in the config key "listen" or with --listen`,
+  )
 }
 
 const TOPIC_SCORE = createTopicScoreParams({

@@ -11,7 +11,7 @@
 import '../polyfill.js'
 import type { AbortOptions, ConnectionProtector, MessageStream, MultiaddrConnection } from '@libp2p/interface'
 import { AbstractMultiaddrConnection, byteStream } from '@libp2p/utils'
-import { PreAuthTimeoutError, SwarmKeyMismatchError } from '../errors.js'
+import { PreAuthTimeoutError, SwarmKeyMismatchError, SwarmKeyRefusedError } from '../errors.js'
 import { PREAUTH_DEADLINE_MS } from './admission.js'
 import { XSALSA20_NONCE_BYTES, XSalsa20Stream } from './xsalsa20-stream.js'
 
@@ -105,6 +105,8 @@ class PreAuthDeadline {
 
 class PskConnection extends AbstractMultiaddrConnection {
   private failed = false
+  /** This side ends the connection (sendClose/sendReset): not the peer refusing our key. */
+  private endingHere = false
   /** How many bytes of FIRST_PLAINTEXT have arrived intact. */
   private checked = 0
 
@@ -133,10 +135,27 @@ class PskConnection extends AbstractMultiaddrConnection {
     })
     inner.addEventListener('drain', () => this.onMuxerDrain())
     inner.addEventListener('close', (evt) => {
-      if (evt.error == null) this.onTransportClosed()
+      if (this.refusedOurKey(evt.error)) this.fail(new SwarmKeyRefusedError(this.remoteAddr.toString()))
+      else if (evt.error == null) this.onTransportClosed()
       else if (evt.local) this.abort(evt.error)
       else this.onRemoteReset()
     })
+  }
+
+  /**
+   * We dialled, the nonces crossed, and the peer hung up (FIN or reset) before its first bytes
+   * arrived intact: it could not decrypt ours (a peer with the key answers our first bytes with its
+   * own). Closes we cause and our own timeouts do not count.
+   */
+  private refusedOurKey(err: Error | undefined): boolean {
+    return (
+      this.direction === 'outbound' &&
+      !this.failed &&
+      !this.endingHere &&
+      this.checked < FIRST_PLAINTEXT.length &&
+      err?.name !== 'TimeoutError' &&
+      err?.name !== 'AbortError'
+    )
   }
 
   private receive(buf: Uint8Array): void {
@@ -187,10 +206,12 @@ class PskConnection extends AbstractMultiaddrConnection {
   }
 
   async sendClose(options?: AbortOptions): Promise<void> {
+    this.endingHere = true
     await this.inner.close(options)
   }
 
   sendReset(err: Error): void {
+    this.endingHere = true
     this.inner.abort(err)
   }
 

@@ -193,11 +193,13 @@ describe('agent and CLI (single agent)', function () {
     assert.ok(agent.running)
   })
 
-  it('SIGTERM means a graceful leave and exit 0', async () => {
+  it('SIGTERM means a graceful leave and exit 0; a second signal at once (Ctrl-C under npm) is the same stop', async () => {
     const other = new TestAgent({ name: 'term' }).start()
     await other.ready()
     other.kill('SIGTERM')
+    other.kill('SIGINT')
     assert.equal(await other.waitExit(), 0)
+    assert.doesNotMatch(other.logs, /exiting at once/)
     await waitFor(() => /agent stopped/.test(other.logs), { what: 'stop log line' })
     await other.dispose()
   })

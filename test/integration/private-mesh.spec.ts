@@ -26,9 +26,15 @@ describe('private mesh (swarm key)', function () {
     agents = [a, b, outsider]
     a.start(['--swarm-key', key])
     b.start(['--swarm-key', key])
-    outsider.start()
-    const [ia] = (await Promise.all(agents.map((x) => x.ready()))) as [Info]
+    const [ia] = (await Promise.all([a, b].map((x) => x.ready()))) as [Info]
     const addr = ia.addresses.find((x) => x.includes('127.0.0.1'))!
+    // Told to join, yet without the mesh's key: it makes its own and says that this cannot work.
+    outsider.start(['--join', addr])
+    await outsider.ready()
+    assert.match(
+      outsider.logs,
+      /"level":"warn".*created a new swarm key, but this agent is told to join a mesh/,
+    )
 
     assert.equal((await b.cli(['join', addr])).code, 0)
     await waitFor(async () => (await a.info()).members.alive === 2, { what: 'a and b to mesh' })
@@ -36,6 +42,19 @@ describe('private mesh (swarm key)', function () {
     const refused = await outsider.cli(['join', addr])
     assert.equal(refused.code, 1)
     assert.match(refused.stdout, /reached 0 of 1/)
+    // The refused agent can tell: join says so, its log says so, doctor fails naming its key file.
+    const outsiderKey = join(outsider.dataDir, 'swarm.key')
+    assert.match(
+      refused.stderr,
+      new RegExp(`could not reach \\S+: the peer refused our swarm key .*\\(ours: ${outsiderKey}\\)`),
+    )
+    assert.match(
+      outsider.logs,
+      /"level":"warn".*refused our swarm key: it hung up in the private-mesh handshake/,
+    )
+    const doctor = await outsider.cli(['doctor'])
+    assert.equal(doctor.code, 1)
+    assert.match(doctor.stdout, new RegExp(`FAIL +swarm key +\\d+ dial\\(s\\) refused .*${outsiderKey}`))
     assert.equal((await a.info()).members.alive, 2)
     await waitFor(
       () => /swarm key mismatch: the peer at \S+ uses a different swarm key, or none/.test(a.logs),
@@ -74,7 +93,7 @@ describe('private mesh (swarm key)', function () {
     chmodSync(join(b.dataDir, 'swarm.key'), 0o644) // as cp leaves it with a usual umask
     b.start()
     await b.ready()
-    assert.match(b.logs, /swarm key \S+ is readable by other users; run: chmod 600 /)
+    assert.match(b.logs, /swarm key \S+ is readable by other users \(mode 0644\); run: chmod 600 /)
     const addr = ia.addresses.find((x) => x.includes('127.0.0.1'))!
     assert.equal((await b.cli(['join', addr])).code, 0)
     await waitFor(async () => (await a.info()).members.alive === 2, { what: 'a and b to mesh' })
@@ -91,6 +110,7 @@ describe('private mesh (swarm key)', function () {
     assert.match(open.logs, /"level":"warn".*open mesh: no swarm key/)
     const refused = await open.cli(['join', ia.addresses.find((x) => x.includes('127.0.0.1'))!])
     assert.equal(refused.code, 1)
+    assert.match(refused.stderr, /the peer refused our swarm key: this agent runs an open mesh/)
     await waitFor(() => /swarm key mismatch/.test(a.logs), { what: 'the private agent to log the mismatch' })
     assert.equal((await a.info()).members.alive, 1)
   })

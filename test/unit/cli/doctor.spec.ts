@@ -125,4 +125,15 @@ describe('murmur doctor', () => {
     assert.match(run({ disk: { free: 2 * 1024 ** 3, total: 100 * 1024 ** 3 } }).disk!, /^warn: /)
     assert.match(run({ socket: { mode: 0o666, dirOpen: false } }).socket!, /^warn: /)
   })
+
+  it('fails naming the key file when peers refused our swarm key, and only warns in a mesh', () => {
+    const refused = { count: 4, lastAt: 1_000, lastAddr: '/ip4/10.0.0.9/tcp/7946' }
+    const alone = run({ members: [member('a', 'alive', true)], info: info({ keyRefused: refused }) })
+    assert.equal(
+      alone['swarm key'],
+      "fail: 4 dial(s) refused by the peer's swarm key, the last to /ip4/10.0.0.9/tcp/7946 1 s ago: it holds a different key than this agent's /k; give every agent of the mesh a copy of the same key file (swarm.key in its data directory, or --swarm-key FILE) and restart the one that differs",
+    )
+    assert.match(run({ info: info({ keyRefused: refused }) })['swarm key']!, /^warn: 4 dial\(s\) refused/)
+    assert.equal(run({ info: info({ keyRefused: null }) })['swarm key'], undefined)
+  })
 })

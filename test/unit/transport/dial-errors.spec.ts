@@ -1,6 +1,7 @@
 // Why a join failed, in one line, whatever libp2p rejected with: never "[object Event]".
 import assert from 'node:assert/strict'
-import { errorText } from '../../../src/transport/dialer.js'
+import { SwarmKeyRefusedError } from '../../../src/errors.js'
+import { errorText, KEY_REFUSED } from '../../../src/transport/dialer.js'
 
 describe('dial error text', () => {
   it('names a bare Event instead of printing [object Event]', () => {
@@ -17,5 +18,21 @@ describe('dial error text', () => {
       'no answer within the dial timeout (5 s)',
     )
     assert.equal(errorText('text'), 'text')
+  })
+
+  it('says the peer refused our swarm key, naming our key file, instead of EncryptionFailedError', () => {
+    const upgrade = (message: string) => Object.assign(new Error(message), { name: 'EncryptionFailedError' })
+    const refused = upgrade(new SwarmKeyRefusedError('/ip4/127.0.0.1/tcp/7001').message)
+    assert.equal(
+      errorText(refused, '/tmp/b/swarm.key'),
+      'the peer refused our swarm key (it holds a different key, or none): every agent of a mesh needs a copy of the same key file (ours: /tmp/b/swarm.key)',
+    )
+    assert.ok(errorText(refused, '/k').startsWith(KEY_REFUSED))
+    // An open agent has no private-mesh layer: the private peer resets it as the upgrade starts.
+    assert.match(
+      errorText(upgrade('read ECONNRESET'), null),
+      /^the peer refused our swarm key: this agent runs an open mesh/,
+    )
+    assert.equal(errorText(upgrade('read ECONNRESET'), '/k'), 'EncryptionFailedError: read ECONNRESET')
   })
 })

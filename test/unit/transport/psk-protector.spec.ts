@@ -182,6 +182,49 @@ describe('psk protector', function () {
       assert.equal(atB.total(), 0, 'no byte reached the layers above')
     }
   })
+
+  it('the dialling side whose key the peer refuses reports it; its own closes and a proven peer do not', async () => {
+    for (const ending of [
+      'peer hangs up',
+      'peer resets',
+      'we close',
+      'proven, then the peer hangs up',
+    ] as const) {
+      const errors: Array<{ code?: string; message: string }> = []
+      const a = pskProtector({
+        key: KEY,
+        onError: (e) => errors.push(e as { code?: string; message: string }),
+      })()
+      const [outbound, inbound] = multiaddrConnectionPair()
+      const [dialer, listener] = await Promise.all([
+        a.protect(outbound),
+        pskProtector({ key: ending.startsWith('proven') ? KEY : new Uint8Array(32) })().protect(inbound),
+      ])
+      dialer.send(traffic(40, 3))
+      if (ending.startsWith('proven')) {
+        listener.send(traffic(40, 4))
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      let closed = false
+      dialer.addEventListener('close', () => {
+        closed = true
+      })
+      if (ending === 'peer resets') inbound.abort(new Error('refused'))
+      else if (ending === 'we close') await dialer.close()
+      else await inbound.close()
+      await waitFor(() => closed, { what: `the dialler's close (${ending})`, timeoutMs: 5000 })
+      await new Promise((r) => setTimeout(r, 10))
+      if (ending === 'peer hangs up' || ending === 'peer resets') {
+        assert.equal(errors.length, 1, ending)
+        assert.equal(errors[0]!.code, 'SWARM_KEY_MISMATCH')
+        assert.match(
+          errors[0]!.message,
+          /^the peer at .* refused our swarm key: it hung up in the private-mesh handshake/,
+        )
+        assert.equal(dialer.status, 'aborted')
+      } else assert.deepEqual(errors, [], ending)
+    }
+  })
 })
 
 describe('psk protector: pre-authentication deadline', function () {

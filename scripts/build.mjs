@@ -1,0 +1,57 @@
+// `npm run build` (and `prepare`): compiles into dist/ without taking it away from a running agent.
+// tsc writes into a fresh directory beside dist/; then each file is renamed over its old copy (a
+// rename is atomic, so a process loading modules from dist/ meanwhile finds the old file or the new
+// one, never none), and last the files this build did not produce (their source is gone) are
+// removed, so no stale module or spec lingers. On a compile error dist/ stays as it was.
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const dist = join(root, 'dist')
+const fresh = join(root, `.dist-build-${process.pid}`)
+
+/** Paths of every file under `dir`, relative to it ([] if it does not exist). */
+function files(dir) {
+  try {
+    return readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath ?? e.path, e.name).slice(dir.length + 1))
+  } catch (err) {
+    if (err.code === 'ENOENT') return []
+    throw err
+  }
+}
+
+/** Removes the empty directories under `dir` (deepest first); true if `dir` itself is left empty. */
+function pruneEmpty(dir) {
+  let empty = true
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory() && pruneEmpty(join(dir, e.name))) rmdirSync(join(dir, e.name))
+    else empty = false
+  }
+  return empty
+}
+
+let code = 0
+try {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
+  const run = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json'), '--outDir', fresh], {
+    stdio: 'inherit',
+  })
+  code = run.status ?? 1
+  if (code === 0) {
+    const built = new Set(files(fresh))
+    for (const rel of built) {
+      mkdirSync(dirname(join(dist, rel)), { recursive: true })
+      renameSync(join(fresh, rel), join(dist, rel))
+    }
+    for (const rel of files(dist)) if (!built.has(rel)) rmSync(join(dist, rel))
+    pruneEmpty(dist)
+  }
+} finally {
+  rmSync(fresh, { recursive: true, force: true })
+}
+process.exitCode = code
