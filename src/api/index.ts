@@ -20,6 +20,7 @@ export const API = {
   'tags.set': mesh.tagsSet,
   'tags.del': mesh.tagsDel,
   'tags.reset': mesh.tagsReset,
+  'force-leave': mesh.forceLeave,
   'kv.set': state.kvSet,
   'kv.get': state.kvGet,
   'kv.del': state.kvDel,

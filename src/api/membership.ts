@@ -18,3 +18,9 @@ export const tagsDel = method<{ tags: Record<string, string> }>()(
   z.object({ keys: z.array(z.string().min(1)).min(1).max(64) }).strict(),
 )
 export const tagsReset = method<{ tags: Record<string, string> }>()(z.object({}).strict())
+export const forceLeave = method<{
+  id: string
+  name: string
+  outcome: 'left' | 'pruned'
+  recipients: number
+}>()(z.object({ member: z.string().min(1).max(256), prune: z.boolean().optional() }).strict())

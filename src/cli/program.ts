@@ -8,6 +8,7 @@ import { registerAgent } from './commands/agent.js'
 import { registerDoctor } from './commands/doctor.js'
 import { registerEvents } from './commands/events.js'
 import { registerMembership } from './commands/members.js'
+import { registerForceLeave } from './commands/force-leave.js'
 import { registerOperate } from './commands/operate.js'
 import { registerState } from './commands/state.js'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './context.js'
@@ -28,6 +29,7 @@ export function buildProgram(state: RunState = { json: false }): Command {
     .configureHelp({ showGlobalOptions: true })
   registerAgent(program)
   registerMembership(program)
+  registerForceLeave(program)
   registerState(program)
   registerEvents(program)
   registerOperate(program)

@@ -3,10 +3,12 @@
 // Start order builds from the bottom up; stop runs it in reverse.
 import type { Server } from 'node:http'
 import { join } from 'node:path'
+import { z } from 'zod'
 import type { MethodRegistry } from '../admin/methods.js'
 import type { InfoResult } from '../api/results.js'
 import type { Config } from '../config/schema.js'
-import { ConfigError } from '../errors.js'
+import { ConfigError, InvalidInputError, NotFoundError } from '../errors.js'
+import { INTERNAL_EVENT_PREFIX, type UserEvent } from '../events/user-events.js'
 import type { GossipComponents } from '../gossip/components.js'
 import { STATE_TOPIC } from '../gossip/delta-topic.js'
 import { EVENTS_TOPIC, type EventTopic, eventTopic } from '../gossip/event-topic.js'
@@ -27,6 +29,14 @@ import type { Logger } from '../util/log.js'
 import type { LogHub } from '../util/log-hub.js'
 import { RateLimiter } from '../util/rate-limit.js'
 import { prepareDataDir, tighten, warnIfReadable } from './data-dir.js'
+import { eventMethods } from './event-methods.js'
+import { gossipComponents } from './gossip-components.js'
+import { kvHandlerEvent, MemberHandlerEvents, userHandlerEvent } from './handler-events.js'
+import { HandlerRunner } from './handlers.js'
+import { membershipMethods } from './membership-methods.js'
+import type { AgentMetrics } from './metrics.js'
+import { monitorMethods, reloadMethods } from './operating-methods.js'
+import type { ReloadResult } from './reload.js'
 import {
   EMPTY_OVERLAY,
   effectiveTags,
@@ -36,14 +46,6 @@ import {
   tagDiff,
   updateOverlay,
 } from './runtime-tags.js'
-import { eventMethods } from './event-methods.js'
-import { gossipComponents } from './gossip-components.js'
-import { kvHandlerEvent, MemberHandlerEvents, userHandlerEvent } from './handler-events.js'
-import { HandlerRunner } from './handlers.js'
-import { membershipMethods } from './membership-methods.js'
-import type { AgentMetrics } from './metrics.js'
-import { monitorMethods, reloadMethods } from './operating-methods.js'
-import type { ReloadResult } from './reload.js'
 import { stateMethods } from './state-methods.js'
 
 export const SWARM_KEY_FILE = 'swarm.key'
@@ -244,6 +246,7 @@ export class Agent {
         return status === 'alive' || status === 'suspect'
       },
       onOverBudget: (peer) => this.refuse(peer, OVER_BUDGET_BAN_MS),
+      onInternal: (e) => this.onInternalEvent(e),
     })(components)
     this.eventTopic.start()
     this.eventTopic.events.subscribe(undefined, (e) => {
@@ -353,6 +356,42 @@ export class Agent {
     await this.store.write([tagsPut(overlay)])
     this.tagOverlay = overlay
     return { tags: this.membership.self().tags }
+  }
+
+  /**
+   * `murmur force-leave MEMBER [--prune]` (Serf's): a member held dead here is shown left (or with
+   * `prune` forgotten) at once, and the others are told; each does the same only if it holds that
+   * member dead too (forced.ts), so no member can force out one that is alive.
+   */
+  async forceLeave(
+    member: string,
+    prune: boolean,
+  ): Promise<{ id: string; name: string; outcome: 'left' | 'pruned'; recipients: number }> {
+    const matches = this.membership.list().filter((m) => m.id === member || m.name === member)
+    if (matches.length === 0) throw new NotFoundError(`no member named '${member}'`)
+    if (matches.length > 1)
+      throw new InvalidInputError(`${matches.length} members are named '${member}': give the peer id`)
+    const m = matches[0]!
+    const outcome = this.membership.forceLeave(m.id, prune)
+    if (outcome === 'unknown') throw new InvalidInputError(`'${member}' is this agent: use \`murmur leave\``)
+    if (outcome === 'not-dead')
+      throw new InvalidInputError(
+        `member '${member}' is ${m.status}: force-leave takes only members held dead`,
+      )
+    const payload = JSON.stringify({ id: m.id, incarnation: m.incarnation, prune })
+    const { recipients } = await this.eventTopic!.events.publishInternal(FORCE_LEAVE_EVENT, payload)
+    this.log.info('member forced out', { peer: m.id, name: m.name, outcome })
+    return { id: m.id, name: m.name, outcome, recipients }
+  }
+
+  /** The agents' own events: a force-leave from another member (checked, then applied if dead here). */
+  private onInternalEvent(e: UserEvent): void {
+    if (e.name !== FORCE_LEAVE_EVENT) return
+    const p = forceLeavePayload.safeParse(safeJson(e.payload))
+    if (!p.success) return
+    const outcome = this.membership.forceLeave(p.data.id, p.data.prune, p.data.incarnation)
+    if (outcome === 'left' || outcome === 'pruned')
+      this.log.info('member forced out', { peer: p.data.id, outcome, by: e.origin })
   }
 
   /** `murmur tags reset`: the config file's tags alone again. */
@@ -568,5 +607,17 @@ export class Agent {
     // Not fsync'd: a hint for rejoining after a restart, rewritten whenever a member's addresses
     // change. A fleet joining at once wrote one per member learnt, each with its own fsync.
     void this.store.write([peerPut(peer)], { sync: false }).catch(() => {})
+  }
+}
+
+const FORCE_LEAVE_EVENT = `${INTERNAL_EVENT_PREFIX}force-leave`
+const forceLeavePayload = z
+  .object({ id: z.string().min(1).max(128), incarnation: z.number().int().min(0), prune: z.boolean() })
+  .strict()
+const safeJson = (s: string): unknown => {
+  try {
+    return JSON.parse(s)
+  } catch {
+    return undefined
   }
 }

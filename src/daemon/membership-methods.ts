@@ -34,6 +34,10 @@ export interface MeshHost {
   leave(): Promise<void>
   updateTags(set: Record<string, string>, del: string[]): Promise<{ tags: Record<string, string> }>
   resetTags(): Promise<{ tags: Record<string, string> }>
+  forceLeave(
+    member: string,
+    prune: boolean,
+  ): Promise<{ id: string; name: string; outcome: 'left' | 'pruned'; recipients: number }>
 }
 
 export function membershipMethods(host: MeshHost): MethodRegistry {
@@ -73,5 +77,6 @@ export function membershipMethods(host: MeshHost): MethodRegistry {
     'tags.set': implement('tags.set', (p) => host.updateTags(p.tags, [])),
     'tags.del': implement('tags.del', (p) => host.updateTags({}, p.keys)),
     'tags.reset': implement('tags.reset', () => host.resetTags()),
+    'force-leave': implement('force-leave', (p) => host.forceLeave(p.member, p.prune ?? false)),
   }
 }

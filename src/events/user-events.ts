@@ -13,6 +13,11 @@ export const EVENT_WIRE_VERSION = 1
 export const MAX_EVENT_PAYLOAD_BYTES = 8192
 export const MAX_EVENT_NAME_CHARS = 128
 export const EVENT_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/
+/**
+ * Names the agents use among themselves (e.g. `murmur:force-leave`): users cannot publish them,
+ * and they reach `onInternal`, never subscribers, handlers or `murmur events`.
+ */
+export const INTERNAL_EVENT_PREFIX = 'murmur:'
 /** An event older than this (by its author's clock, within the drift bound) is refused. */
 export const DEFAULT_EVENT_MAX_AGE_MS = 60_000
 /** Events remembered for exactly-once delivery; past it the oldest are forgotten (see docs/security.md). */
@@ -63,6 +68,8 @@ export interface UserEventsOptions {
    * so a limit per author means nothing for strangers. Without it every author is accepted.
    */
   isMember?: (id: string) => boolean
+  /** An internal event (INTERNAL_EVENT_PREFIX) from a member, once. */
+  onInternal?: (e: UserEvent) => void
   /** Hands an encoded event to the transport; resolves to the peers it went to. */
   broadcast: (bytes: Uint8Array) => Promise<number>
 }
@@ -111,6 +118,19 @@ export class UserEvents {
   async publish(name: string, payload = ''): Promise<{ id: string; recipients: number }> {
     const n = eventNameSchema.safeParse(name)
     if (!n.success) throw new InvalidInputError(`invalid event name '${name}': ${n.error.issues[0]?.message}`)
+    if (name.startsWith(INTERNAL_EVENT_PREFIX))
+      throw new InvalidInputError(`event names starting with '${INTERNAL_EVENT_PREFIX}' are the agents' own`)
+    return this.send(name, payload)
+  }
+
+  /** Broadcasts an agents' own event (INTERNAL_EVENT_PREFIX); it is not delivered here. */
+  async publishInternal(name: string, payload: string): Promise<{ id: string; recipients: number }> {
+    if (!name.startsWith(INTERNAL_EVENT_PREFIX))
+      throw new InvalidInputError(`'${name}' is not an internal event`)
+    return this.send(name, payload)
+  }
+
+  private async send(name: string, payload: string): Promise<{ id: string; recipients: number }> {
     if (Buffer.byteLength(payload, 'utf8') > MAX_EVENT_PAYLOAD_BYTES) {
       throw new TooLargeError(`event payload over ${MAX_EVENT_PAYLOAD_BYTES} bytes`)
     }
@@ -123,7 +143,7 @@ export class UserEvents {
     }
     this.remember(e)
     this.counts.sent++
-    this.deliver(e)
+    if (!name.startsWith(INTERNAL_EVENT_PREFIX)) this.deliver(e)
     return { id: e.id, recipients: await this.opts.broadcast(encodeEvent(e)) }
   }
 
@@ -158,7 +178,11 @@ export class UserEvents {
     }
     this.remember(e)
     this.counts.received++
-    this.deliver(e)
+    if (e.name.startsWith(INTERNAL_EVENT_PREFIX)) {
+      try {
+        this.opts.onInternal?.(e)
+      } catch {}
+    } else this.deliver(e)
     return 'accept'
   }
 

@@ -19,6 +19,7 @@ export type DropReason =
   | 'incarnation-exhausted'
   | 'busy'
   | 'muted-accuser'
+  | 'pruned'
 
 export interface SwimHost {
   readonly options: Readonly<SwimOptions>

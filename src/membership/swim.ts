@@ -15,6 +15,7 @@ import { type Clock, systemClock } from '../util/clock.js'
 import { isRelayedAddr } from '../util/relayed.js'
 import { AccuserRecord } from './accusers.js'
 import { BroadcastQueue } from './broadcasts.js'
+import { ForcedLeaves } from './forced.js'
 import { type ClaimSigner, type ClaimVerifier, signUpdate, verifyUpdate } from './claims.js'
 import { LocalHealth } from './health.js'
 import { type DropReason, INF, MAX_TOLD, type SwimHost, shuffled } from './host.js'
@@ -111,6 +112,7 @@ export class Swim {
   private readonly health: LocalHealth
   private readonly suspicions = new Map<number, Suspicion>()
   private readonly accusers = new AccuserRecord()
+  private readonly forced = new ForcedLeaves()
   private readonly lastHeard = new Map<number, number>()
   private readonly told = new Map<string, number>()
   private readonly probes: Probes
@@ -225,19 +227,50 @@ export class Swim {
     const out: Member[] = []
     for (let s = 0; s < this.table.span; s++) {
       const code = this.table.statusAt(s)
-      if (code !== NONE && (!wanted || wanted.has(code as StatusCode))) out.push(this.snapshot(s))
+      if (code !== NONE && (!wanted || wanted.has(STATUS_CODE[this.shownStatus(s)])))
+        out.push(this.snapshot(s))
     }
     const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
     return out.sort((a, b) => cmp(a.name, b.name) || cmp(a.id, b.id))
   }
 
   counts(): Record<MemberStatus, number> {
+    const forced = this.forced.leftCount((id, inc) => {
+      const slot = this.registry.slotOf(id)
+      return (
+        slot !== undefined && this.table.statusAt(slot) === DEAD && this.table.incarnationAt(slot) === inc
+      )
+    })
     return {
       alive: this.table.count(ALIVE),
       suspect: this.table.count(SUSPECT),
-      dead: this.table.count(DEAD),
-      left: this.table.count(LEFT),
+      dead: this.table.count(DEAD) - forced,
+      left: this.table.count(LEFT) + forced,
     }
+  }
+
+  /**
+   * `murmur force-leave`: a member held dead here, at `incarnation` if given, is shown left from
+   * now on (handlers get member-leave), or with `prune` forgotten at once (forced.ts).
+   */
+  forceLeave(id: string, prune: boolean, incarnation?: number): 'left' | 'pruned' | 'not-dead' | 'unknown' {
+    const slot = this.registry.slotOf(id)
+    if (slot === undefined || slot === this.selfSlot || this.table.statusAt(slot) === NONE) return 'unknown'
+    const code = this.table.statusAt(slot)
+    const inc = this.table.incarnationAt(slot)
+    if ((code !== DEAD && code !== LEFT) || (incarnation !== undefined && incarnation !== inc))
+      return 'not-dead'
+    const now = this.clock.now()
+    if (prune) {
+      this.forget(slot)
+      this.forced.prune(id, inc, now + this.options.reapAfterMs)
+      return 'pruned'
+    }
+    if (code === DEAD && !this.forced.isLeft(id, inc)) {
+      this.forced.markLeft(id, inc)
+      this.event('leave', slot)
+    }
+    return 'left'
   }
 
   /** The neighbours this member keeps connections to, probes and gossips with. */
@@ -446,6 +479,7 @@ export class Swim {
 
   private apply(u: Update, from: string, now: number): boolean {
     if (u.id === this.selfId) return this.aboutSelf(u, from, now)
+    if (this.forced.blocks(u.id, u.incarnation, now)) return this.dropped('pruned', from)
     const slot = this.registry.slotOf(u.id)
     const code = slot === undefined ? NONE : this.table.statusAt(slot)
     if (u.type === 'alive') return this.applyAlive(u, slot, code, from, now)
@@ -716,15 +750,23 @@ export class Swim {
       const code = this.table.statusAt(slot)
       if ((code !== DEAD && code !== LEFT) || slot === this.selfSlot) continue
       if (now - this.table.sinceAt(slot) < this.options.reapAfterMs) continue
-      const last = this.snapshot(slot)
-      this.table.remove(slot)
-      this.queue.delete(slot * 2)
-      this.queue.delete(slot * 2 + 1)
-      this.sync.forget(slot)
-      this.lastHeard.delete(slot)
-      this.registry.release(slot)
-      this.init.emit?.({ type: 'reap', member: last })
+      this.forget(slot)
     }
+    this.forced.expire(now)
+  }
+
+  /** Removes a member from the table at once (reaped, or pruned by an operator). */
+  private forget(slot: number): void {
+    const last = this.snapshot(slot)
+    this.table.remove(slot)
+    this.queue.delete(slot * 2)
+    this.queue.delete(slot * 2 + 1)
+    this.sync.forget(slot)
+    this.lastHeard.delete(slot)
+    this.suspicions.delete(slot)
+    this.forced.forget(last.id)
+    this.registry.release(slot)
+    this.init.emit?.({ type: 'reap', member: last })
   }
 
   // ---- helpers ----
@@ -754,13 +796,21 @@ export class Swim {
     this.init.emit?.({ type, member: this.snapshot(slot) })
   }
 
+  /** The table's status, but `left` for a member an operator forced out while held dead. */
+  private shownStatus(slot: number): MemberStatus {
+    const code = this.table.statusAt(slot) as StatusCode
+    if (code === DEAD && this.forced.isLeft(this.registry.idAt(slot), this.table.incarnationAt(slot)))
+      return 'left'
+    return STATUS_NAME[code]
+  }
+
   private snapshot(slot: number): Member {
     const claim = slot === this.selfSlot ? this.claim : this.table.claimAt(slot)
     const since = this.table.sinceAt(slot)
     return {
       id: this.registry.idAt(slot),
       name: claim?.name ?? '',
-      status: STATUS_NAME[this.table.statusAt(slot) as StatusCode],
+      status: this.shownStatus(slot),
       incarnation: this.table.incarnationAt(slot),
       tags: { ...(claim?.tags ?? {}) },
       addrs: [...(claim?.addrs ?? [])],

@@ -79,6 +79,15 @@ describe('membership (3 agents on loopback)', function () {
     const dead = await a.cli(['members', '--status', 'dead'])
     assert.match(dead.stdout, /\bc\b.*dead/)
 
+    // force-leave on b: c shows left there, and on a too, which holds it dead as well.
+    await waitFor(async () => (await statusOf(b, cId)) === 'dead' || undefined, { what: 'c dead on b' })
+    assert.equal((await b.json<{ outcome: string }>(['force-leave', 'c'])).outcome, 'left')
+    await waitFor(async () => (await statusOf(a, cId)) === 'left' || undefined, {
+      what: 'c left on a, told by b',
+    })
+    const notDead = await a.cli(['force-leave', 'b', '--json'])
+    assert.equal(JSON.parse(notDead.stderr).error.code, 'INVALID_INPUT', 'b is alive: not forced out')
+
     // Graceful leave: shown as left (not dead), and the agent exits 0.
     const left = await b.cli(['leave'])
     assert.equal(left.code, 0, left.stderr)

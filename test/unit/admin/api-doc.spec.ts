@@ -15,7 +15,7 @@ function rows(): Map<string, string> {
   assert.ok(start >= 0, 'the method table')
   const out = new Map<string, string>()
   for (const line of doc.slice(start).split('\n').slice(2)) {
-    const m = /^\| `([a-z.]+)` \| (.*?) \| /.exec(line)
+    const m = /^\| `([a-z.-]+)` \| (.*?) \| /.exec(line)
     if (!m) break
     out.set(m[1]!, m[2]!)
   }

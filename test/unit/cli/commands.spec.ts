@@ -64,6 +64,7 @@ const BAD: Record<string, string[][]> = {
   ],
   join: [['10.77.0.12:7946'], []],
   leave: [['now']],
+  'force-leave': [[], ['a', 'b']],
   info: [['me']],
   'tags set': [['novalue'], [`${'k'.repeat(300)}=v`]],
   'tags del': [[]],
@@ -204,6 +205,10 @@ describe('murmur commands', () => {
           seen('join', { reached: 0, failed: [{ addr: '/ip4/10.0.0.9/tcp/7946', error: 'timeout' }] }),
         ),
         leave: implement('leave', seen('leave', { ok: true as const })),
+        'force-leave': implement(
+          'force-leave',
+          seen('force-leave', { id: 'p', name: 'db-3', outcome: 'pruned' as const, recipients: 2 }),
+        ),
       },
     })
     await server.listen()
@@ -226,6 +231,7 @@ describe('murmur commands', () => {
         1,
       ],
       [['leave'], { ok: true }],
+      [['force-leave', 'db-3', '--prune'], { id: 'p', name: 'db-3', outcome: 'pruned', recipients: 2 }],
     ]
     for (const [args, result, code = 0] of expect) {
       const r = await murmur(socket, [...args, '--json'])

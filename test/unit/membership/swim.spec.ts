@@ -91,6 +91,48 @@ describe('swim: joining and failure detection', () => {
     )
   })
 
+  it('force-leave: a member held dead shows as left, or is pruned and not brought back by push-pull', async () => {
+    const { net, ids } = await mesh(5)
+    const [a, b, gone] = [ids[0]!, ids[1]!, ids[4]!]
+    assert.equal(net.node(a).forceLeave(gone, false), 'not-dead', 'only a member held dead')
+    net.down.add(gone)
+    const others = ids.filter((i) => i !== gone)
+    assert.ok(net.until(() => net.allSee([gone], 'dead', others), 60_000) >= 0)
+    assert.equal(net.node(a).forceLeave(gone, false), 'left')
+    assert.equal(net.node(a).get(gone)!.status, 'left')
+    assert.equal(net.node(a).counts().left, 1)
+    assert.equal(net.node(a).counts().dead, 0)
+    assert.deepEqual(
+      net
+        .node(a)
+        .list({ status: 'left' })
+        .map((m) => m.id),
+      [gone],
+    )
+    assert.equal(
+      net.eventsOf('leave', gone).filter((e) => e.at_node === a).length,
+      1,
+      'member-leave for handlers',
+    )
+    assert.equal(net.node(b).get(gone)!.status, 'dead', 'the others decide for themselves')
+    assert.deepEqual(
+      net.node(a).digest(),
+      net.node(b).digest(),
+      'digests stay equal: the table still holds it dead',
+    )
+
+    assert.equal(net.node(b).forceLeave(gone, true), 'pruned')
+    assert.equal(net.node(b).get(gone), undefined)
+    net.run(120_000) // four push-pull rounds with members that still hold it dead
+    assert.equal(net.node(b).get(gone), undefined, 'not brought back')
+    assert.ok(net.drops.some((d) => d.node === b && d.reason === 'pruned'))
+
+    // It comes back after all: its new life outranks the one it was pruned in.
+    net.down.delete(gone)
+    assert.ok(net.until(() => net.node(b).get(gone)?.status === 'alive', 60_000) >= 0)
+    assert.ok(net.until(() => net.node(a).get(gone)?.status === 'alive', 60_000) >= 0)
+  })
+
   it('a graceful leave shows as left everywhere, never dead', async () => {
     const { net, ids } = await mesh(5)
     const leaver = ids[3]!
