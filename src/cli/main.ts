@@ -7,6 +7,7 @@ import { registerDoctor } from './commands/doctor.js'
 import { registerEvents } from './commands/events.js'
 import { registerMembership } from './commands/members.js'
 import { registerOperate } from './commands/operate.js'
+import { registerSnapshot } from './commands/snapshot.js'
 import { registerState } from './commands/state.js'
 import { EXIT_FAILURE, EXIT_USAGE } from './context.js'
 import { printError, printLine } from './output.js'
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerEvents(program)
   registerOperate(program)
   registerDoctor(program)
+  registerSnapshot(program)
   program
     .command('keygen')
     .description('write a new pre-shared swarm key (for --swarm-key / swarmKeyFile) to FILE, mode 0600')

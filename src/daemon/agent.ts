@@ -44,6 +44,7 @@ import { membershipMethods } from './membership-methods.js'
 import type { AgentMetrics } from './metrics.js'
 import { monitorMethods, reloadMethods } from './operating-methods.js'
 import type { ReloadResult } from './reload.js'
+import { snapshotMethods } from './snapshot-methods.js'
 import { stateMethods } from './state-methods.js'
 
 export const SWARM_KEY_FILE = 'swarm.key'
@@ -283,6 +284,7 @@ export class Agent {
     return {
       ...membershipMethods(this),
       ...stateMethods(this.state),
+      ...snapshotMethods(this.store, () => ({ peerId: this.peerId, name: this.membership.self().name })),
       ...eventMethods(this.eventTopic!.events, (id) => this.membership.get(id)?.name),
       ...(this.hooks.logs ? monitorMethods(this.hooks.logs) : {}),
       ...(this.hooks.reload ? reloadMethods(this.hooks.reload) : {}),
