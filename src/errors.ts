@@ -12,6 +12,9 @@ export type ErrorCode =
   | 'DIAL_FAILED'
   | 'SWARM_KEY_MISMATCH'
   | 'SHUTTING_DOWN'
+  | 'SNAPSHOT_INVALID'
+  | 'STATE_NOT_EMPTY'
+  | 'IO_FAILED'
   | 'INTERNAL'
 
 export class MurmurError extends Error {
@@ -76,6 +79,39 @@ export class NotFoundError extends MurmurError {
   constructor(message: string) {
     super('NOT_FOUND', message)
     this.name = 'NotFoundError'
+  }
+}
+
+/** Why a snapshot file was refused (docs/storage.md, "Snapshots"); stable like the codes. */
+export type SnapshotProblem = 'foreign' | 'damaged' | 'newer' | 'invalid'
+
+/**
+ * A snapshot file that cannot be restored: not a murmur snapshot (`foreign`), truncated or failing
+ * its checksum (`damaged`), of a format this murmur cannot read (`newer`), or intact but holding
+ * an entry murmur would not write (`invalid`, e.g. a record whose signature does not verify).
+ */
+export class SnapshotError extends MurmurError {
+  readonly problem: SnapshotProblem
+  constructor(problem: SnapshotProblem, message: string) {
+    super('SNAPSHOT_INVALID', message)
+    this.problem = problem
+    this.name = 'SnapshotError'
+  }
+}
+
+/** A restore into a store that holds replicated state already, without `--force`. */
+export class StateNotEmptyError extends MurmurError {
+  constructor(message: string) {
+    super('STATE_NOT_EMPTY', message)
+    this.name = 'StateNotEmptyError'
+  }
+}
+
+/** A file could not be written or read (disk full, permission denied, I/O error). */
+export class IoFailedError extends MurmurError {
+  constructor(message: string) {
+    super('IO_FAILED', message)
+    this.name = 'IoFailedError'
   }
 }
 

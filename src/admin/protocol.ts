@@ -84,6 +84,9 @@ export const murmurRpcCodes: Readonly<Record<ErrorCode, number>> = {
   NO_AGENT: -32009,
   ADMIN_PROTOCOL: -32010,
   SWARM_KEY_MISMATCH: -32011,
+  SNAPSHOT_INVALID: -32012,
+  STATE_NOT_EMPTY: -32013,
+  IO_FAILED: -32014,
   INTERNAL: RpcCode.INTERNAL_ERROR,
 }
 

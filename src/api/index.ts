@@ -7,6 +7,7 @@ import { defineMethod, type CallContext, type MethodDef } from '../admin/methods
 import * as events from './events.js'
 import * as mesh from './membership.js'
 import * as operating from './operating.js'
+import * as snapshot from './snapshot.js'
 import type { EventNotification } from './events.js'
 import type { MethodSpec } from './spec.js'
 import type { WatchNotification } from './state.js'
@@ -38,6 +39,7 @@ export const API = {
   events: events.events,
   monitor: operating.monitor,
   reload: operating.reload,
+  'snapshot.save': snapshot.snapshotSave,
 } as const
 
 export type ApiMethod = keyof typeof API
@@ -87,5 +89,6 @@ export function subscribeApi<M extends keyof ApiNotifications>(
 
 export type { EventNotification } from './events.js'
 export type { ReloadResult } from './operating.js'
+export type { SnapshotSaveResult } from './snapshot.js'
 export type * from './results.js'
 export type { WatchNotification } from './state.js'

@@ -7,9 +7,10 @@ import { VERSION } from '../version.js'
 import { registerAgent } from './commands/agent.js'
 import { registerDoctor } from './commands/doctor.js'
 import { registerEvents } from './commands/events.js'
-import { registerMembership } from './commands/members.js'
 import { registerForceLeave } from './commands/force-leave.js'
+import { registerMembership } from './commands/members.js'
 import { registerOperate } from './commands/operate.js'
+import { registerSnapshot } from './commands/snapshot.js'
 import { registerState } from './commands/state.js'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './context.js'
 import { printError, printErrorJson, printJson, printLine } from './output.js'
@@ -34,6 +35,7 @@ export function buildProgram(state: RunState = { json: false }): Command {
   registerEvents(program)
   registerOperate(program)
   registerDoctor(program)
+  registerSnapshot(program)
   program
     .command('keygen')
     .description('write a new pre-shared swarm key (for --swarm-key / swarmKeyFile) to FILE, mode 0600')

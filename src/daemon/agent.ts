@@ -46,6 +46,7 @@ import {
   tagDiff,
   updateOverlay,
 } from './runtime-tags.js'
+import { snapshotMethods } from './snapshot-methods.js'
 import { stateMethods } from './state-methods.js'
 
 export const SWARM_KEY_FILE = 'swarm.key'
@@ -300,6 +301,7 @@ export class Agent {
     return {
       ...membershipMethods(this),
       ...stateMethods(this.state),
+      ...snapshotMethods(this.store, () => ({ peerId: this.peerId, name: this.membership.self().name })),
       ...eventMethods(this.eventTopic!.events, (id) => this.membership.get(id)?.name),
       ...(this.hooks.logs ? monitorMethods(this.hooks.logs) : {}),
       ...(this.hooks.reload ? reloadMethods(this.hooks.reload) : {}),

@@ -18,6 +18,16 @@ export const FLOOR_PREFIX = 'cf:'
 /** One key per retired origin (format 5): its vv entry, moved out of the vv (docs/state-and-sync.md). */
 export const RETIRED_PREFIX = 'rt:'
 export const PEER_PREFIX = 'peer:'
+/**
+ * The keys of the replicated state, which a snapshot copies; every other key (meta:, peer:) is
+ * this agent's own and stays with its data directory.
+ */
+export const REPLICATED_PREFIXES: readonly string[] = [
+  FLOOR_PREFIX,
+  RECORD_PREFIX,
+  RETIRED_PREFIX,
+  VERSION_PREFIX,
+]
 /** Formats 1 to 3 held the whole version vector in this one key. */
 export const LEGACY_VV_KEY = 'meta:vv'
 

@@ -19,6 +19,7 @@ import {
   PEER_PREFIX,
   PREFIX_CHECKS,
   RECORD_PREFIX,
+  REPLICATED_PREFIXES,
   SEQ_KEY,
   STORE_FORMAT_VERSION,
   type StoreOp,
@@ -175,6 +176,33 @@ export class Store {
     const out: Record<string, number> = {}
     for await (const [origin, seq] of this.scan<number>(prefix)) out[origin] = seq
     return out
+  }
+
+  /**
+   * Every replicated entry (`rec:`, `vv:`, `cf:`, `rt:`) as stored, key order, values raw, through
+   * one iterator: LevelDB reads it from one implicit snapshot, so the records and version vector
+   * agree as one batch left them, whatever is written meanwhile (what `murmur snapshot save` copies).
+   */
+  async *replicatedEntries(): AsyncGenerator<[string, string]> {
+    const it = this.db.iterator()
+    try {
+      for (;;) {
+        const batch = await this.guard('reading all entries', () => it.nextv(1000))
+        if (batch.length === 0) return
+        for (const [key, raw] of batch)
+          if (REPLICATED_PREFIXES.some((p) => key.startsWith(p))) yield [key, raw]
+      }
+    } finally {
+      await it.close().catch(() => {})
+    }
+  }
+
+  /** Whether any replicated entry is stored (a restore refuses such a store without --force). */
+  async holdsReplicatedState(): Promise<boolean> {
+    for (const prefix of REPLICATED_PREFIXES) {
+      for await (const _ of this.scan<unknown>(prefix)) return true
+    }
+    return false
   }
 
   async readIncarnation(): Promise<number | undefined> {

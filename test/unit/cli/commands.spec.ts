@@ -88,6 +88,8 @@ const BAD: Record<string, string[][]> = {
   reload: [['x']],
   doctor: [['x']],
   keygen: [[]],
+  'snapshot save': [[], ['a', 'b']],
+  'snapshot restore': [[], ['a', 'b']],
 }
 
 describe('murmur commands', () => {
