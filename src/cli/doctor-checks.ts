@@ -89,7 +89,10 @@ export function diagnose(x: DoctorInputs): Finding[] {
     add(
       'members',
       'warn',
-      'alone: no other member known; `murmur join ADDRESS`, or set `join` (or enable mDNS on a LAN)',
+      // A refused key is the reason (the swarm key check says so): mDNS would not help.
+      refused
+        ? 'alone: the peers it reached refused its swarm key (above)'
+        : 'alone: no other member known; `murmur join ADDRESS`, or set `join` (or enable mDNS on a LAN)',
     )
   else if (alive.length === 0) add('members', 'fail', `no other member is alive (${others.length} known)`)
   else {

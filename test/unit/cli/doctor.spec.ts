@@ -133,6 +133,11 @@ describe('murmur doctor', () => {
       alone['swarm key'],
       "fail: 4 dial(s) refused by the peer's swarm key, the last to /ip4/10.0.0.9/tcp/7946 1 s ago: it holds a different key than this agent's /k; give every agent of the mesh a copy of the same key file (swarm.key in its data directory, or --swarm-key FILE) and restart the one that differs",
     )
+    assert.equal(
+      alone.members,
+      'warn: alone: the peers it reached refused its swarm key (above)',
+      'no mDNS advice',
+    )
     assert.match(run({ info: info({ keyRefused: refused }) })['swarm key']!, /^warn: 4 dial\(s\) refused/)
     assert.equal(run({ info: info({ keyRefused: null }) })['swarm key'], undefined)
   })
