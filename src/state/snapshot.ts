@@ -3,10 +3,11 @@
 // writes atomically (temp file, fsync, rename, mode 0600). Restore: into a stopped agent's data
 // directory, the file is decoded and checked in one pass into a new store beside the old one, which
 // takes the old one's place by rename only once everything, checksum included, has held.
+
+import { randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { chmod, mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join } from 'node:path'
-import { randomBytes } from 'node:crypto'
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { WriteVerifier } from '../crdt/signing.js'
@@ -17,8 +18,8 @@ import {
   StateNotEmptyError,
   StoreCorruptError,
 } from '../errors.js'
-import { prepareDataDir } from '../daemon/data-dir.js'
 import { IDENTITY_FILE } from '../transport/identity.js'
+import { prepareDataDir } from './data-dir.js'
 import {
   FLOOR_PREFIX,
   INCARNATION_KEY,

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { prepareDataDir, warnIfReadable } from '../../../src/daemon/data-dir.js'
+import { prepareDataDir, warnIfReadable } from '../../../src/state/data-dir.js'
 import { ConfigError } from '../../../src/errors.js'
 
 describe('the data directory', () => {
