@@ -239,12 +239,13 @@ export const KEY_REFUSED = 'the peer refused our swarm key'
 export function errorText(err: unknown, swarmKeyFile?: string | null): string {
   if (err instanceof Error && err.name === 'TimeoutError') return 'no answer within the dial timeout (5 s)'
   // The upgrader rewraps the private-mesh layer's SwarmKeyRefusedError as EncryptionFailedError(message).
-  // An open agent has no such layer: a private peer resets it as the upgrade starts.
+  // An open agent has no such layer: a private peer resets it as the upgrade starts, or its
+  // nonce reaches our noise first and reads as a frame length ("Message length too long").
   const openRefused =
     swarmKeyFile === null &&
     err instanceof Error &&
     err.name === 'EncryptionFailedError' &&
-    /ECONNRESET|EPIPE|reset/i.test(err.message)
+    /ECONNRESET|EPIPE|reset|length too long/i.test(err.message)
   if (openRefused || (err instanceof Error && /refused our swarm key/.test(err.message)))
     return swarmKeyFile
       ? `${KEY_REFUSED} (it holds a different key, or none): every agent of a mesh needs a copy of the same key file (ours: ${swarmKeyFile})`

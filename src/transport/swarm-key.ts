@@ -1,7 +1,7 @@
 // Pre-shared swarm keys for private meshes, in the libp2p pnet file format.
 import { randomBytes } from 'node:crypto'
 import { open } from 'node:fs/promises'
-import { InvalidInputError } from '../errors.js'
+import { ConfigError, InvalidInputError } from '../errors.js'
 
 const HEADER = '/key/swarm/psk/1.0.0/\n/base16/\n'
 
@@ -36,9 +36,8 @@ export function parseSwarmKey(bytes: Uint8Array, path: string): Uint8Array {
   const lines = Buffer.from(bytes).toString('utf8').trim().split(/\r?\n/)
   const hex = lines[2] ?? ''
   if (lines[0] !== '/key/swarm/psk/1.0.0/' || lines[1] !== '/base16/' || !/^[0-9a-fA-F]{64}$/.test(hex)) {
-    throw new InvalidInputError(
-      `swarm key ${path} is not in the pnet format (make one with: murmur keygen FILE)`,
-    )
+    // A broken file the agent was configured with, not bad usage: exit 1 like a config that does not validate.
+    throw new ConfigError(`swarm key ${path} is not in the pnet format (make one with: murmur keygen FILE)`)
   }
   return Uint8Array.from(Buffer.from(hex, 'hex'))
 }

@@ -119,8 +119,8 @@ describe('private mesh (swarm key)', function () {
     const a = new TestAgent({ name: 'pboth' })
     agents = [a]
     a.start(['--open', '--swarm-key', join(a.dataDir, 'swarm.key')])
-    assert.equal(await a.waitExit(), 1)
-    assert.match(a.logs, /open and swarmKeyFile exclude each other/)
+    assert.equal(await a.waitExit(), 2, 'two flags that exclude each other: bad usage')
+    assert.match(a.logs, /--open and --swarm-key exclude each other/)
   })
 
   it('refuses a malformed swarm key file with a clear line', async () => {

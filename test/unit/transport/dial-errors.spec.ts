@@ -33,6 +33,11 @@ describe('dial error text', () => {
       errorText(upgrade('read ECONNRESET'), null),
       /^the peer refused our swarm key: this agent runs an open mesh/,
     )
+    // Or its nonce reaches our noise first, read as a frame length.
+    assert.match(
+      errorText(upgrade('Message length too long - 9535 > 1024'), null),
+      /^the peer refused our swarm key: this agent runs an open mesh/,
+    )
     assert.equal(errorText(upgrade('read ECONNRESET'), '/k'), 'EncryptionFailedError: read ECONNRESET')
   })
 })
