@@ -90,8 +90,9 @@ export class Dialer {
     if (opts.retry === false || valid.length === 0) return res
     const deadline = Date.now() + JOIN_CALL_BUDGET_MS
     for (let failures = 1; res.reached === 0 && this.opts.alone() && !this.stopped; failures++) {
-      // A peer that refused our key refuses it again until one side gets another key file.
-      if (res.failed.every((f) => f.error.startsWith(KEY_REFUSED))) break
+      // A peer that refused our key, or refuses us by its peer lists, refuses us again until an
+      // operator changes a file: the background retries take it from here.
+      if (res.failed.every((f) => f.error.startsWith(KEY_REFUSED) || f.error === PEER_REFUSES)) break
       const wait = backoffDelay(
         failures,
         JOIN_RETRY_BASE_MS,
@@ -199,10 +200,23 @@ export class Dialer {
     const conn = await this.opts.node.dial(ma, {
       signal: AbortSignal.timeout(this.opts.dialTimeoutMs ?? 5000),
     })
-    await this.opts.onReached(conn.remotePeer.toString())
-    // A peer that refuses us (its peers.allow / peers.deny) completes the handshake, then hangs up.
-    if (this.opts.node.getConnections(conn.remotePeer).length === 0) {
-      throw new Error('the peer hung up: it refuses this agent (its peers.allow or peers.deny)')
+    // A peer that refuses us (its peers.allow / peers.deny) completes the handshake, then hangs up:
+    // say so then, rather than after onReached's wait for an answer that cannot come.
+    const peer = conn.remotePeer
+    let onClose: (() => void) | undefined
+    const hungUp = new Promise<'hung-up'>((resolve) => {
+      onClose = () => {
+        if (this.opts.node.getConnections(peer).length === 0) resolve('hung-up')
+      }
+      this.opts.node.addEventListener('connection:close', onClose)
+    })
+    try {
+      const reached = Promise.resolve(this.opts.onReached(peer.toString())).then(() => 'reached' as const)
+      const outcome = await Promise.race([reached, hungUp])
+      if (outcome === 'hung-up' || this.opts.node.getConnections(peer).length === 0)
+        throw new Error(PEER_REFUSES)
+    } finally {
+      this.opts.node.removeEventListener('connection:close', onClose!)
     }
   }
 }
@@ -231,6 +245,9 @@ function withPeerId(addr: string, id: string): Multiaddr | undefined {
     return undefined
   }
 }
+
+/** Why a join failed when the peer completed the handshake and hung up: its lists refuse us. */
+export const PEER_REFUSES = 'the peer hung up: it refuses this agent (its peers.allow or peers.deny)'
 
 /** How errorText begins when the peer refused our swarm key. */
 export const KEY_REFUSED = 'the peer refused our swarm key'
