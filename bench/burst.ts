@@ -1,8 +1,5 @@
-// A fleet at once (#28): N agents with the default timers answer on their admin sockets, then
-// agents 2..N each call `join` on agent 1, all at the same moment, as an orchestration script
-// adding a fleet does. Measures join calls -> every agent lists N alive, how many calls failed,
-// and the suspicions the seed raised on the way. Run beside memberlist's N nodes in the same run.
-import { DEFAULT_CONFIG_PATH, readConfigFile } from '../src/config/load.js'
+
+import { defaultTimersConfig } from '../test/helpers/agents.js'
 import { waitFor } from '../test/helpers/wait.js'
 import { type BenchNode, Fleet } from './fleet.js'
 import { type MemberlistRun, runMemberlist } from './membership.js'
@@ -52,12 +49,8 @@ export const stopBurstAgents = (): Promise<void> => fleet.stopAll()
 
 /** Default timers and sync; mDNS off so that the joins, not discovery, form the mesh. */
 function agentConfig(): Record<string, unknown> {
-  const d = readConfigFile(DEFAULT_CONFIG_PATH) as Record<string, unknown> & { mdns: { intervalMs: number } }
   return {
-    membership: d.membership,
-    sync: d.sync,
-    reconnectIntervalMs: d.reconnectIntervalMs,
-    mdns: { enabled: false, intervalMs: d.mdns.intervalMs },
+    ...defaultTimersConfig(),
     ...(process.env.BURST_CONFIG ? JSON.parse(process.env.BURST_CONFIG) : {}),
   }
 }

@@ -5,8 +5,8 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DEFAULT_CONFIG_PATH, readConfigFile } from '../src/config/load.js'
 import type { MembershipTraffic } from '../src/api/results.js'
+import { defaultTimersConfig } from '../test/helpers/agents.js'
 import { waitFor } from '../test/helpers/wait.js'
 import { type BenchNode, Fleet } from './fleet.js'
 import { cpuTicks, type Figure, fmtMs, log, now, rssOf, sleep } from './util.js'
@@ -128,24 +128,8 @@ export async function stopMembershipAgents(): Promise<void> {
   await fleet.stopAll()
 }
 
-/** Default timers and sync; only mDNS off (the agents would find each other on their own). */
-function agentConfig(): Record<string, unknown> {
-  const d = readConfigFile(DEFAULT_CONFIG_PATH) as {
-    membership: Record<string, unknown>
-    sync: Record<string, unknown>
-    reconnectIntervalMs: number
-    mdns: { intervalMs: number }
-  }
-  return {
-    membership: d.membership,
-    sync: d.sync,
-    reconnectIntervalMs: d.reconnectIntervalMs,
-    mdns: { enabled: false, intervalMs: d.mdns.intervalMs },
-  }
-}
-
 export function defaultTimersNote(): string {
-  const m = agentConfig().membership as Record<string, number>
+  const m = defaultTimersConfig().membership as Record<string, number>
   return (
     `config/default.json timers: probe ${m.probeIntervalMs} ms, probe timeout ${m.probeTimeoutMs} ms, ` +
     `gossip ${m.gossipIntervalMs} ms to ${m.gossipFanout}, suspicion mult ${m.suspicionMult}, ` +
@@ -646,7 +630,7 @@ async function baselineAvailable(): Promise<string | undefined> {
 /** The `members` part of `npm run bench`. Figures go into the main table; see membershipReport. */
 export async function runMembershipBench(): Promise<Figure[]> {
   const figs: Figure[] = []
-  const config = agentConfig()
+  const config = defaultTimersConfig()
   try {
     for (const n of SIZES) {
       let r: MurmurRun

@@ -204,20 +204,14 @@ export class Agent {
       onProbeRtt: (ms) => this.metrics?.probeRtt.observe(ms / 1000),
     })(components)
     this.membership = this.gossip.swim
-    this.relayGate.attach((id) => {
-      const status = this.membership.get(id)?.status
-      return status === 'alive' || status === 'suspect'
-    })
+    this.relayGate.attach((id) => this.isLiveMember(id))
     await this.gossip.start()
 
     const state = stateService({
       store,
       syncIntervalMs: config.sync.intervalMs,
       tombstoneHorizonMs: config.sync.tombstoneHorizonMs,
-      isLiveMember: (id) => {
-        const status = this.membership.get(id)?.status
-        return status === 'alive' || status === 'suspect'
-      },
+      isLiveMember: (id) => this.isLiveMember(id),
       maxMessageBytes: config.limits.maxMessageBytes,
       maxClockDriftMs: config.limits.maxClockDriftMs,
       maxRecords: config.limits.maxRecords,
@@ -242,10 +236,7 @@ export class Agent {
     this.eventTopic = eventTopic({
       selfId: this.peerId,
       maxDriftMs: config.limits.maxClockDriftMs,
-      isMember: (id) => {
-        const status = this.membership.get(id)?.status
-        return status === 'alive' || status === 'suspect'
-      },
+      isMember: (id) => this.isLiveMember(id),
       onOverBudget: (peer) => this.refuse(peer, OVER_BUDGET_BAN_MS),
       onInternal: (e) => this.onInternalEvent(e),
     })(components)
@@ -532,6 +523,12 @@ export class Agent {
     await step('store', () => this.store.close())
     this.log.info('agent stopped')
     this.resolveStopped()
+  }
+
+  /** Alive or suspect: a member whose word counts (events, relay slots) and whose origin is not retired. */
+  private isLiveMember(id: string): boolean {
+    const status = this.membership.get(id)?.status
+    return status === 'alive' || status === 'suspect'
   }
 
   /** Relay slots are for members: a member that joins may take one, one that leaves or dies frees its. */

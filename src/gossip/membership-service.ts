@@ -1,25 +1,18 @@
 // Membership on the network: the pure Swim state machine, its packet link, and the upkeep of a
 // bounded set of connections (the active view, plus whatever others opened to us, pruned
 // least recently used first when there are too many).
-import type { PeerId, PrivateKey } from '@libp2p/interface'
+import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
 import { ed25519Signer, ed25519Verifier } from '../membership/claims.js'
-import { Swim, type SelfInfo } from '../membership/swim.js'
+import { type SelfInfo, Swim } from '../membership/swim.js'
 import type { SwimOptions } from '../membership/swim-options.js'
 import type { Member, MemberEvent } from '../membership/types.js'
 import type { KnownPeer } from '../transport/dialer.js'
 import { advertisedAddrs } from '../transport/nat.js'
-import type { Timers } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
 import type {
-  Addresses,
-  ConnectionView,
-  NodeEvents,
-  PeerAddressBook,
-  Reattach,
-  Registrar,
-  Relays,
+  GossipComponents,
 } from './components.js'
 import { type DuplicateConnections, duplicateConnections } from './duplicate-connections.js'
 import { surplusIdleMs, surplusPeers } from './surplus-connections.js'
@@ -40,18 +33,8 @@ export interface MembershipServiceInit {
   onProbeRtt?: (ms: number) => void
 }
 
-export interface MembershipServiceComponents {
-  peerId: PeerId
-  registrar: Registrar
-  connections: ConnectionView
-  events: NodeEvents
-  peerStore: PeerAddressBook
-  addresses: Addresses
-  reattach: Reattach
-  relays: Relays
-  clock: Timers
-  logger: Logger
-}
+/** Everything but pubsub: membership travels on its own streams. */
+export type MembershipServiceComponents = Omit<GossipComponents, 'pubsub'>
 
 export function membershipService(
   init: MembershipServiceInit,

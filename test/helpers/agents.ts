@@ -1,9 +1,11 @@
 // Starts real murmur agents as separate processes and drives them through the CLI.
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { AdminClient } from '../../src/admin/client.js'
+import { DEFAULT_CONFIG_PATH, readConfigFile } from '../../src/config/load.js'
 import { AGENT_NODE_FLAGS } from '../../src/daemon/node-flags.js'
 import { waitFor } from './wait.js'
 
@@ -266,4 +268,24 @@ export interface MemberRow {
 export async function disposeAgents(agents: TestAgent[], failed: boolean): Promise<void> {
   if (failed) for (const a of agents) console.log(`--- logs of ${a.opts.name} ---\n${a.logs.slice(-4000)}`)
   await Promise.all(agents.map((a) => a.dispose()))
+}
+
+/** The default timers and sync of config/default.json (not the tests' tiny ones), mDNS off: for benches and lab fleets. */
+export function defaultTimersConfig(): Record<string, unknown> {
+  const d = readConfigFile(DEFAULT_CONFIG_PATH) as Record<string, unknown> & { mdns: { intervalMs: number } }
+  return {
+    membership: d.membership,
+    sync: d.sync,
+    reconnectIntervalMs: d.reconnectIntervalMs,
+    mdns: { enabled: false, intervalMs: d.mdns.intervalMs },
+  }
+}
+
+/** A loopback TCP port free a moment ago (for a listener the agent opens itself). */
+export async function freePort(): Promise<number> {
+  const s = createServer()
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
+  const port = (s.address() as { port: number }).port
+  await new Promise((r) => s.close(r))
+  return port
 }

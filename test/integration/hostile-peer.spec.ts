@@ -1,7 +1,6 @@
 // A peer that is not murmur: an in-process libp2p node gossips forged and malformed state.
 // The agent must keep serving, apply what is genuine, and drop the rest.
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -14,24 +13,17 @@ import { EVENTS_TOPIC } from '../../src/gossip/event-topic.js'
 import { ed25519WriteSigner } from '../../src/gossip/write-signatures.js'
 import type { MurmurNode } from '../../src/transport/node.js'
 import { type Clock, FakeClock, systemClock } from '../../src/util/clock.js'
-import { attachToState, hostileSyncSession, startForeignNode } from '../helpers/foreign-node.js'
 import {
   disposeAgents,
+  freePort,
   type Info,
   loopbackAddr,
   rssMiB,
   TestAgent,
   testSwarmKeyFile,
 } from '../helpers/agents.js'
+import { attachToState, hostileSyncSession, startForeignNode } from '../helpers/foreign-node.js'
 import { waitFor } from '../helpers/wait.js'
-
-async function freePort(): Promise<number> {
-  const s = createServer()
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
-  const port = (s.address() as { port: number }).port
-  await new Promise((r) => s.close(r))
-  return port
-}
 
 /** A member gone bad (it holds the mesh's key), and a replica that signs writes with its own key. */
 async function memberGoneBad(clock: Clock = systemClock): Promise<{ node: MurmurNode; writer: Replica }> {

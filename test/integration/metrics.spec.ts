@@ -1,19 +1,11 @@
 // Prometheus metrics: when on, GET /metrics on loopback parses as the text exposition format,
 // and its counters move under load.
 import assert from 'node:assert/strict'
-import { connect, createServer } from 'node:net'
+import { connect, } from 'node:net'
 import { AdminClient } from '../../src/admin/client.js'
 import { METRICS_MAX_CONNECTIONS, METRICS_TIMEOUT_MS } from '../../src/daemon/metrics.js'
-import { disposeAgents, loopbackAddr, TestAgent } from '../helpers/agents.js'
+import { disposeAgents, freePort, loopbackAddr, TestAgent } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
-
-async function freePort(): Promise<number> {
-  const s = createServer()
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
-  const port = (s.address() as { port: number }).port
-  await new Promise((r) => s.close(r))
-  return port
-}
 
 const SAMPLE =
   /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.]+(?:e[+-]?\d+)?|NaN|[+-]Inf)$/

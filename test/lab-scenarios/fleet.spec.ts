@@ -6,7 +6,7 @@
 // within the bound, and each agent then holds at most log2 N + 8 TCP connections (duplicates closed,
 // surplus pruned). bench/burst.ts measures the same on loopback against memberlist.
 import assert from 'node:assert/strict'
-import { DEFAULT_CONFIG_PATH, readConfigFile } from '../../src/config/load.js'
+import { defaultTimersConfig } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
 import { AGENT_PORT } from '../lab/mesh.js'
 import { labSuite } from './suite.js'
@@ -28,19 +28,6 @@ const JOIN_CALL_TIMEOUT_MS = 30_000
 
 type JoinReply = { reached: number; failed: Array<{ addr: string; error: string }>; retrying?: boolean }
 
-/** The default timers and sync (not the tests' tiny ones); mDNS off. */
-function defaultTimers(): Record<string, unknown> {
-  const d = readConfigFile(DEFAULT_CONFIG_PATH) as Record<string, unknown> & {
-    mdns: { intervalMs: number }
-  }
-  return {
-    membership: d.membership,
-    sync: d.sync,
-    reconnectIntervalMs: d.reconnectIntervalMs,
-    mdns: { enabled: false, intervalMs: d.mdns.intervalMs },
-  }
-}
-
 describe(`lab scenario: a fleet of ${N} joins one seed at once`, function () {
   this.timeout(120_000)
   const ctx = labSuite(`mlj${process.pid % 10_000}`, N)
@@ -48,7 +35,7 @@ describe(`lab scenario: a fleet of ${N} joins one seed at once`, function () {
   it(`agents 2..${N} join agent 1 at the same moment; all list ${N} alive; <= log2 N + 8 connections each`, async () => {
     const { lab } = ctx
     const tStart = Date.now()
-    const mesh = await ctx.startMesh({ mdns: false, config: defaultTimers() })
+    const mesh = await ctx.startMesh({ mdns: false, config: defaultTimersConfig() })
     const upMs = Date.now() - tStart
     const others = mesh.indexes.filter((i) => i !== 1)
     for (const i of mesh.indexes) {

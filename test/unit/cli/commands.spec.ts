@@ -11,6 +11,7 @@ import { readStdinValue } from '../../../src/cli/commands/state.js'
 import { multiaddrFor } from '../../../src/cli/parse.js'
 import { buildProgram, runCli } from '../../../src/cli/program.js'
 import { NotFoundError } from '../../../src/errors.js'
+import { captureOutput } from '../../helpers/capture.js'
 import { tempDir } from '../admin/helpers.js'
 
 interface Run {
@@ -21,23 +22,10 @@ interface Run {
 
 /** Runs `murmur --socket SOCKET ...args` in this process, capturing what it writes. */
 async function murmur(socket: string, args: string[]): Promise<Run> {
-  const out = { stdout: '', stderr: '' }
-  const [w1, w2] = [process.stdout.write, process.stderr.write]
-  process.stdout.write = ((s: string) => {
-    out.stdout += s
-    return true
-  }) as typeof process.stdout.write
-  process.stderr.write = ((s: string) => {
-    out.stderr += s
-    return true
-  }) as typeof process.stderr.write
-  try {
-    const code = await runCli(['node', 'murmur', '--socket', socket, ...args])
-    return { code, ...out }
-  } finally {
-    process.stdout.write = w1
-    process.stderr.write = w2
-  }
+  const { result, stdout, stderr } = await captureOutput(() =>
+    runCli(['node', 'murmur', '--socket', socket, ...args]),
+  )
+  return { code: result, stdout, stderr }
 }
 
 /** Every command that runs (no subcommands), by its path after `murmur`. */

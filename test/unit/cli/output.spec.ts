@@ -5,6 +5,7 @@ import { infoLines, membersTable } from '../../../src/cli/commands/members.js'
 import { monitorLine } from '../../../src/cli/commands/operate.js'
 import { kvTable, valueText } from '../../../src/cli/commands/state.js'
 import { escapeControl, formatTable, jsonLine, printError, printLine } from '../../../src/cli/output.js'
+import { captureOutput } from '../../helpers/capture.js'
 
 /** What the security review used: retitles the terminal, clears it, then forges a row. */
 const HOSTILE = 'x\x1b]0;HIJACK\x07\x1b[2J\nFAKE  12D3KooWFAKE  alive'
@@ -27,27 +28,6 @@ const member = (over: Partial<MemberView>): MemberView => ({
   self: false,
   ...over,
 })
-
-/** Runs fn with process.stdout/stderr.write captured; returns what each got. */
-function capture(fn: () => void): { stdout: string; stderr: string } {
-  const out = { stdout: '', stderr: '' }
-  const [w1, w2] = [process.stdout.write, process.stderr.write]
-  process.stdout.write = ((s: string) => {
-    out.stdout += s
-    return true
-  }) as typeof process.stdout.write
-  process.stderr.write = ((s: string) => {
-    out.stderr += s
-    return true
-  }) as typeof process.stderr.write
-  try {
-    fn()
-  } finally {
-    process.stdout.write = w1
-    process.stderr.write = w2
-  }
-  return out
-}
 
 describe('CLI output escaping', () => {
   it('leaves ordinary text alone, also non-ASCII, right-to-left letters and backslashes', () => {
@@ -123,7 +103,7 @@ describe('CLI output escaping', () => {
     assert.ok(lines[2]?.endsWith('v\\x1b[31m\\r\\nFAKE  row'))
   })
 
-  it('events, monitor and info lines, and errors, print as one escaped line each', () => {
+  it('events, monitor and info lines, and errors, print as one escaped line each', async () => {
     const event: EventNotification = {
       id: '0123456789abcdef',
       name: 'deploy',
@@ -148,7 +128,7 @@ describe('CLI output escaping', () => {
       mesh: { private: true, swarmKeyFile: '/k\n/x' },
       join: { retrying: true, addrs: ['/dns4/a'], failures: 1, nextAttemptAt: null, lastError: HOSTILE },
     } as unknown as InfoResult
-    const { stdout, stderr } = capture(() => {
+    const { stdout, stderr } = await captureOutput(() => {
       printLine(eventLine(event))
       printLine(monitorLine(log))
       for (const l of infoLines(info, 0)) printLine(l)
