@@ -22,9 +22,16 @@ export function suspicionBounds(
   return { minMs, maxMs: maxMult * minMs, expected: n - 2 < k ? 0 : k }
 }
 
+/** Independent voices that end a suspicion before its timeout (see `decided`). */
+const VOICES_TO_DECIDE = 2
+
 export class Suspicion {
   /** Accusers seen so far, the first included; capped at expected + 1. */
   private readonly accusers = new Set<string>()
+  /** Members whose own suspicion of this member ended in a `dead` verdict; capped. */
+  private readonly verdicts = new Set<string>()
+  /** Our own probe of the member failed while this suspicion was open. */
+  private witnessed = false
   deadline: number
 
   constructor(
@@ -39,7 +46,29 @@ export class Suspicion {
 
   /** Everyone who accused at this incarnation, the first included. */
   get accuserIds(): Iterable<string> {
-    return this.accusers
+    return new Set([...this.accusers, ...this.verdicts])
+  }
+
+  /**
+   * Two independent voices decide at once: two members' `dead` verdicts, or one and our own failed
+   * probe. One member's word still only starts or shortens a suspicion (docs/membership.md, "Trust").
+   */
+  get decided(): boolean {
+    return this.verdicts.size + (this.witnessed ? 1 : 0) >= VOICES_TO_DECIDE
+  }
+
+  /** True when a `dead` verdict from `accuser` would count towards `decided`. */
+  wouldRecordVerdict(accuser: string): boolean {
+    return !this.verdicts.has(accuser) && this.verdicts.size < VOICES_TO_DECIDE
+  }
+
+  recordVerdict(accuser: string): void {
+    if (this.wouldRecordVerdict(accuser)) this.verdicts.add(accuser)
+  }
+
+  /** Our own direct probe failed: first-hand evidence, counted once. */
+  witness(): void {
+    this.witnessed = true
   }
 
   get confirmations(): number {

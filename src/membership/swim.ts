@@ -15,8 +15,8 @@ import { type Clock, systemClock } from '../util/clock.js'
 import { isRelayedAddr } from '../util/relayed.js'
 import { AccuserRecord } from './accusers.js'
 import { BroadcastQueue } from './broadcasts.js'
-import { ForcedLeaves } from './forced.js'
 import { type ClaimSigner, type ClaimVerifier, signUpdate, verifyUpdate } from './claims.js'
+import { ForcedLeaves } from './forced.js'
 import { LocalHealth } from './health.js'
 import { type DropReason, INF, MAX_TOLD, type SwimHost, shuffled } from './host.js'
 import { MAX_INCARNATION, MAX_MEMBERS, MAX_SEQ } from './limits.js'
@@ -538,15 +538,21 @@ export class Swim {
     if (u.from === this.selfId) return this.dropped('stale', from)
     if (u.incarnation < cur || (u.incarnation === cur && code >= DEAD)) return this.dropped('stale', from)
     const open = this.suspicions.get(slot)
-    const confirming = code === SUSPECT && u.incarnation === cur && open?.incarnation === cur
-    if (confirming && !open!.wouldConfirm(u.from)) return this.dropped('stale', from)
+    const same = code === SUSPECT && u.incarnation === cur && open?.incarnation === cur
+    const verdict = same && u.type === 'dead' && open!.wouldRecordVerdict(u.from)
+    if (same && !verdict && !open!.wouldConfirm(u.from)) return this.dropped('stale', from)
     // The accuser must be a member we know, in any status: a verdict outlives its accuser, and a
     // member that learns it after the accuser left must still weigh it.
     if (!this.isKnown(u.from)) return this.dropped('unknown-accuser', from)
     if (this.accusers.muted(u.from, now)) return this.dropped('muted-accuser', from)
     if (!verifyUpdate(this.init.verifier, u)) return this.dropped('bad-signature', from)
-    if (confirming) {
+    if (same) {
       open!.confirm(u.from)
+      if (verdict) open!.recordVerdict(u.from)
+      if (open!.decided) {
+        this.declareDead(slot, open!.incarnation, now)
+        return true
+      }
       this.nextSuspicionAt = Math.min(this.nextSuspicionAt, open!.deadline)
       this.enqueue(slot * 2 + 1, u, now)
       return true
@@ -566,6 +572,8 @@ export class Swim {
         o.suspicionMaxTimeoutMult,
       )
       const s = new Suspicion(now, u.incarnation, u.from, bounds)
+      if (u.from === this.selfId) s.witness()
+      else if (u.type === 'dead') s.recordVerdict(u.from)
       this.suspicions.set(slot, s)
       this.nextSuspicionAt = Math.min(this.nextSuspicionAt, s.deadline)
     } else {
@@ -635,6 +643,13 @@ export class Swim {
     if (code !== ALIVE && code !== SUSPECT) return
     const incarnation = this.table.incarnationAt(slot)
     const existing = this.suspicions.get(slot)
+    if (code === SUSPECT && existing?.incarnation === incarnation) {
+      existing.witness()
+      if (existing.decided) {
+        this.declareDead(slot, incarnation, now)
+        return
+      }
+    }
     if (
       code === SUSPECT &&
       (!existing || existing.incarnation !== incarnation || !existing.wouldConfirm(this.selfId))
@@ -664,15 +679,20 @@ export class Swim {
       }
       this.suspicions.delete(slot)
       if (this.table.statusAt(slot) !== SUSPECT || this.table.incarnationAt(slot) !== s.incarnation) continue
-      const u = signUpdate<Accusation>(this.init.signer, {
-        type: 'dead',
-        id: this.registry.idAt(slot),
-        incarnation: s.incarnation,
-        from: this.selfId,
-      })
-      this.setAccused(slot, DEAD, u, now)
+      this.declareDead(slot, s.incarnation, now)
     }
     this.nextSuspicionAt = next
+  }
+
+  /** Our own verdict: the suspicion ended (timed out or decided) with no refutation. */
+  private declareDead(slot: number, incarnation: number, now: number): void {
+    const u = signUpdate<Accusation>(this.init.signer, {
+      type: 'dead',
+      id: this.registry.idAt(slot),
+      incarnation,
+      from: this.selfId,
+    })
+    this.setAccused(slot, DEAD, u, now)
   }
 
   /**

@@ -365,6 +365,25 @@ describe('swim: hostile and malformed input changes nothing', () => {
     assert.equal(net.node(a).mutedAccusers(), 0, 'a right accusation costs its accuser nothing')
   })
 
+  it('two independent voices end a suspicion at once: two verdicts, or one and our own failed probe', async () => {
+    const { net, ids } = await mesh(6)
+    const [a, b, c, x, y] = [ids[0]!, ids[1]!, ids[2]!, ids[4]!, ids[5]!]
+    const incX = net.node(a).get(x)!.incarnation
+    net.node(a).receive(b, { type: 'gossip', updates: [accuse('dead', x, incX, b)] })
+    net.node(a).receive(b, { type: 'gossip', updates: [accuse('dead', x, incX, b)] })
+    assert.equal(net.node(a).get(x)!.status, 'suspect', 'the same member twice is one voice')
+    net.node(a).receive(c, { type: 'gossip', updates: [accuse('dead', x, incX, c)] })
+    assert.equal(net.node(a).get(x)!.status, 'dead', 'a second member agrees: dead at once')
+
+    net.down.add(y)
+    const incY = net.node(a).get(y)!.incarnation
+    net.node(a).receive(b, { type: 'gossip', updates: [accuse('dead', y, incY, b)] })
+    assert.equal(net.node(a).get(y)!.status, 'suspect')
+    const { minMs } = suspicionBounds(6, 1000, 4, 6)
+    const took = net.until(() => net.node(a).get(y)!.status === 'dead', minMs + 1000)
+    assert.ok(took >= 0 && took < minMs, `our own failed probe decides before the timeout (${took} ms)`)
+  })
+
   it('refutation at the incarnation bound is refused, not wrapped', async () => {
     const [a, b] = await peerIds(2)
     const s = new Swim({
