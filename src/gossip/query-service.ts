@@ -112,8 +112,8 @@ export class QueryService {
     try {
       const lp = lpStream(stream, { maxDataLength: MAX_QUERY_FRAME_BYTES })
       const bytes = (await lp.read({ signal: AbortSignal.timeout(STREAM_TIMEOUT_MS) })).subarray()
-      await stream.close().catch(() => {})
       this.handle(from, bytes)
+      await stream.close().catch(() => {})
     } catch (err) {
       this.log.debug('query response stream failed', { peer: from, error: (err as Error).message })
       if (stream.status === 'open') stream.abort(err as Error)
