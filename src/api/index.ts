@@ -3,12 +3,12 @@
 // docs/admin-protocol.md against it.
 import type { z } from 'zod'
 import type { AdminClient, CallOptions } from '../admin/client.js'
-import { defineMethod, type CallContext, type MethodDef } from '../admin/methods.js'
+import { type CallContext, defineMethod, type MethodDef } from '../admin/methods.js'
+import type { EventNotification, QueryNotification } from './events.js'
 import * as events from './events.js'
 import * as mesh from './membership.js'
 import * as operating from './operating.js'
 import * as snapshot from './snapshot.js'
-import type { EventNotification } from './events.js'
 import type { MethodSpec } from './spec.js'
 import type { WatchNotification } from './state.js'
 import * as state from './state.js'
@@ -37,6 +37,7 @@ export const API = {
   watch: state.watch,
   event: events.event,
   events: events.events,
+  query: events.query,
   monitor: operating.monitor,
   reload: operating.reload,
   'snapshot.save': snapshot.snapshotSave,
@@ -69,6 +70,7 @@ export function implement<M extends ApiMethod>(
 export interface ApiNotifications {
   watch: WatchNotification
   events: EventNotification
+  query: QueryNotification
   monitor: LogLine
 }
 /** One structured log line, as the agent writes it. */
@@ -87,8 +89,8 @@ export function subscribeApi<M extends keyof ApiNotifications>(
   return client.subscribe(method, params, (_m, note) => onNote(note as ApiNotifications[M])).done
 }
 
-export type { EventNotification } from './events.js'
+export type { EventNotification, QueryNotification } from './events.js'
 export type { ReloadResult } from './operating.js'
-export type { SnapshotSaveResult } from './snapshot.js'
 export type * from './results.js'
+export type { SnapshotSaveResult } from './snapshot.js'
 export type { WatchNotification } from './state.js'

@@ -32,9 +32,12 @@ const peerIdString = z.string().refine(
   { message: 'is not a peer id (e.g. 12D3KooW...)' },
 )
 
-/** `member-*`, `user` (every user event), `user:NAME`, `kv` (every key change), `kv:PREFIX`. */
+/**
+ * `member-*`, `user` (every user event), `user:NAME`, `kv` (every key change), `kv:PREFIX`,
+ * `query:NAME` (answers the queries of that name).
+ */
 const HANDLER_ON_RE =
-  /^(member-(join|leave|failed|update|reap)|user|user:[A-Za-z0-9][A-Za-z0-9._:-]{0,127}|kv|kv:.{1,512})$/s
+  /^(member-(join|leave|failed|update|reap)|user|user:[A-Za-z0-9][A-Za-z0-9._:-]{0,127}|kv|kv:.{1,512}|query:[A-Za-z0-9][A-Za-z0-9._:-]{0,127})$/s
 
 /** An event handler (src/daemon/handlers.ts): a command run with /bin/sh -c for each event it is `on`. */
 export const handlerSpecSchema = z
@@ -43,7 +46,7 @@ export const handlerSpecSchema = z
       .string()
       .regex(
         HANDLER_ON_RE,
-        'must be member-join, member-leave, member-failed, member-update, member-reap, user, user:NAME, kv or kv:PREFIX',
+        'must be member-join, member-leave, member-failed, member-update, member-reap, user, user:NAME, kv, kv:PREFIX or query:NAME',
       ),
     run: z.string().min(1).max(4096),
     timeoutMs: ms(100, 3_600_000).optional(),

@@ -15,6 +15,7 @@ import { EVENTS_TOPIC, type EventTopic, eventTopic } from '../gossip/event-topic
 import { type MembershipService, membershipService } from '../gossip/membership-service.js'
 import { type StateService, stateService } from '../gossip/state-service.js'
 import { ed25519WriteSigner, ed25519WriteVerifier } from '../gossip/write-signatures.js'
+import { ed25519Signer, ed25519Verifier } from '../membership/claims.js'
 import { MAX_INCARNATION, type MemberEvent, type Swim, tagsSchema } from '../membership/index.js'
 import { prepareDataDir, tighten, warnIfReadable } from '../state/data-dir.js'
 import { incarnationPut, peerDel, peerPut, tagsPut } from '../state/schema.js'
@@ -36,6 +37,8 @@ import { HandlerRunner } from './handlers.js'
 import { membershipMethods } from './membership-methods.js'
 import type { AgentMetrics } from './metrics.js'
 import { monitorMethods, reloadMethods } from './operating-methods.js'
+import { Queries } from './queries.js'
+import { queryMethods } from './query-methods.js'
 import type { ReloadResult } from './reload.js'
 import {
   EMPTY_OVERLAY,
@@ -66,6 +69,7 @@ export interface AgentHooks {
 export class Agent {
   private dialer!: Dialer
   private eventTopic?: EventTopic
+  private queries?: Queries
   private handlers?: HandlerRunner
   private metrics?: AgentMetrics
   private metricsServer?: Server
@@ -245,6 +249,20 @@ export class Agent {
       if (this.handlers?.wants('user'))
         this.handlers.dispatch(userHandlerEvent(e, this.membership.get(e.origin)?.name))
     })
+    this.queries = new Queries(
+      {
+        selfId: this.peerId,
+        self: () => this.membership.self(),
+        nameOf: (id) => this.membership.get(id)?.name,
+        isMember: (id) => this.isLiveMember(id),
+        publish: (name, payload) => this.eventTopic!.events.publishInternal(name, payload),
+        dispatch: (ev) => this.handlers?.dispatch(ev) ?? 0,
+        signer: ed25519Signer(privateKey),
+        verifier: ed25519Verifier(),
+      },
+      { ...components, logger: log.child('query') },
+    )
+    await this.queries.start()
     this.state.watch(undefined, (c) => {
       const ev = this.handlers?.wants('kv') ? kvHandlerEvent(c) : undefined
       if (ev !== undefined) this.handlers?.dispatch(ev)
@@ -294,6 +312,7 @@ export class Agent {
       ...stateMethods(this.state),
       ...snapshotMethods(this.store, () => ({ peerId: this.peerId, name: this.membership.self().name })),
       ...eventMethods(this.eventTopic!.events, (id) => this.membership.get(id)?.name),
+      ...queryMethods(this.queries!, (id) => this.membership.get(id)?.name),
       ...(this.hooks.logs ? monitorMethods(this.hooks.logs) : {}),
       ...(this.hooks.reload ? reloadMethods(this.hooks.reload) : {}),
     }
@@ -377,8 +396,9 @@ export class Agent {
     return { id: m.id, name: m.name, outcome, recipients }
   }
 
-  /** The agents' own events: a force-leave from another member (checked, then applied if dead here). */
+  /** The agents' own events: a query, or a force-leave from another member (checked, then applied if dead here). */
   private onInternalEvent(e: UserEvent): void {
+    this.queries?.onInternalEvent(e)
     if (e.name !== FORCE_LEAVE_EVENT) return
     const p = forceLeavePayload.safeParse(safeJson(e.payload))
     if (!p.success) return
@@ -515,6 +535,7 @@ export class Agent {
     for (const close of this.closers) await step('closing', close)
     this.dialer?.stop()
     this.eventTopic?.stop()
+    if (this.queries) await step('queries', () => this.queries?.stop())
     this.handlers?.stop()
     this.metricsServer?.close()
     if (this.gossip) await step('membership', () => this.gossip.stop())

@@ -120,3 +120,23 @@ export function kvHandlerEvent(c: Change): HandlerEvent | undefined {
     },
   }
 }
+
+/** A query for this member: its `query:NAME` handlers get it like a user event, and `reply` answers. */
+export function queryHandlerEvent(
+  q: { id: string; name: string; payload: string; origin: string },
+  originName: string | undefined,
+  answer: { reply: (stdout: Uint8Array) => void; maxReplyBytes: number; deadline: number },
+): HandlerEvent {
+  return {
+    kind: 'query',
+    subject: q.name,
+    data: { name: q.name, payload: q.payload, id: q.id, origin: q.origin, originName: originName ?? null },
+    env: {
+      MURMUR_QUERY_NAME: q.name,
+      MURMUR_QUERY_PAYLOAD: q.payload,
+      MURMUR_QUERY_ID: q.id,
+      MURMUR_QUERY_ORIGIN: q.origin,
+    },
+    ...answer,
+  }
+}

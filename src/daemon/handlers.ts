@@ -25,18 +25,27 @@ const OUTPUT_TAIL = 2048
 
 /** One event for the handlers: what selects them, what they read on stdin and in their environment. */
 export interface HandlerEvent {
-  kind: MemberHandlerKind | 'user' | 'kv'
-  /** The user event's name, or the key that changed. */
+  kind: MemberHandlerKind | 'user' | 'kv' | 'query'
+  /** The user event's or query's name, or the key that changed. */
   subject?: string
   /** Written to stdin as one JSON line (with `event: kind`). */
   data: Record<string, unknown>
   env: Record<string, string>
+  /**
+   * A query's: gets the stdout of each run that exits 0 with 1 to `maxReplyBytes` bytes of output;
+   * the caller answers with the first (Serf answers a query once too).
+   */
+  reply?: (stdout: Uint8Array) => void
+  maxReplyBytes?: number
+  /** A query's deadline (epoch ms): a run is killed then, if its own timeout is later. */
+  deadline?: number
 }
 
 export function matches(on: string, ev: HandlerEvent): boolean {
   if (on === ev.kind) return true
   if (ev.kind === 'user' && on.startsWith('user:')) return on.slice(5) === ev.subject
   if (ev.kind === 'kv' && on.startsWith('kv:')) return ev.subject?.startsWith(on.slice(3)) ?? false
+  if (ev.kind === 'query' && on.startsWith('query:')) return on.slice(6) === ev.subject
   return false
 }
 
@@ -71,15 +80,17 @@ export class HandlerRunner {
   }
 
   /** True when some handler takes events of this family (so the caller can skip building them). */
-  wants(family: 'member' | 'user' | 'kv'): boolean {
+  wants(family: 'member' | 'user' | 'kv' | 'query'): boolean {
     return this.families.has(family)
   }
 
-  /** Queues `ev` for every handler it selects; returns at once. */
-  dispatch(ev: HandlerEvent): void {
-    if (this.stopped) return
+  /** Queues `ev` for every handler it selects; returns how many it selected, at once. */
+  dispatch(ev: HandlerEvent): number {
+    if (this.stopped) return 0
+    let selected = 0
     for (const slot of this.slots) {
       if (!matches(slot.spec.on, ev)) continue
+      selected++
       const dropped = enqueueFair(slot.queue, ev, MAX_QUEUED)
       if (dropped !== undefined) {
         this.counts.dropped++
@@ -93,6 +104,7 @@ export class HandlerRunner {
       }
       if (!slot.running) setImmediate(() => void this.drain(slot))
     }
+    return selected
   }
 
   /** Kills running handlers (their process groups) and runs nothing more. */
@@ -114,7 +126,11 @@ export class HandlerRunner {
   }
 
   private runOne(spec: HandlerSpec, ev: HandlerEvent): Promise<void> {
-    const timeoutMs = spec.timeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS
+    const own = spec.timeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS
+    const left = ev.deadline === undefined ? own : ev.deadline - Date.now()
+    // A query whose deadline passed while it waited in the queue: nobody would read its answer.
+    if (left <= 0) return Promise.resolve()
+    const timeoutMs = Math.min(own, left)
     const env: Record<string, string | undefined> = { ...process.env }
     const ours = {
       MURMUR_EVENT: ev.kind,
@@ -147,6 +163,16 @@ export class HandlerRunner {
       const keep = (d: Buffer) => {
         out = (out + d.toString()).slice(-OUTPUT_TAIL)
       }
+      // A query's answer: its stdout, kept up to one byte past the limit (to tell it is over).
+      const reply: Buffer[] = []
+      let replyBytes = 0
+      const replyCap = (ev.maxReplyBytes ?? 0) + 1
+      if (ev.reply)
+        child.stdout?.on('data', (d: Buffer) => {
+          if (replyBytes >= replyCap) return
+          reply.push(d.subarray(0, replyCap - replyBytes))
+          replyBytes += Math.min(d.length, replyCap - replyBytes)
+        })
       child.stdout?.on('data', keep)
       child.stderr?.on('data', keep)
       child.stdin?.on('error', () => {}) // a handler that does not read its stdin
@@ -169,12 +195,23 @@ export class HandlerRunner {
           this.log.warn('handler failed', { ...fields, code, signal, error: error?.message })
         } else {
           this.log.debug('handler ran', fields)
+          if (ev.reply) this.reply(ev, Buffer.concat(reply), fields)
         }
         resolve()
       }
       child.once('error', (err) => done(null, null, err))
       child.once('close', (code, signal) => done(code, signal))
     })
+  }
+
+  /** Serf's rule: an empty output is no answer, one over the limit is not sent (and logged). */
+  private reply(ev: HandlerEvent, stdout: Buffer, fields: Record<string, unknown>): void {
+    const max = ev.maxReplyBytes ?? 0
+    if (stdout.length > max) {
+      this.log.warn('query handler output over the answer limit; not sent', { ...fields, limit: max })
+      return
+    }
+    if (stdout.length > 0) ev.reply?.(stdout)
   }
 }
 

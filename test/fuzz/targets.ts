@@ -13,8 +13,11 @@ import {
   Replica,
 } from '../../src/crdt/index.js'
 import { ConfigError, InvalidInputError, SnapshotError, TooLargeError } from '../../src/errors.js'
+import { compileFilter, decodeQueryRequest, encodeQueryRequest } from '../../src/events/query.js'
+import { decodeResponse, encodeResponse, QUERY_WIRE_VERSION } from '../../src/events/query-wire.js'
 import type { Packet } from '../../src/membership/messages.js'
 import { decodePacket, encodePacket } from '../../src/membership/wire.js'
+import { SNAPSHOT_MAGIC, SnapshotDecoder, SnapshotEncoder } from '../../src/state/snapshot-format.js'
 import {
   decodeSyncMessage,
   encodeRangeFrames,
@@ -24,7 +27,6 @@ import {
   SYNC_WIRE_VERSION,
   VersionSet,
 } from '../../src/sync/index.js'
-import { SNAPSHOT_MAGIC, SnapshotDecoder, SnapshotEncoder } from '../../src/state/snapshot-format.js'
 import { FakeClock } from '../../src/util/clock.js'
 
 export interface FuzzTarget {
@@ -127,6 +129,46 @@ function snapshotCorpus(): Uint8Array[] {
 
 const json = fc.jsonValue({ maxDepth: 4 })
 
+const queryResponseCorpus = (): Uint8Array[] => [
+  encodeResponse({
+    kind: 'ack',
+    id: '0123456789abcdef',
+    payload: new Uint8Array(0),
+    sig: new Uint8Array(64),
+  }),
+  encodeResponse({
+    kind: 'answer',
+    id: 'fedcba9876543210',
+    payload: Buffer.from('up 3d\n'),
+    sig: new Uint8Array(64),
+  }),
+]
+
+/** Requests as members send them (the internal event's payload), edited or replaced. */
+function queryRequestInput(): fc.Arbitrary<string> {
+  const valid = JSON.stringify({
+    v: 1,
+    id: '0123456789abcdef',
+    name: 'uptime',
+    payload: 'hi',
+    timeoutMs: 5000,
+    node: 'web-.*',
+    tags: { role: 'db|cache' },
+  })
+  const edited = fc
+    .record({
+      key: fc.constantFrom('v', 'id', 'name', 'payload', 'timeoutMs', 'node', 'tags', 'x'),
+      value: json,
+    })
+    .map(({ key, value }) => JSON.stringify({ ...JSON.parse(valid), [key]: value }))
+  return fc.oneof(
+    fc.string(),
+    json.map((j) => JSON.stringify(j)),
+    edited,
+    fc.constant(valid),
+  )
+}
+
 /** The shape of the default config with some values replaced by arbitrary JSON. */
 function configInput(): fc.Arbitrary<unknown> {
   const base = readConfigFile(DEFAULT_CONFIG_PATH)
@@ -185,6 +227,27 @@ export function fuzzTargets(): FuzzTarget[] {
       check: (input) =>
         refusesWith([InvalidInputError], () => {
           encodePacket(decodePacket(input as Uint8Array))
+        }),
+    },
+    {
+      name: 'query responses (/murmur/query/1.0.0)',
+      input: bytesInput(queryResponseCorpus(), [QUERY_WIRE_VERSION]),
+      check: (input) =>
+        refusesWith([InvalidInputError], () => {
+          const bytes = input as Uint8Array
+          if (Buffer.compare(encodeResponse(decodeResponse(bytes)), bytes) !== 0)
+            throw new Error('a decoded response does not encode to the same bytes')
+        }),
+    },
+    {
+      name: 'query requests (murmur:query events)',
+      input: queryRequestInput(),
+      check: (input) =>
+        refusesWith([InvalidInputError, TooLargeError], () => {
+          const q = decodeQueryRequest(input as string)
+          if (JSON.stringify(decodeQueryRequest(encodeQueryRequest(q))) !== JSON.stringify(q))
+            throw new Error('a decoded request does not encode to the same request')
+          compileFilter(q)
         }),
     },
     {

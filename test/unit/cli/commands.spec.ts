@@ -72,6 +72,14 @@ const BAD: Record<string, string[][]> = {
   watch: [['x']],
   event: [[]],
   events: [['x']],
+  query: [
+    [],
+    ['uptime', '--node', '(unclosed'],
+    ['uptime', '--tag', 'role=[x'],
+    ['uptime', '--tag', 'novalue'],
+    ['uptime', '--timeout', '5'],
+    ['uptime', '--timeout', '10m'],
+  ],
   monitor: [['--log-level', 'bogus']],
   reload: [['x']],
   doctor: [['x']],
@@ -246,6 +254,69 @@ describe('murmur commands', () => {
       error: { code: 'NOT_FOUND', message: "key 'nope' not found" },
     })
     assert.equal(missingJson.stderr.split('\n').length, 2, 'one line')
+  })
+
+  it('query prints each answer as it comes and the counts, or JSON lines', async () => {
+    const t = await tempDir()
+    const qsocket = join(t.dir, 'q.sock')
+    const params: unknown[] = []
+    const qserver = new AdminServer({
+      socketPath: qsocket,
+      methods: {
+        query: implement('query', (p, ctx) => {
+          params.push(p)
+          ctx.notify('response', { kind: 'ack', id: 'q', from: 'P1', fromName: 'web-1' })
+          ctx.notify('response', {
+            kind: 'answer',
+            id: 'q',
+            from: 'P1',
+            fromName: 'web-1',
+            payload: 'up\x1b[2J 3d\n',
+          })
+          ctx.notify('response', { kind: 'ack', id: 'q', from: 'P2', fromName: null })
+          return { id: 'q', acks: 2, answers: 1, recipients: 2 }
+        }),
+      },
+    })
+    await qserver.listen()
+    try {
+      const text = await murmur(qsocket, [
+        'query',
+        'uptime',
+        'now',
+        '--node',
+        'web-.*',
+        '--tag',
+        'role=web',
+        '--timeout',
+        '1.5s',
+      ])
+      assert.equal(text.code, 0, text.stderr)
+      assert.equal(text.stdout, 'web-1: up\\x1b[2J 3d\n2 acks, 1 answer\n')
+      assert.deepEqual(params[0], {
+        name: 'uptime',
+        payload: 'now',
+        node: 'web-.*',
+        tags: { role: 'web' },
+        timeoutMs: 1500,
+      })
+      const json = await murmur(qsocket, ['query', 'uptime', '--json'])
+      assert.equal(json.code, 0, json.stderr)
+      const lines = json.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+      assert.deepEqual(
+        lines.map((l) => l.kind),
+        ['ack', 'answer', 'ack', 'summary'],
+      )
+      assert.equal(lines[1].payload, 'up\x1b[2J 3d\n')
+      assert.deepEqual(lines[3], { kind: 'summary', id: 'q', acks: 2, answers: 1, recipients: 2 })
+      assert.deepEqual(params[1], { name: 'uptime', payload: '' })
+    } finally {
+      await qserver.close()
+      await t.cleanup()
+    }
   })
 
   it('reads a value from stdin exactly, up to 64 KiB', async () => {
