@@ -3,12 +3,13 @@
 // docs/admin-protocol.md against it.
 import type { z } from 'zod'
 import type { AdminClient, CallOptions } from '../admin/client.js'
-import { defineMethod, type CallContext, type MethodDef } from '../admin/methods.js'
+import { type CallContext, defineMethod, type MethodDef } from '../admin/methods.js'
+import type { EventNotification } from './events.js'
 import * as events from './events.js'
+import * as keys from './keys.js'
 import * as mesh from './membership.js'
 import * as operating from './operating.js'
 import * as snapshot from './snapshot.js'
-import type { EventNotification } from './events.js'
 import type { MethodSpec } from './spec.js'
 import type { WatchNotification } from './state.js'
 import * as state from './state.js'
@@ -40,6 +41,10 @@ export const API = {
   monitor: operating.monitor,
   reload: operating.reload,
   'snapshot.save': snapshot.snapshotSave,
+  'keys.list': keys.keysList,
+  'keys.install': keys.keysInstall,
+  'keys.use': keys.keysUse,
+  'keys.remove': keys.keysRemove,
 } as const
 
 export type ApiMethod = keyof typeof API
@@ -88,7 +93,8 @@ export function subscribeApi<M extends keyof ApiNotifications>(
 }
 
 export type { EventNotification } from './events.js'
+export type { KeysFailure, KeysListResult, KeysOpResult } from './keys.js'
 export type { ReloadResult } from './operating.js'
-export type { SnapshotSaveResult } from './snapshot.js'
 export type * from './results.js'
+export type { SnapshotSaveResult } from './snapshot.js'
 export type { WatchNotification } from './state.js'
