@@ -43,12 +43,13 @@ describe('swarm key rotation (agents on loopback)', function () {
 
     // Watch every member's view for the whole rotation: nobody may go suspect or dead.
     const seen: string[] = []
+    let phase = 'install'
     let watching = true
     const watcher = (async () => {
       while (watching) {
         for (const x of mesh) {
           const m = (await x.info()).members
-          if ((m.suspect ?? 0) + (m.dead ?? 0) > 0) seen.push(`${x.opts.name}: ${JSON.stringify(m)}`)
+          if ((m.suspect ?? 0) + (m.dead ?? 0) > 0) seen.push(`${phase}: ${x.opts.name} ${JSON.stringify(m)}`)
         }
         await new Promise((r) => setTimeout(r, 100))
       }
@@ -67,14 +68,19 @@ describe('swarm key rotation (agents on loopback)', function () {
     const fpA = before.keys.find((k) => k.fingerprint !== fpB)!.fingerprint
     assert.deepEqual(before.keys[0], { fingerprint: fpA, members: 3, primary: 3, local: 'primary' })
 
+    phase = 'use'
     const used = await b!.json<OpResult>(['keys', 'use', fpB])
     assert.deepEqual([used.ok.length, used.failed], [3, []])
+    phase = 'remove'
     const refused = await c!.cli(['keys', 'remove', fpB])
     assert.equal(refused.code, 2, 'the primary is never removed')
     const removed = await c!.json<OpResult>(['keys', 'remove', fpA])
     assert.deepEqual([removed.ok.length, removed.failed], [3, []])
     const after = await a!.json<ListResult>(['keys', 'list'])
     assert.deepEqual(after.keys, [{ fingerprint: fpB, members: 3, primary: 3, local: 'primary' }])
+    watching = false
+    await watcher
+    assert.deepEqual(seen, [], 'no member went suspect or dead during the rotation')
 
     // A newcomer holding only B joins; one holding only A (the tests' shared key) is refused.
     const d = new TestAgent({ name: 'kd', swarmKey: 'own' })
@@ -89,9 +95,6 @@ describe('swarm key rotation (agents on loopback)', function () {
     assert.equal(outsider.code, 1)
     assert.match(outsider.stderr, /the peer refused our swarm key/)
     await waitFor(async () => (await a!.info()).members.alive === 4, { what: 'd to join' })
-    watching = false
-    await watcher
-    assert.deepEqual(seen, [], 'no member went suspect or dead during the rotation')
     assert.equal((await e.info()).members.alive, 1, 'the agent with A alone stays outside')
 
     // Restarted, b runs on its keyring (B), though its swarm.key still holds A.
