@@ -6,7 +6,7 @@ import type { Connection, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { z } from 'zod'
-import { type ErrorCode, MurmurError } from '../errors.js'
+import { type ErrorCode, InvalidInputError, MurmurError } from '../errors.js'
 import { fingerprint, fingerprintSchema, keyHexSchema } from '../transport/keyring.js'
 import type { Timers } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
@@ -55,12 +55,24 @@ export function encodeKeysFrame(value: KeysRequest | KeysAnswer): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(value))
 }
 
-/** Decodes a request or an answer; anything else (bad JSON, unknown fields, versions) throws. */
+/** Decodes a request or an answer; anything else (bad JSON, unknown fields, versions) is INVALID_INPUT. */
 export function decodeKeysRequest(frame: Uint8Array): KeysRequest {
-  return keysRequestSchema.parse(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(frame)))
+  return decodeWith(keysRequestSchema, frame, 'request')
 }
 export function decodeKeysAnswer(frame: Uint8Array): KeysAnswer {
-  return answerSchema.parse(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(frame)))
+  return decodeWith(answerSchema, frame, 'answer')
+}
+
+function decodeWith<T extends z.ZodType>(schema: T, frame: Uint8Array, what: string): z.output<T> {
+  let doc: unknown
+  try {
+    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(frame))
+  } catch {
+    throw new InvalidInputError(`keyring ${what} is not JSON text`)
+  }
+  const parsed = schema.safeParse(doc)
+  if (!parsed.success) throw new InvalidInputError(`malformed keyring ${what}`)
+  return parsed.data
 }
 
 export interface KeysServiceInit {

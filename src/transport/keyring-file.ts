@@ -42,7 +42,11 @@ export function decodeKeyring(text: string, path: string): Keyring {
     throw new StoreCorruptError(
       `keyring ${path} is not a murmur keyring: restore it from a backup, or remove it to start from the swarm key file`,
     )
-  return Keyring.from(bytes(parsed.data.primary), parsed.data.keys.map(bytes))
+  try {
+    return Keyring.from(bytes(parsed.data.primary), parsed.data.keys.map(bytes))
+  } catch (err) {
+    throw new StoreCorruptError(`keyring ${path} breaks a keyring rule: ${(err as Error).message}`)
+  }
 }
 
 /** The keyring in `dataDir`, or undefined when there is none yet. */
