@@ -6,6 +6,7 @@ import type { AdminClient, CallOptions } from '../admin/client.js'
 import { type CallContext, defineMethod, type MethodDef } from '../admin/methods.js'
 import type { EventNotification, QueryNotification } from './events.js'
 import * as events from './events.js'
+import * as keys from './keys.js'
 import * as mesh from './membership.js'
 import * as operating from './operating.js'
 import * as snapshot from './snapshot.js'
@@ -41,6 +42,10 @@ export const API = {
   monitor: operating.monitor,
   reload: operating.reload,
   'snapshot.save': snapshot.snapshotSave,
+  'keys.list': keys.keysList,
+  'keys.install': keys.keysInstall,
+  'keys.use': keys.keysUse,
+  'keys.remove': keys.keysRemove,
 } as const
 
 export type ApiMethod = keyof typeof API
@@ -90,6 +95,7 @@ export function subscribeApi<M extends keyof ApiNotifications>(
 }
 
 export type { EventNotification, QueryNotification } from './events.js'
+export type { KeysFailure, KeysListResult, KeysOpResult } from './keys.js'
 export type { ReloadResult } from './operating.js'
 export type * from './results.js'
 export type { SnapshotSaveResult } from './snapshot.js'

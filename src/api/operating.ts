@@ -8,6 +8,11 @@ export interface ReloadResult {
   needsRestart: string[]
   /** Tag keys whose value (or absence) comes from `murmur tags`, kept over the config file's. */
   runtimeTags?: string[]
+  /**
+   * The keyring file that holds this agent's swarm keys, when the config's swarm key changed: the
+   * keyring wins over the file (it only seeds a first keyring), so that change never applies.
+   */
+  keyring?: string
 }
 
 export const monitor = method<{ ok: true }>()(

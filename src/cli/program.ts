@@ -8,6 +8,7 @@ import { registerAgent } from './commands/agent.js'
 import { registerDoctor } from './commands/doctor.js'
 import { registerEvents } from './commands/events.js'
 import { registerForceLeave } from './commands/force-leave.js'
+import { registerKeys } from './commands/keys.js'
 import { registerMembership } from './commands/members.js'
 import { registerOperate } from './commands/operate.js'
 import { registerQuery } from './commands/query.js'
@@ -38,6 +39,7 @@ export function buildProgram(state: RunState = { json: false }): Command {
   registerOperate(program)
   registerDoctor(program)
   registerSnapshot(program)
+  registerKeys(program)
   program
     .command('keygen')
     .description('write a new pre-shared swarm key (for --swarm-key / swarmKeyFile) to FILE, mode 0600')

@@ -1,6 +1,7 @@
 // The one place that wires an agent: store -> identity -> libp2p -> membership -> state -> events.
 // It serves no socket and handles no signal: run.ts does (an agent can be embedded as a library).
 // Start order builds from the bottom up; stop runs it in reverse.
+import { existsSync } from 'node:fs'
 import type { Server } from 'node:http'
 import { join } from 'node:path'
 import { z } from 'zod'
@@ -12,6 +13,7 @@ import { INTERNAL_EVENT_PREFIX, type UserEvent } from '../events/user-events.js'
 import type { GossipComponents } from '../gossip/components.js'
 import { STATE_TOPIC } from '../gossip/delta-topic.js'
 import { EVENTS_TOPIC, type EventTopic, eventTopic } from '../gossip/event-topic.js'
+import { type KeysService, keysService } from '../gossip/keys-service.js'
 import { type MembershipService, membershipService } from '../gossip/membership-service.js'
 import { type StateService, stateService } from '../gossip/state-service.js'
 import { ed25519WriteSigner, ed25519WriteVerifier } from '../gossip/write-signatures.js'
@@ -22,6 +24,7 @@ import { incarnationPut, peerDel, peerPut, tagsPut } from '../state/schema.js'
 import { Store } from '../state/store.js'
 import { Dialer, type JoinResult, type JoinStatus, type KnownPeer } from '../transport/dialer.js'
 import { IDENTITY_FILE, loadOrCreateIdentity } from '../transport/identity.js'
+import { KEYRING_FILE } from '../transport/keyring-file.js'
 import { advertisedAddrs } from '../transport/nat.js'
 import { createNode, type MurmurNode } from '../transport/node.js'
 import { PeerFilter, type PeerLists } from '../transport/peer-filter.js'
@@ -34,6 +37,8 @@ import { eventMethods } from './event-methods.js'
 import { gossipComponents } from './gossip-components.js'
 import { kvHandlerEvent, MemberHandlerEvents, userHandlerEvent } from './handler-events.js'
 import { HandlerRunner } from './handlers.js'
+import { KeyringHolder, loadKeyring, type MeshKeysHost } from './keys.js'
+import { keysMethods } from './keys-methods.js'
 import { membershipMethods } from './membership-methods.js'
 import type { AgentMetrics } from './metrics.js'
 import { monitorMethods, reloadMethods } from './operating-methods.js'
@@ -75,6 +80,9 @@ export class Agent {
   private metricsServer?: Server
   private memberEvents!: MemberHandlerEvents
   private gossip!: MembershipService
+  /** The swarm keys of a private mesh (`murmur keys`); none in an open mesh. */
+  private keyring?: KeyringHolder
+  private keys?: KeysService
   private readonly closers: Array<() => unknown> = []
   private stopping?: Promise<void>
   private readonly knownPeers = new Map<string, KnownPeer>()
@@ -149,6 +157,12 @@ export class Agent {
     const startTags = this.tagsOver(config.tags)
 
     this.swarmKeyFile = await this.resolveSwarmKey()
+    if (this.swarmKeyFile)
+      this.keyring = new KeyringHolder(
+        await loadKeyring(config.dataDir, this.swarmKeyFile, log),
+        config.dataDir,
+      )
+    const keyring = this.keyring
     this.node = await createNode({
       privateKey,
       listen: config.listen,
@@ -156,6 +170,7 @@ export class Agent {
       bootstrap: config.join.filter((a) => a.includes('/p2p/')),
       mdns: config.mdns,
       swarmKeyFile: this.swarmKeyFile,
+      ...(keyring ? { keyring: () => keyring.view() } : {}),
       maxConnections: config.limits.maxConnections,
       maxMessageBytes: config.limits.maxMessageBytes,
       topics: [STATE_TOPIC, EVENTS_TOPIC],
@@ -210,6 +225,13 @@ export class Agent {
     this.membership = this.gossip.swim
     this.relayGate.attach((id) => this.isLiveMember(id))
     await this.gossip.start()
+    if (keyring) {
+      this.keys = keysService({
+        apply: (req) => keyring.apply(req),
+        isMember: (id) => this.isLiveMember(id),
+      })({ ...components, logger: log.child('keys') })
+      await this.keys.start()
+    }
 
     const state = stateService({
       store,
@@ -313,8 +335,31 @@ export class Agent {
       ...snapshotMethods(this.store, () => ({ peerId: this.peerId, name: this.membership.self().name })),
       ...eventMethods(this.eventTopic!.events, (id) => this.membership.get(id)?.name),
       ...queryMethods(this.queries!, (id) => this.membership.get(id)?.name),
+      ...keysMethods(() => this.meshKeys()),
       ...(this.hooks.logs ? monitorMethods(this.hooks.logs) : {}),
       ...(this.hooks.reload ? reloadMethods(this.hooks.reload) : {}),
+    }
+  }
+
+  /** The file of this agent's swarm keyring; null in an open mesh. */
+  keyringFile(): string | null {
+    return this.keyring ? join(this.config.dataDir, KEYRING_FILE) : null
+  }
+
+  /** `murmur keys`: this agent's keyring and the live members to apply an operation to. */
+  private meshKeys(): MeshKeysHost {
+    const { keyring, keys } = this
+    if (!keyring || !keys) throw new InvalidInputError('this agent runs an open mesh: it has no swarm keys')
+    return {
+      keyring,
+      selfId: this.peerId,
+      selfName: () => this.membership.self().name,
+      peers: () =>
+        this.membership
+          .list()
+          .filter((m) => m.id !== this.peerId && (m.status === 'alive' || m.status === 'suspect'))
+          .map((m) => ({ id: m.id, name: m.name })),
+      ask: (peer, req) => keys.ask(peer, req),
     }
   }
 
@@ -333,7 +378,9 @@ export class Agent {
       return null
     }
     const file = config.swarmKeyFile ?? join(config.dataDir, SWARM_KEY_FILE)
-    if (!config.swarmKeyFile && (await ensureSwarmKey(file))) {
+    // Once a keyring exists it holds the keys (keys.ts): no new key file then.
+    const hasKeyring = existsSync(join(config.dataDir, KEYRING_FILE))
+    if (!config.swarmKeyFile && !hasKeyring && (await ensureSwarmKey(file))) {
       // Told to join a mesh that exists: that mesh has its own key, and refuses this new one.
       if (config.join.length > 0)
         log.warn(
@@ -536,6 +583,7 @@ export class Agent {
     this.dialer?.stop()
     this.eventTopic?.stop()
     if (this.queries) await step('queries', () => this.queries?.stop())
+    if (this.keys) await step('keys', () => this.keys?.stop())
     this.handlers?.stop()
     this.metricsServer?.close()
     if (this.gossip) await step('membership', () => this.gossip.stop())

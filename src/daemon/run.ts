@@ -1,11 +1,12 @@
 // Runs an agent in the foreground: logging, its admin socket, signals (SIGINT/SIGTERM leave, SIGHUP
 // reloads; stop-signals.ts), exit code.
+
+import { socketPathFor } from '../admin/protocol.js'
+import { AdminServer } from '../admin/server.js'
 import type { Config } from '../config/schema.js'
 import { ConfigError } from '../errors.js'
 import { createLogger, type LogLevel } from '../util/log.js'
 import { LogHub } from '../util/log-hub.js'
-import { AdminServer } from '../admin/server.js'
-import { socketPathFor } from '../admin/protocol.js'
 import { Agent } from './agent.js'
 import { configChanges, type ReloadResult, withLiveKeys } from './reload.js'
 import { stopSignals } from './stop-signals.js'
@@ -54,6 +55,10 @@ export async function runAgent(config: Config, reload?: () => Config): Promise<n
     if (!reload) throw new ConfigError('this agent was not started from a config it can re-read')
     const next = reload()
     const changes = configChanges(running, next)
+    // The keyring, once it exists, holds the keys: a new swarmKeyFile applies neither now nor later.
+    const keyring = agent.keyringFile()
+    const keyChanged = keyring !== null && changes.needsRestart.includes('swarmKeyFile')
+    if (keyChanged) changes.needsRestart = changes.needsRestart.filter((k) => k !== 'swarmKeyFile')
     sink.setLevel(next.logLevel as LogLevel)
     const runtimeTags = agent.reloadTags(next.tags)
     const { closed } = agent.updatePeerLists(next.peers)
@@ -71,7 +76,9 @@ export async function runAgent(config: Config, reload?: () => Config): Promise<n
     if (changes.needsRestart.length > 0) {
       log.warn('changed config keys take effect at the next start', { keys: changes.needsRestart })
     }
-    return { ...changes, runtimeTags }
+    if (keyChanged)
+      log.warn('swarmKeyFile changed, but the keyring holds the swarm keys: use murmur keys', { keyring })
+    return { ...changes, runtimeTags, ...(keyChanged ? { keyring } : {}) }
   }
   reloader = applyReload
   const onHup = () => {

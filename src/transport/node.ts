@@ -18,12 +18,13 @@ import type { Logger } from '../util/log.js'
 import { RateLimiter } from '../util/rate-limit.js'
 import { PENDING_GLOBAL } from './admission.js'
 import { type AdmissionEvent, type AdmissionGate, admissionGate } from './admission-gate.js'
+import type { KeyringView } from './keyring.js'
 import { type NatOptions, type NatService, natService, reservationListens } from './nat.js'
-import type { RelayGate } from './relay-gate.js'
+import { noiseCrypto } from './noise-crypto.js'
 import type { PeerFilter } from './peer-filter.js'
 import { pskProtector } from './psk-protector.js'
+import type { RelayGate } from './relay-gate.js'
 import { parseSwarmKey } from './swarm-key.js'
-import { noiseCrypto } from './noise-crypto.js'
 import { installLazyWindowUpdates } from './yamux-window.js'
 
 export interface TransportOptions {
@@ -35,6 +36,8 @@ export interface TransportOptions {
   bootstrap: string[]
   mdns: { enabled: boolean; intervalMs: number }
   swarmKeyFile: string | null
+  /** The keys of a private mesh (keyring.ts); without it, the swarm key file's key alone. */
+  keyring?: () => KeyringView
   maxConnections: number
   maxMessageBytes: number
   topics: string[]
@@ -113,19 +116,12 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
 
   let connectionProtector: ReturnType<typeof pskProtector> | undefined
   if (opts.swarmKeyFile) {
-    let file: Uint8Array
-    try {
-      file = await readFile(opts.swarmKeyFile)
-    } catch (err) {
-      throw new ConfigError(
-        `swarmKeyFile: cannot read ${opts.swarmKeyFile}: ${(err as NodeJS.ErrnoException).code}`,
-      )
-    }
+    const keys = opts.keyring ? { keyring: opts.keyring } : { key: await readKey(opts.swarmKeyFile) }
     const log = opts.logger.child('psk')
     // A peer with another key redials with backoff; one line per 10 s keeps a crowd of them quiet.
     const logLimit = new RateLimiter(0.1, 1)
     connectionProtector = pskProtector({
-      key: parseSwarmKey(file, opts.swarmKeyFile),
+      ...keys,
       preAuth: admission,
       onError: (err, remote) => {
         if (err instanceof SwarmKeyRefusedError) {
@@ -208,6 +204,15 @@ export async function createNode(opts: TransportOptions): Promise<MurmurNode> {
   return node.catch((err: unknown) => {
     throw listenFailure(err) ?? err
   })
+}
+
+async function readKey(path: string): Promise<Uint8Array> {
+  try {
+    return parseSwarmKey(await readFile(path), path)
+  } catch (err) {
+    if (err instanceof ConfigError) throw err
+    throw new ConfigError(`swarmKeyFile: cannot read ${path}: ${(err as NodeJS.ErrnoException).code}`)
+  }
 }
 
 const LISTEN_CAUSES: Record<string, string> = {

@@ -8,11 +8,18 @@
 // An inbound connection must prove the key (send its nonce and then the first bytes every libp2p
 // peer sends, decrypted intact) within its own deadline (PREAUTH_DEADLINE_MS), not the upgrader's
 // 10 s: a stranger holding connections open keeps a pending slot (admission.ts) for 2 s at most.
+//
+// Key rotation (keyring.ts): an agent dials with its primary key and accepts any key of its keyring.
+// Which one an inbound peer uses is found by trial on those same first bytes: each installed key
+// decrypts them, and the one that yields FIRST_PLAINTEXT is the connection's key (a wrong key does
+// with probability 2^-160). Until then this side sends nothing under a key: what the layers above
+// write is held (the listener speaks second anyway).
 import '../polyfill.js'
 import type { AbortOptions, ConnectionProtector, MessageStream, MultiaddrConnection } from '@libp2p/interface'
 import { AbstractMultiaddrConnection, byteStream } from '@libp2p/utils'
 import { PreAuthTimeoutError, SwarmKeyMismatchError, SwarmKeyRefusedError } from '../errors.js'
 import { PREAUTH_DEADLINE_MS } from './admission.js'
+import type { KeyringView } from './keyring.js'
 import { XSALSA20_NONCE_BYTES, XSalsa20Stream } from './xsalsa20-stream.js'
 
 /**
@@ -37,8 +44,10 @@ export interface PreAuthHooks {
 }
 
 export interface PskProtectorOptions {
-  /** The 32-byte key (decoded from the swarm key file). */
-  key: Uint8Array
+  /** The 32-byte key (decoded from the swarm key file), when the agent has only one. */
+  key?: Uint8Array
+  /** The keys, read anew for each connection: outbound uses the primary, inbound accepts any. */
+  keyring?: () => KeyringView
   /** Called once when a connection is ended by an error in this layer (not a missed deadline). */
   onError?: (err: Error, remoteAddr: string) => void
   /** From accept until an inbound connection has proven the key; past it, closed. */
@@ -103,17 +112,35 @@ class PreAuthDeadline {
   }
 }
 
+/** A candidate key for an inbound connection, with its cipher over what the peer sent so far. */
+interface Trial {
+  key: Uint8Array
+  stream: XSalsa20Stream
+}
+
+/** What the layers above may write before the key is known (the listener's side speaks second). */
+const MAX_HELD_BYTES = 64 * 1024
+
 class PskConnection extends AbstractMultiaddrConnection {
   private failed = false
   /** This side ends the connection (sendClose/sendReset): not the peer refusing our key. */
   private endingHere = false
   /** How many bytes of FIRST_PLAINTEXT have arrived intact. */
   private checked = 0
+  /** The peer's cipher, once its key is known (at once with a single candidate). */
+  private inbound?: XSalsa20Stream
+  private outbound?: XSalsa20Stream
+  /** Inbound with several keys: those still matching FIRST_PLAINTEXT. */
+  private trials: Trial[] = []
+  private held: Uint8Array[] = []
+  private heldBytes = 0
 
   constructor(
     private readonly inner: MultiaddrConnection,
-    private readonly inbound: XSalsa20Stream,
-    private readonly outbound: XSalsa20Stream,
+    remoteNonce: Uint8Array,
+    private readonly localNonce: Uint8Array,
+    /** Outbound: the primary alone; inbound: every installed key. */
+    candidates: readonly Uint8Array[],
     private readonly onError: PskProtectorOptions['onError'],
     /** Inbound only: cleared once FIRST_PLAINTEXT has arrived intact. */
     private readonly deadline: PreAuthDeadline | undefined,
@@ -124,6 +151,8 @@ class PskConnection extends AbstractMultiaddrConnection {
       direction: inner.direction,
       maxMessageSize: PSK_MAX_CHUNK_BYTES,
     })
+    if (candidates.length === 1) this.choose(candidates[0]!, new XSalsa20Stream(candidates[0]!, remoteNonce))
+    else this.trials = candidates.map((key) => ({ key, stream: new XSalsa20Stream(key, remoteNonce) }))
     inner.addEventListener('message', (evt) => {
       try {
         const data = evt.data
@@ -140,6 +169,18 @@ class PskConnection extends AbstractMultiaddrConnection {
       else if (evt.local) this.abort(evt.error)
       else this.onRemoteReset()
     })
+  }
+
+  /** The connection's key is known: both ciphers are set, and what was held goes out. */
+  private choose(key: Uint8Array, inbound: XSalsa20Stream): void {
+    this.inbound = inbound
+    this.outbound = new XSalsa20Stream(key, this.localNonce)
+    this.trials = []
+    if (this.held.length === 0) return
+    const held = Buffer.concat(this.held)
+    this.held = []
+    this.heldBytes = 0
+    this.inner.send(this.outbound.update(held))
   }
 
   /**
@@ -159,11 +200,34 @@ class PskConnection extends AbstractMultiaddrConnection {
   }
 
   private receive(buf: Uint8Array): void {
+    if (this.inbound === undefined) buf = this.tryKeys(buf)
     for (let i = 0; i < buf.length; i += PSK_MAX_CHUNK_BYTES) {
-      const plain = this.inbound.update(buf.subarray(i, i + PSK_MAX_CHUNK_BYTES))
+      const plain = this.inbound!.update(buf.subarray(i, i + PSK_MAX_CHUNK_BYTES))
       if (this.checked < FIRST_PLAINTEXT.length) this.checkKey(plain)
       this.onData(plain)
     }
+  }
+
+  /**
+   * Several keys: each candidate decrypts the bytes of FIRST_PLAINTEXT that arrived, and those that
+   * do not yield it drop out. Returns what follows them, for the chosen key's cipher.
+   */
+  private tryKeys(buf: Uint8Array): Uint8Array {
+    const n = Math.min(buf.length, FIRST_PLAINTEXT.length - this.checked)
+    const part = buf.subarray(0, n)
+    const from = this.checked
+    const want = FIRST_PLAINTEXT.subarray(from, from + n)
+    this.trials = this.trials.filter((t) => Buffer.from(t.stream.update(part)).equals(want))
+    if (this.trials.length === 0) throw new SwarmKeyMismatchError(this.remoteAddr.toString())
+    this.checked += n
+    // Whichever candidate survives, these bytes decrypt to the same plaintext.
+    this.onData(Uint8Array.from(want))
+    if (this.checked === FIRST_PLAINTEXT.length) {
+      const [t] = this.trials
+      this.choose(t!.key, t!.stream)
+      this.deadline?.proven()
+    }
+    return buf.subarray(n)
   }
 
   private checkKey(plain: Uint8Array): void {
@@ -190,6 +254,7 @@ class PskConnection extends AbstractMultiaddrConnection {
   }
 
   sendData(data: ByteList): { sentBytes: number; canSendMore: boolean } {
+    if (this.outbound === undefined) return this.hold(data)
     try {
       // One piece per call (at most PSK_MAX_CHUNK_BYTES): noise hands over a length prefix and its
       // ciphertext as two buffers, and sending them apart would cost two socket writes.
@@ -203,6 +268,15 @@ class PskConnection extends AbstractMultiaddrConnection {
       this.fail(err)
       return { sentBytes: data.byteLength, canSendMore: false }
     }
+  }
+
+  /** Bytes written before the peer's key is known: kept, bounded, for choose() to send. */
+  private hold(data: ByteList): { sentBytes: number; canSendMore: boolean } {
+    this.heldBytes += data.byteLength
+    if (this.heldBytes > MAX_HELD_BYTES)
+      this.fail(new Error(`over ${MAX_HELD_BYTES} bytes written before the peer proved a swarm key`))
+    else this.held.push(Uint8Array.from(data.subarray()))
+    return { sentBytes: data.byteLength, canSendMore: true }
   }
 
   async sendClose(options?: AbortOptions): Promise<void> {
@@ -227,7 +301,16 @@ class PskConnection extends AbstractMultiaddrConnection {
 class PskProtector implements ConnectionProtector {
   readonly [Symbol.toStringTag] = 'murmur/psk'
 
-  constructor(private readonly opts: PskProtectorOptions) {}
+  constructor(private readonly opts: PskProtectorOptions) {
+    if (!opts.key && !opts.keyring) throw new TypeError('pskProtector needs a key or a keyring')
+  }
+
+  /** The keys for one connection, read once: a change meanwhile applies to the next connection. */
+  private get ring(): KeyringView {
+    if (this.opts.keyring) return this.opts.keyring()
+    const key = this.opts.key!
+    return { primary: key, keys: [key] }
+  }
 
   async protect(connection: MessageStream, options?: AbortOptions): Promise<MessageStream> {
     const deadline =
@@ -250,10 +333,12 @@ class PskProtector implements ConnectionProtector {
       bytes.write(localNonce, { signal }),
     ])
     const inner = bytes.unwrap() as MultiaddrConnection
+    const ring = this.ring
     return new PskConnection(
       inner,
-      new XSalsa20Stream(this.opts.key, remote.subarray()),
-      new XSalsa20Stream(this.opts.key, localNonce),
+      remote.subarray(),
+      localNonce,
+      connection.direction === 'inbound' ? ring.keys : [ring.primary],
       this.opts.onError,
       deadline,
     )

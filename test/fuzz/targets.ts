@@ -12,9 +12,16 @@ import {
   parseVersionVector,
   Replica,
 } from '../../src/crdt/index.js'
-import { ConfigError, InvalidInputError, SnapshotError, TooLargeError } from '../../src/errors.js'
+import {
+  ConfigError,
+  InvalidInputError,
+  SnapshotError,
+  StoreCorruptError,
+  TooLargeError,
+} from '../../src/errors.js'
 import { compileFilter, decodeQueryRequest, encodeQueryRequest } from '../../src/events/query.js'
 import { decodeResponse, encodeResponse, QUERY_WIRE_VERSION } from '../../src/events/query-wire.js'
+import { decodeKeysAnswer, decodeKeysRequest, encodeKeysFrame } from '../../src/gossip/keys-service.js'
 import type { Packet } from '../../src/membership/messages.js'
 import { decodePacket, encodePacket } from '../../src/membership/wire.js'
 import { SNAPSHOT_MAGIC, SnapshotDecoder, SnapshotEncoder } from '../../src/state/snapshot-format.js'
@@ -27,6 +34,8 @@ import {
   SYNC_WIRE_VERSION,
   VersionSet,
 } from '../../src/sync/index.js'
+import { Keyring } from '../../src/transport/keyring.js'
+import { decodeKeyring, encodeKeyring } from '../../src/transport/keyring-file.js'
 import { FakeClock } from '../../src/util/clock.js'
 
 export interface FuzzTarget {
@@ -169,6 +178,21 @@ function queryRequestInput(): fc.Arbitrary<string> {
   )
 }
 
+const fuzzKey = (n: number) => Uint8Array.from({ length: 32 }, (_, i) => (i + n) & 0xff)
+const keysCorpus = (): Uint8Array[] =>
+  (
+    [
+      { v: 1, op: 'list' },
+      { v: 1, op: 'install', key: '0f'.repeat(32) },
+      { v: 1, op: 'use', fingerprint: '0123456789abcdef' },
+      { ok: true, keys: ['0123456789abcdef', 'fedcba9876543210'], primary: '0123456789abcdef' },
+      { ok: false, code: 'NOT_FOUND', message: 'no key' },
+    ] as Array<Parameters<typeof encodeKeysFrame>[0]>
+  ).map(encodeKeysFrame)
+const keyringCorpus = (): Uint8Array[] => [
+  Buffer.from(encodeKeyring(Keyring.of(fuzzKey(1)).install(fuzzKey(2)).install(fuzzKey(3)))),
+]
+
 /** The shape of the default config with some values replaced by arbitrary JSON. */
 function configInput(): fc.Arbitrary<unknown> {
   const base = readConfigFile(DEFAULT_CONFIG_PATH)
@@ -262,6 +286,23 @@ export function fuzzTargets(): FuzzTarget[] {
           d.push(bytes.subarray(0, cut))
           d.push(bytes.subarray(cut))
           d.end()
+        }),
+    },
+    {
+      name: 'keyring frames (/murmur/keys/1.0.0)',
+      input: bytesInput(keysCorpus(), [0x7b]),
+      check: (input) => {
+        const bytes = input as Uint8Array
+        refusesWith([InvalidInputError], () => void encodeKeysFrame(decodeKeysRequest(bytes)))
+        refusesWith([InvalidInputError], () => void encodeKeysFrame(decodeKeysAnswer(bytes)))
+      },
+    },
+    {
+      name: 'keyring files (keyring.json)',
+      input: bytesInput(keyringCorpus(), [0x7b]),
+      check: (input) =>
+        refusesWith([StoreCorruptError], () => {
+          encodeKeyring(decodeKeyring(Buffer.from(input as Uint8Array).toString('utf8'), 'keyring.json'))
         }),
     },
     {

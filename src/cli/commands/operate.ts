@@ -1,9 +1,9 @@
 // Operating the agent: `monitor` streams its log lines at the level asked for; `reload` re-reads
 // its config (as SIGHUP does) and says what needs a restart.
 import { type Command, Option } from 'commander'
+import type { LogLine } from '../../api/index.js'
 import { LOG_LEVELS, type LogLevel } from '../../util/log.js'
 import { call, follow } from '../context.js'
-import type { LogLine } from '../../api/index.js'
 import { printJson, printLine, printNote } from '../output.js'
 
 const fieldText = (v: unknown): string => (typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v))
@@ -28,6 +28,10 @@ export function registerOperate(program: Command): void {
       if (r.runtimeTags?.length)
         printLine(
           `kept tags set at run time: ${list(r.runtimeTags)} (\`murmur tags reset\` to use the file's)`,
+        )
+      if (r.keyring)
+        printLine(
+          `swarmKeyFile changed but is not used: the keyring ${r.keyring} holds this agent's swarm keys (\`murmur keys\`)`,
         )
     })
 

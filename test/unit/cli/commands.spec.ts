@@ -2,6 +2,8 @@
 // one error per failure (text, or one JSON line on stderr with --json), and the results of the
 // commands that print JSON, against a fake agent on a temporary admin socket.
 import assert from 'node:assert/strict'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import type { Command } from 'commander'
@@ -34,6 +36,13 @@ function leaves(c: Command = buildProgram(), path: string[] = []): string[][] {
   if (subs.length === 0) return [path]
   return subs.flatMap((s) => leaves(s, [...path, s.name()]))
 }
+
+const KEY_HEX = '0f'.repeat(32)
+const KEYS_DIR = mkdtempSync(join(tmpdir(), 'murmur-cli-keys-'))
+const KEY_FILE = join(KEYS_DIR, 'good.key')
+writeFileSync(KEY_FILE, `/key/swarm/psk/1.0.0/\n/base16/\n${KEY_HEX}\n`, { mode: 0o600 })
+const BAD_KEY_FILE = join(KEYS_DIR, 'bad.key')
+writeFileSync(BAD_KEY_FILE, 'not a key\n', { mode: 0o600 })
 
 /** A bad option value, a bad argument or a missing one for each command; exit 2 before any call. */
 const BAD: Record<string, string[][]> = {
@@ -86,6 +95,27 @@ const BAD: Record<string, string[][]> = {
   keygen: [[]],
   'snapshot save': [[], ['a', 'b']],
   'snapshot restore': [[], ['a', 'b']],
+  'keys list': [['x']],
+  // A missing key file, one not in the swarm key format, a key on the command line.
+  'keys install': [[], ['/nonexistent/murmur.key'], [BAD_KEY_FILE], ['a'.repeat(64)]],
+  'keys use': [[], ['xyz'], ['0123456789abcdef0']],
+  'keys remove': [[], ['0123']],
+}
+
+const KEYS_OK = { fingerprint: 'abcdef0123456789', members: 1, ok: [{ id: 'p1', name: 'a' }], failed: [] }
+const KEYS_FAILED = {
+  fingerprint: 'abcdef0123456789',
+  members: 2,
+  ok: [{ id: 'p1', name: 'a' }],
+  failed: [{ id: 'p2', name: 'b\x1b', code: 'DIAL_FAILED', error: 'no answer within 5000 ms' }],
+}
+const KEYS_LIST = {
+  members: 2,
+  keys: [
+    { fingerprint: 'abcdef0123456789', members: 2, primary: 2, local: 'primary' as const },
+    { fingerprint: '0123456789abcdef', members: 1, primary: 0, local: null },
+  ],
+  failed: [],
 }
 
 describe('murmur commands', () => {
@@ -207,6 +237,9 @@ describe('murmur commands', () => {
           'force-leave',
           seen('force-leave', { id: 'p', name: 'db-3', outcome: 'pruned' as const, recipients: 2 }),
         ),
+        'keys.install': implement('keys.install', seen('keys.install', KEYS_OK)),
+        'keys.use': implement('keys.use', seen('keys.use', KEYS_FAILED)),
+        'keys.list': implement('keys.list', seen('keys.list', KEYS_LIST)),
       },
     })
     await server.listen()
@@ -230,6 +263,10 @@ describe('murmur commands', () => {
       ],
       [['leave'], { ok: true }],
       [['force-leave', 'db-3', '--prune'], { id: 'p', name: 'db-3', outcome: 'pruned', recipients: 2 }],
+      [['keys', 'install', KEY_FILE], KEYS_OK],
+      // A member that did not take it: the whole answer on stdout, exit 1.
+      [['keys', 'use', 'ABCDEF0123456789'], KEYS_FAILED, 1],
+      [['keys', 'list'], KEYS_LIST],
     ]
     for (const [args, result, code = 0] of expect) {
       const r = await murmur(socket, [...args, '--json'])
@@ -238,6 +275,20 @@ describe('murmur commands', () => {
       assert.equal(r.stderr, '', args.join(' '))
     }
     assert.deepEqual(calls.find(([m]) => m === 'kv.set')?.[1], { key: 'k', value: { a: 1 } })
+    // The key goes to the agent as hex from the file; a fingerprint in lower case.
+    assert.deepEqual(calls.find(([m]) => m === 'keys.install')?.[1], { key: KEY_HEX })
+    assert.deepEqual(calls.find(([m]) => m === 'keys.use')?.[1], { fingerprint: 'abcdef0123456789' })
+    const used = await murmur(socket, ['keys', 'use', 'abcdef0123456789'])
+    assert.equal(used.code, 1)
+    assert.equal(used.stdout, 'made primary key abcdef0123456789 on 1 of 2 members\n')
+    assert.equal(
+      used.stderr,
+      'murmur: b\\x1b (p2): DIAL_FAILED: no answer within 5000 ms\nmurmur: 1 of 2 members did not answer or refused\n',
+    )
+    assert.equal(
+      (await murmur(socket, ['keys', 'list'])).stdout,
+      'FINGERPRINT       MEMBERS  PRIMARY ON  HERE\nabcdef0123456789  2/2      2           primary\n0123456789abcdef  1/2      0           -\n',
+    )
 
     const text = await murmur(socket, ['counter', 'list'])
     assert.equal(text.stdout, 'COUNTER  VALUE\nhits     2\n')

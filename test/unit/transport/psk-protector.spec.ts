@@ -6,6 +6,7 @@ import { preSharedKey } from '@libp2p/pnet'
 import { multiaddrConnectionPair } from '@libp2p/utils'
 import { xsalsa20 } from '@noble/ciphers/salsa.js'
 import fc from 'fast-check'
+import { fingerprint, Keyring } from '../../../src/transport/keyring.js'
 import { FIRST_PLAINTEXT, PSK_MAX_CHUNK_BYTES, pskProtector } from '../../../src/transport/psk-protector.js'
 import { parseSwarmKey } from '../../../src/transport/swarm-key.js'
 import { XSalsa20Stream } from '../../../src/transport/xsalsa20-stream.js'
@@ -310,5 +311,88 @@ describe('psk protector: pre-authentication deadline', function () {
     await new Promise((r) => setTimeout(r, DEADLINE * 2))
     assert.equal(conn.status, 'open')
     assert.deepEqual(expired, [])
+  })
+})
+
+describe('psk protector: a keyring (rotation)', function () {
+  this.timeout(10_000)
+  const keyN = (n: number) => Uint8Array.from({ length: 32 }, (_, i) => (i * 13 + n * 101) & 0xff)
+
+  /** A listener holding `keys` (the first primary), a dialler holding only `dial`. */
+  async function pair(keys: Uint8Array[], dial: Uint8Array, onError?: (e: Error) => void) {
+    const ring = Keyring.from(keys[0]!, keys.slice(1))
+    const proven: MessageStream[] = []
+    const listener = pskProtector({
+      keyring: () => ring,
+      onError,
+      preAuth: { proven: (c) => proven.push(c), expired: () => {} },
+    })()
+    const [outbound, inbound] = multiaddrConnectionPair()
+    const [a, b] = await Promise.all([
+      pskProtector({ key: dial })().protect(outbound),
+      listener.protect(inbound),
+    ])
+    return { a, b, proven }
+  }
+
+  it('recognises the dialler key among 1 to N installed, whichever position, and talks both ways', async () => {
+    for (let n = 1; n <= 5; n++) {
+      const keys = Array.from({ length: n }, (_, i) => keyN(i + 1))
+      for (let which = 0; which < n; which++) {
+        const { a, b, proven } = await pair(keys, keys[which]!)
+        const atA = collect(a)
+        const atB = collect(b)
+        // The listener writes before the dialler's first bytes arrived: held, then sent under the key found.
+        const early = traffic(300, 7)
+        b.send(early)
+        const toB = traffic(5_000, 8)
+        // The first bytes in pieces: the key is found over several reads.
+        a.send(toB.subarray(0, 3))
+        a.send(toB.subarray(3, 11))
+        a.send(toB.subarray(11))
+        await waitFor(() => atB.total() === toB.length && atA.total() === early.length, {
+          what: `all bytes (${which + 1} of ${n} keys)`,
+        })
+        assert.deepEqual(atB.got(), Buffer.from(toB))
+        assert.deepEqual(atA.got(), Buffer.from(early))
+        assert.equal(proven.length, 1)
+      }
+    }
+  })
+
+  it('a key not in the keyring is a swarm key mismatch, and nothing reaches the layers above', async () => {
+    for (const n of [1, 2, 16]) {
+      const errors: Array<{ code?: string }> = []
+      const keys = Array.from({ length: n }, (_, i) => keyN(i + 1))
+      const { a, b, proven } = await pair(keys, keyN(99), (e) => errors.push(e as { code?: string }))
+      const atB = collect(b)
+      a.send(traffic(100, 2))
+      await waitFor(() => errors.length > 0, { what: `the mismatch (${n} keys)` })
+      assert.equal(errors[0]!.code, 'SWARM_KEY_MISMATCH')
+      assert.equal(atB.total(), 0)
+      assert.equal(proven.length, 0)
+    }
+  })
+
+  it('the dialler uses the primary; a change of keyring applies to the next connection', async () => {
+    let ring = Keyring.of(keyN(1))
+    const p = pskProtector({ keyring: () => ring })()
+    /** Dials a listener holding `listenerKey`: true once it read our bytes, false once it refused them. */
+    const dial = async (listenerKey: Uint8Array) => {
+      const errors: Error[] = []
+      const [outbound, inbound] = multiaddrConnectionPair()
+      const [a, b] = await Promise.all([
+        p.protect(outbound),
+        pskProtector({ key: listenerKey, onError: (e) => errors.push(e) })().protect(inbound),
+      ])
+      const atB = collect(b)
+      a.send(traffic(50, 1))
+      await waitFor(() => atB.total() === 50 || errors.length > 0, { what: 'read or refused' })
+      return errors.length === 0
+    }
+    assert.equal(await dial(keyN(1)), true)
+    ring = ring.install(keyN(2)).use(fingerprint(keyN(2)))
+    assert.equal(await dial(keyN(2)), true)
+    assert.equal(await dial(keyN(1)), false, 'a listener on the old key alone cannot read the new primary')
   })
 })
