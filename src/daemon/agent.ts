@@ -97,8 +97,13 @@ export class Agent {
   membership!: Swim
   state!: StateService
   peerId = ''
-  /** The swarm key this agent's mesh is private by; null in an open mesh. */
-  swarmKeyFile: string | null = null
+  /** The swarm key file configured (or DATADIR/swarm.key); null in an open mesh. */
+  private configuredKeyFile: string | null = null
+
+  /** A file holding the key this agent dials with (the keyring's primary); null in an open mesh. */
+  get swarmKeyFile(): string | null {
+    return this.keyring?.keyFile() ?? this.configuredKeyFile
+  }
   /** Dials refused by the peer's swarm key since the last connection that got through (`info`). */
   private keyRefused: NonNullable<InfoResult['keyRefused']> | null = null
   private readonly peerFilter: PeerFilter
@@ -156,11 +161,12 @@ export class Agent {
     this.tagOverlay = parseOverlay(await store.readTags())
     const startTags = this.tagsOver(config.tags)
 
-    this.swarmKeyFile = await this.resolveSwarmKey()
-    if (this.swarmKeyFile)
-      this.keyring = new KeyringHolder(
-        await loadKeyring(config.dataDir, this.swarmKeyFile, log),
+    this.configuredKeyFile = await this.resolveSwarmKey()
+    if (this.configuredKeyFile)
+      this.keyring = await KeyringHolder.open(
+        await loadKeyring(config.dataDir, this.configuredKeyFile, log),
         config.dataDir,
+        this.configuredKeyFile,
       )
     const keyring = this.keyring
     this.node = await createNode({
@@ -294,7 +300,7 @@ export class Agent {
       node: this.node,
       logger: log.child('dialer'),
       joinAddrs: config.join,
-      swarmKeyFile: this.swarmKeyFile,
+      swarmKeyFile: () => this.swarmKeyFile,
       alone: () => {
         const c = this.membership.counts()
         return c.alive + c.suspect <= 1

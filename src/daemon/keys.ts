@@ -10,8 +10,8 @@ import type { KeysFailure, KeysListResult, KeysOpResult } from '../api/keys.js'
 import { ConfigError } from '../errors.js'
 import type { KeysAnswer, KeysHeld, KeysRequest } from '../gossip/keys-service.js'
 import { fingerprint, Keyring, type KeyringView } from '../transport/keyring.js'
-import { KEYRING_FILE, readKeyring, writeKeyring } from '../transport/keyring-file.js'
-import { parseSwarmKey } from '../transport/swarm-key.js'
+import { KEYRING_FILE, readKeyring, writeKeyring, writeSecretFile } from '../transport/keyring-file.js'
+import { formatSwarmKey, parseSwarmKey } from '../transport/swarm-key.js'
 import type { Logger } from '../util/log.js'
 
 /** The keyring the agent starts with: the persisted one, else the swarm key file's key, persisted. */
@@ -48,14 +48,48 @@ export async function loadKeyring(dataDir: string, swarmKeyFile: string, log: Lo
   return ring
 }
 
+/** Where the agent keeps a copy of its primary key when the configured file holds another. */
+export const PRIMARY_KEY_FILE = 'swarm.key'
+
+/**
+ * The file a new machine copies to join (what `info` names): the configured swarm key file while
+ * it holds the primary key, else DATADIR/swarm.key, rewritten here with the primary.
+ */
+async function primaryKeyFile(ring: Keyring, configured: string, dataDir: string): Promise<string> {
+  try {
+    if (fingerprint(parseSwarmKey(await readFile(configured), configured)) === ring.primaryFingerprint)
+      return configured
+  } catch {
+    // Unreadable or not a key: the copy below is the one to hand out.
+  }
+  const own = join(dataDir, PRIMARY_KEY_FILE)
+  await writeSecretFile(own, formatSwarmKey(ring.primary), 'the primary swarm key')
+  return own
+}
+
 /** Holds the running keyring: changes one at a time, each on disk before it takes effect. */
 export class KeyringHolder {
   private chain: Promise<unknown> = Promise.resolve()
+  private file: string
 
-  constructor(
+  private constructor(
     private ring: Keyring,
     private readonly dataDir: string,
-  ) {}
+    private readonly configured: string,
+  ) {
+    this.file = configured
+  }
+
+  static async open(ring: Keyring, dataDir: string, configured: string): Promise<KeyringHolder> {
+    const h = new KeyringHolder(ring, dataDir, configured)
+    h.file = await primaryKeyFile(ring, configured, dataDir)
+    return h
+  }
+
+  /** A file holding the primary key: what a new machine needs a copy of. */
+  keyFile(): string {
+    return this.file
+  }
 
   /** What the protector reads for each new connection. */
   view(): KeyringView {
@@ -71,7 +105,9 @@ export class KeyringHolder {
       const next = this.change(req)
       if (next !== this.ring) {
         await writeKeyring(this.dataDir, next)
+        const primaryMoved = next.primaryFingerprint !== this.ring.primaryFingerprint
         this.ring = next
+        if (primaryMoved) this.file = await primaryKeyFile(next, this.configured, this.dataDir)
       }
       return this.held()
     })

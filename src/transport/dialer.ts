@@ -34,7 +34,7 @@ export interface DialerOptions {
   onReached: (id: string) => void | Promise<void>
   intervalMs: number
   /** The swarm key file we dial with (null: open), named when a peer refuses it. */
-  swarmKeyFile?: string | null
+  swarmKeyFile?: () => string | null
   maxBackoffMs?: number
   dialTimeoutMs?: number
   random?: () => number
@@ -126,7 +126,7 @@ export class Dialer {
     const failed: JoinResult['failed'] = []
     results.forEach((r, i) => {
       if (r.status === 'rejected')
-        failed.push({ addr: addrs[i] ?? '', error: errorText(r.reason, this.opts.swarmKeyFile) })
+        failed.push({ addr: addrs[i] ?? '', error: errorText(r.reason, this.opts.swarmKeyFile?.()) })
     })
     return { reached: addrs.length - failed.length, failed }
   }

@@ -3,7 +3,7 @@
 // Once it exists it is what the agent runs on; the configured swarm key file only seeds it.
 import { randomBytes } from 'node:crypto'
 import { open, rename, unlink } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { z } from 'zod'
 import { IoFailedError, StoreCorruptError } from '../errors.js'
 import { Keyring, keyHexSchema, MAX_KEYS } from './keyring.js'
@@ -71,29 +71,34 @@ export async function readKeyring(dataDir: string): Promise<Keyring | undefined>
 
 /** Replaces the keyring in `dataDir`; resolves once it is durable. */
 export async function writeKeyring(dataDir: string, ring: Keyring): Promise<void> {
-  const path = join(dataDir, KEYRING_FILE)
-  const tmp = join(dataDir, `.${KEYRING_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  await writeSecretFile(join(dataDir, KEYRING_FILE), encodeKeyring(ring), 'the keyring')
+}
+
+/** Replaces `path` atomically with `text`, mode 0600 (fsync, rename, directory fsync). */
+export async function writeSecretFile(path: string, text: string, what: string): Promise<void> {
+  const dir = dirname(path)
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   let renamed = false
   try {
     const fh = await open(tmp, 'wx', 0o600)
     try {
-      await fh.writeFile(encodeKeyring(ring))
+      await fh.writeFile(text)
       await fh.sync()
     } finally {
       await fh.close()
     }
     await rename(tmp, path)
     renamed = true
-    const dir = await open(dirname(path), 'r')
+    const dh = await open(dir, 'r')
     try {
-      await dir.sync()
+      await dh.sync()
     } finally {
-      await dir.close()
+      await dh.close()
     }
   } catch (err) {
     if (!renamed) await unlink(tmp).catch(() => {})
     throw new IoFailedError(
-      `cannot write the keyring ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      `cannot write ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     )
   }
 }

@@ -31,6 +31,11 @@ export async function ensureSwarmKey(path: string): Promise<boolean> {
   return true
 }
 
+/** A key in the pnet file format (what `murmur keygen` writes). */
+export function formatSwarmKey(key: Uint8Array): string {
+  return HEADER + Buffer.from(key).toString('hex')
+}
+
 /** Parses the pnet format ("/key/swarm/psk/1.0.0/", "/base16/", 64 hex digits) into the 32-byte key. */
 export function parseSwarmKey(bytes: Uint8Array, path: string): Uint8Array {
   const lines = Buffer.from(bytes).toString('utf8').trim().split(/\r?\n/)

@@ -82,9 +82,12 @@ describe('swarm key rotation (agents on loopback)', function () {
     await watcher
     assert.deepEqual(seen, [], 'no member went suspect or dead during the rotation')
 
-    // A newcomer holding only B joins; one holding only A (the tests' shared key) is refused.
+    // A newcomer given the file `info` names (now a copy of B) joins; one holding only A (the
+    // tests' shared key) is refused.
     const d = new TestAgent({ name: 'kd', swarmKey: 'own' })
-    copyFileSync(keyB, join(d.dataDir, 'swarm.key'))
+    const named = (await a!.info()).mesh.swarmKeyFile!
+    assert.equal(named, join(a!.dataDir, 'swarm.key'))
+    copyFileSync(named, join(d.dataDir, 'swarm.key'))
     const e = new TestAgent({ name: 'ke' })
     agents.push(d, e)
     d.start()
@@ -97,13 +100,16 @@ describe('swarm key rotation (agents on loopback)', function () {
     await waitFor(async () => (await a!.info()).members.alive === 4, { what: 'd to join' })
     assert.equal((await e.info()).members.alive, 1, 'the agent with A alone stays outside')
 
-    // Restarted, b runs on its keyring (B), though its swarm.key still holds A.
+    // Restarted, b runs on its keyring (B); the swarm.key it hands out was rewritten with B.
     const ring = join(b!.dataDir, 'keyring.json')
     assert.equal(statSync(ring).mode & 0o777, 0o600)
+    assert.equal(
+      readFileSync(join(b!.dataDir, 'swarm.key'), 'utf8').trim(),
+      readFileSync(keyB, 'utf8').trim(),
+    )
     await b!.dispose(true)
     b!.start()
     await b!.ready()
-    assert.match(b!.logs, /the keyring \S+ holds this agent's swarm keys; the key in \S+ is not among them/)
     const own = await b!.json<ListResult>(['keys', 'list'])
     assert.equal(own.keys.find((k) => k.local === 'primary')?.fingerprint, fpB)
     await waitFor(async () => (await b!.info()).members.alive === 4, { what: 'b to rejoin under B' })

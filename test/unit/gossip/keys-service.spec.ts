@@ -2,7 +2,7 @@
 // their fingerprints; non-members, malformed frames, floods and silence are answered or timed out;
 // the mesh-wide operations behind `murmur keys` count who took a change.
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { lpStream } from '@libp2p/utils'
@@ -20,6 +20,7 @@ import {
 } from '../../../src/gossip/keys-service.js'
 import { fingerprint, Keyring } from '../../../src/transport/keyring.js'
 import { readKeyring } from '../../../src/transport/keyring-file.js'
+import { parseSwarmKey } from '../../../src/transport/swarm-key.js'
 import { FakeNet, type FakeNode } from './fake-net.js'
 
 const key = (n: number) => Uint8Array.from({ length: 32 }, (_, i) => (i * 17 + n * 29) & 0xff)
@@ -43,7 +44,7 @@ describe('keys service on an in-memory net', () => {
   async function member(ring = Keyring.of(A)): Promise<Member> {
     const node = await net.node()
     const dir = mkdtempSync(join(tmpdir(), 'murmur-keys-svc-'))
-    const holder = new KeyringHolder(ring, dir)
+    const holder = await KeyringHolder.open(ring, dir, join(dir, 'configured.key'))
     const svc = keysService({ apply: (r) => holder.apply(r), isMember: (p) => isMember(p) })(
       node.components(),
     )
@@ -98,8 +99,13 @@ describe('keys service on an in-memory net', () => {
     )
     list = await meshKeyList(host(a))
     assert.deepEqual(list.keys, [{ fingerprint: fingerprint(B), members: 3, primary: 3, local: 'primary' }])
-    // Each member's keyring is on its disk.
-    for (const m of [a, b, c]) assert.deepEqual((await readKeyring(m.dir))?.fingerprints(), [fingerprint(B)])
+    // Each member's keyring is on its disk, and the file a new machine copies holds the new primary.
+    for (const m of [a, b, c]) {
+      assert.deepEqual((await readKeyring(m.dir))?.fingerprints(), [fingerprint(B)])
+      assert.equal(m.holder.keyFile(), join(m.dir, 'swarm.key'))
+      assert.deepEqual(parseSwarmKey(readFileSync(m.holder.keyFile()), 'k'), B)
+      assert.equal(statSync(m.holder.keyFile()).mode & 0o777, 0o600)
+    }
   })
 
   it('a member that cannot apply it, or does not answer, is listed failed with its code', async () => {
