@@ -176,7 +176,7 @@ export class Dialer {
       if (reached) void this.opts.onReached(id)
     } catch (err) {
       this.failed(id)
-      this.opts.logger.debug('dial failed', { peer: id, error: errorText(err) })
+      this.opts.logger.debug('dial failed', { peer: id, error: errorText(err, this.opts.swarmKeyFile?.()) })
     } finally {
       this.inFlight.delete(id)
     }
