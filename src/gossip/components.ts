@@ -56,6 +56,14 @@ export interface Relays {
   relayPeers(): string[]
 }
 
+/** What a service of its own protocol streams needs: handle it, open it to a peer, time, logs. */
+export interface StreamServiceComponents {
+  registrar: Registrar
+  connections: Pick<ConnectionView, 'dialProtocol'>
+  clock: Timers
+  logger: Logger
+}
+
 /** Everything the adapter hands out; each service takes the subset its own components name. */
 export interface GossipComponents {
   peerId: PeerId

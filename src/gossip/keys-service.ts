@@ -8,10 +8,8 @@ import { lpStream } from '@libp2p/utils'
 import { z } from 'zod'
 import { type ErrorCode, InvalidInputError, MurmurError } from '../errors.js'
 import { fingerprint, fingerprintSchema, keyHexSchema } from '../transport/keyring.js'
-import type { Timers } from '../util/clock.js'
-import type { Logger } from '../util/log.js'
 import { RateLimiter } from '../util/rate-limit.js'
-import type { ConnectionView, Registrar } from './components.js'
+import type { StreamServiceComponents } from './components.js'
 
 export const KEYS_PROTOCOL = '/murmur/keys/1.0.0'
 /** A request holds at most one key in hex; an answer at most 16 fingerprints and a short message. */
@@ -82,12 +80,7 @@ export interface KeysServiceInit {
   isMember: (peer: string) => boolean
 }
 
-export interface KeysServiceComponents {
-  registrar: Registrar
-  connections: Pick<ConnectionView, 'dialProtocol'>
-  clock: Timers
-  logger: Logger
-}
+export type KeysServiceComponents = StreamServiceComponents
 
 export function keysService(init: KeysServiceInit): (components: KeysServiceComponents) => KeysService {
   return (components) => new KeysService(init, components)

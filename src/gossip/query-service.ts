@@ -15,10 +15,9 @@ import {
   type ResponseKind,
   responseBody,
 } from '../events/query-wire.js'
-import type { Timers } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
 import { RateLimiter } from '../util/rate-limit.js'
-import type { ConnectionView, Registrar } from './components.js'
+import type { StreamServiceComponents } from './components.js'
 
 /** Responses a second one peer may send us (burst: ten queries' worth of ack and answer). */
 export const QUERY_RESPONSES_PER_PEER_PER_SECOND = 10
@@ -37,12 +36,7 @@ export interface QueryServiceInit {
   onResponse: (r: QueryResponse, payload: Uint8Array) => ResponseVerdict
 }
 
-export interface QueryServiceComponents {
-  registrar: Registrar
-  connections: Pick<ConnectionView, 'dialProtocol'>
-  clock: Timers
-  logger: Logger
-}
+export type QueryServiceComponents = StreamServiceComponents
 
 export function queryService(init: QueryServiceInit): (components: QueryServiceComponents) => QueryService {
   return (components) => new QueryService(init, components)

@@ -9,10 +9,9 @@ import { MAX_PACKET_BYTES, SWIM_PROTOCOL } from '../membership/limits.js'
 import type { Packet } from '../membership/messages.js'
 import type { Swim } from '../membership/swim.js'
 import { decodePacket, encodePacket } from '../membership/wire.js'
-import type { Timers } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
 import { RateLimiter } from '../util/rate-limit.js'
-import type { ConnectionView, Registrar } from './components.js'
+import type { StreamServiceComponents } from './components.js'
 
 /** Frames waiting for a peer's stream to open; beyond this the oldest are dropped (SWIM tolerates loss). */
 const MAX_QUEUED_FRAMES = 64
@@ -45,12 +44,7 @@ export interface SwimLinkInit {
   afterReceive?: (peer: string) => void
 }
 
-export interface SwimLinkComponents {
-  registrar: Registrar
-  connections: Pick<ConnectionView, 'dialProtocol'>
-  clock: Timers
-  logger: Logger
-}
+export type SwimLinkComponents = StreamServiceComponents
 
 export class SwimLink {
   readonly counters: TrafficCounters = {
