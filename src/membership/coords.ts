@@ -93,10 +93,14 @@ export class CoordinateClient {
     const total = Math.max(me.error + other.error, ZERO)
     const weight = me.error / total
     me.error = Math.min(c.errorMax, c.ce * weight * wrongness + me.error * (1 - c.ce * weight))
-    const force = c.cc * weight * (rttS - dist)
+    // Bounded by the round trip we measured ourselves: a peer that claims a coordinate far away
+    // pulls us at most cc * rtt per sample (Serf's is unbounded; honest samples rarely reach it).
+    const force = c.cc * weight * Math.max(rttS - dist, -rttS)
     this.applyForce(force, other, dist)
-    // Adjustment: the window's mean error, which a Euclidean embedding cannot absorb.
-    this.samples[this.sampleIndex] = rttS - estimateRtt({ ...me, adjustment: 0 }, { ...other, adjustment: 0 })
+    // Adjustment: the window's mean error, which a Euclidean embedding cannot absorb. Each
+    // sample is bounded the same way, so one sample counts for at most rtt / (2 * window).
+    const unadjusted = estimateRtt({ ...me, adjustment: 0 }, { ...other, adjustment: 0 })
+    this.samples[this.sampleIndex] = Math.max(rttS - unadjusted, -rttS)
     this.sampleIndex = (this.sampleIndex + 1) % c.adjustmentWindow
     me.adjustment = this.samples.reduce((s, x) => s + x, 0) / (2 * c.adjustmentWindow)
     // Gravity: a weak pull to the origin, so the whole system does not drift away over years.

@@ -13,8 +13,10 @@ import {
   Replica,
 } from '../../src/crdt/index.js'
 import { ConfigError, InvalidInputError, SnapshotError, TooLargeError } from '../../src/errors.js'
+import { SWIM_WIRE_VERSION } from '../../src/membership/limits.js'
 import type { Packet } from '../../src/membership/messages.js'
 import { decodePacket, encodePacket } from '../../src/membership/wire.js'
+import { SNAPSHOT_MAGIC, SnapshotDecoder, SnapshotEncoder } from '../../src/state/snapshot-format.js'
 import {
   decodeSyncMessage,
   encodeRangeFrames,
@@ -24,7 +26,6 @@ import {
   SYNC_WIRE_VERSION,
   VersionSet,
 } from '../../src/sync/index.js'
-import { SNAPSHOT_MAGIC, SnapshotDecoder, SnapshotEncoder } from '../../src/state/snapshot-format.js'
 import { FakeClock } from '../../src/util/clock.js'
 
 export interface FuzzTarget {
@@ -103,6 +104,12 @@ const swimCorpus = (): Uint8Array[] =>
     [
       { type: 'ping', seq: 1, updates: [] },
       { type: 'ack', seq: 7, updates: [] },
+      {
+        type: 'ack',
+        seq: 8,
+        updates: [],
+        coord: { vec: [0.01, -0.02, 0, 0, 0, 0, 0, 0.5], height: 0.001, error: 0.4, adjustment: -0.0001 },
+      },
       { type: 'nack', seq: 9 },
       { type: 'gossip', updates: [] },
       { type: 'sync-digest', seq: 3, count: 10, root: 12345 },
@@ -180,8 +187,8 @@ export function fuzzTargets(): FuzzTarget[] {
         }),
     },
     {
-      name: 'membership packets (/murmur/swim/2.0.0)',
-      input: bytesInput(swimCorpus(), [2]),
+      name: 'membership packets (/murmur/swim/3.0.0)',
+      input: bytesInput(swimCorpus(), [SWIM_WIRE_VERSION]),
       check: (input) =>
         refusesWith([InvalidInputError], () => {
           encodePacket(decodePacket(input as Uint8Array))
