@@ -93,12 +93,12 @@ export class CoordinateClient {
     const total = Math.max(me.error + other.error, ZERO)
     const weight = me.error / total
     me.error = Math.min(c.errorMax, c.ce * weight * wrongness + me.error * (1 - c.ce * weight))
-    // Bounded by the round trip we measured ourselves: a peer that claims a coordinate far away
-    // pulls us at most cc * rtt per sample (Serf's is unbounded; honest samples rarely reach it).
-    const force = c.cc * weight * Math.max(rttS - dist, -rttS)
+    // At most a quarter of the way (cc) toward what the sample says. Not capped further: a cap
+    // by the round trip kept members of one region (1-5 ms) from ever closing in on each other.
+    const force = c.cc * weight * (rttS - dist)
     this.applyForce(force, other, dist)
-    // Adjustment: the window's mean error, which a Euclidean embedding cannot absorb. Each
-    // sample is bounded the same way, so one sample counts for at most rtt / (2 * window).
+    // Adjustment: the window's mean error, which a Euclidean embedding cannot absorb. A sample
+    // is bounded by the round trip we measured, so it counts for at most rtt / (2 * window).
     const unadjusted = estimateRtt({ ...me, adjustment: 0 }, { ...other, adjustment: 0 })
     this.samples[this.sampleIndex] = Math.max(rttS - unadjusted, -rttS)
     this.sampleIndex = (this.sampleIndex + 1) % c.adjustmentWindow
