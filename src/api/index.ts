@@ -3,12 +3,12 @@
 // docs/admin-protocol.md against it.
 import type { z } from 'zod'
 import type { AdminClient, CallOptions } from '../admin/client.js'
-import { defineMethod, type CallContext, type MethodDef } from '../admin/methods.js'
+import { type CallContext, defineMethod, type MethodDef } from '../admin/methods.js'
+import type { EventNotification } from './events.js'
 import * as events from './events.js'
 import * as mesh from './membership.js'
 import * as operating from './operating.js'
 import * as snapshot from './snapshot.js'
-import type { EventNotification } from './events.js'
 import type { MethodSpec } from './spec.js'
 import type { WatchNotification } from './state.js'
 import * as state from './state.js'
@@ -22,6 +22,7 @@ export const API = {
   'tags.del': mesh.tagsDel,
   'tags.reset': mesh.tagsReset,
   'force-leave': mesh.forceLeave,
+  rtt: mesh.rtt,
   'kv.set': state.kvSet,
   'kv.get': state.kvGet,
   'kv.del': state.kvDel,
@@ -89,6 +90,6 @@ export function subscribeApi<M extends keyof ApiNotifications>(
 
 export type { EventNotification } from './events.js'
 export type { ReloadResult } from './operating.js'
-export type { SnapshotSaveResult } from './snapshot.js'
 export type * from './results.js'
+export type { SnapshotSaveResult } from './snapshot.js'
 export type { WatchNotification } from './state.js'

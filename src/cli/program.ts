@@ -10,6 +10,7 @@ import { registerEvents } from './commands/events.js'
 import { registerForceLeave } from './commands/force-leave.js'
 import { registerMembership } from './commands/members.js'
 import { registerOperate } from './commands/operate.js'
+import { registerRtt } from './commands/rtt.js'
 import { registerSnapshot } from './commands/snapshot.js'
 import { registerState } from './commands/state.js'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './context.js'
@@ -31,6 +32,7 @@ export function buildProgram(state: RunState = { json: false }): Command {
   registerAgent(program)
   registerMembership(program)
   registerForceLeave(program)
+  registerRtt(program)
   registerState(program)
   registerEvents(program)
   registerOperate(program)

@@ -53,6 +53,7 @@ const BAD: Record<string, string[][]> = {
   join: [['10.77.0.12:7946'], []],
   leave: [['now']],
   'force-leave': [[], ['a', 'b']],
+  rtt: [[], ['a', 'b', 'c']],
   info: [['me']],
   'tags set': [['novalue'], [`${'k'.repeat(300)}=v`]],
   'tags del': [[]],
@@ -199,6 +200,10 @@ describe('murmur commands', () => {
           'force-leave',
           seen('force-leave', { id: 'p', name: 'db-3', outcome: 'pruned' as const, recipients: 2 }),
         ),
+        rtt: implement('rtt', (p) => {
+          if (p.a === 'ghost') throw new NotFoundError("no coordinate for member 'ghost' yet")
+          return { a: { id: 'pa', name: p.a }, b: { id: 'pb', name: p.b ?? 'me' }, rttMs: 1.5 }
+        }),
       },
     })
     await server.listen()
@@ -222,6 +227,8 @@ describe('murmur commands', () => {
       ],
       [['leave'], { ok: true }],
       [['force-leave', 'db-3', '--prune'], { id: 'p', name: 'db-3', outcome: 'pruned', recipients: 2 }],
+      [['rtt', 'db-3'], { a: { id: 'pa', name: 'db-3' }, b: { id: 'pb', name: 'me' }, rttMs: 1.5 }],
+      [['rtt', 'db-3', 'web'], { a: { id: 'pa', name: 'db-3' }, b: { id: 'pb', name: 'web' }, rttMs: 1.5 }],
     ]
     for (const [args, result, code = 0] of expect) {
       const r = await murmur(socket, [...args, '--json'])
@@ -230,6 +237,13 @@ describe('murmur commands', () => {
       assert.equal(r.stderr, '', args.join(' '))
     }
     assert.deepEqual(calls.find(([m]) => m === 'kv.set')?.[1], { key: 'k', value: { a: 1 } })
+
+    assert.equal(
+      (await murmur(socket, ['rtt', 'db-3'])).stdout,
+      'estimated round trip db-3 <-> me: 1.500 ms\n',
+    )
+    const ghost = await murmur(socket, ['rtt', 'ghost'])
+    assert.deepEqual([ghost.code, ghost.stdout], [1, ''], 'an unknown coordinate fails with exit 1')
 
     const text = await murmur(socket, ['counter', 'list'])
     assert.equal(text.stdout, 'COUNTER  VALUE\nhits     2\n')
