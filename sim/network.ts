@@ -30,6 +30,8 @@ export interface NetworkOptions<P = object> {
   transport: Transport
   /** First retransmission timeout of the stream transport, ms. */
   rtoMs: number
+  /** One-way latency per pair (regions.ts), replacing the uniform draw; `random` for jitter. */
+  path?: (from: number, to: number, random: Random) => number
 }
 
 export type Transport = 'datagram' | 'stream'
@@ -49,6 +51,7 @@ export class Network<P extends object = object> {
   private readonly reliable?: (packet: P) => boolean
   readonly transport: Transport
   private readonly rtoMs: number
+  private readonly path?: (from: number, to: number, random: Random) => number
   /** Stream transport: per (from, to) pair, when its latest delayed packet arrives. */
   private readonly streamTail = new Map<number, number>()
   /** 1: the node runs (gets packets and timers); 0: not started, crashed or stopped. */
@@ -82,6 +85,7 @@ export class Network<P extends object = object> {
     this.reliable = o.reliable
     this.transport = o.transport
     this.rtoMs = o.rtoMs
+    this.path = o.path
     this.up = new Uint8Array(nodes)
     this.group = new Int32Array(nodes)
     this.delay = new Float64Array(nodes)
@@ -109,8 +113,13 @@ export class Network<P extends object = object> {
       return
     }
     const random = this.random
-    let at = this.queue.time + this.latencyMinMs + random() * (this.latencyMaxMs - this.latencyMinMs)
-    if (this.transport === 'stream') at = this.inOrder(from, dest, at + this.retransmitDelay())
+    const now = this.queue.time
+    let at = this.path
+      ? now + this.path(from, dest, random)
+      : now + this.latencyMinMs + random() * (this.latencyMaxMs - this.latencyMinMs)
+    // Later than this only after a retransmission.
+    const onTime = this.path ? at : now + this.latencyMaxMs
+    if (this.transport === 'stream') at = this.inOrder(from, dest, at + this.retransmitDelay(), onTime)
     else if (this.loss > 0 && !this.reliable?.(packet) && random() < this.loss) {
       this.lost++
       return
@@ -129,7 +138,7 @@ export class Network<P extends object = object> {
   }
 
   /** Stream transport: a packet arrives no earlier than the pair's previous one. */
-  private inOrder(from: number, dest: number, at: number): number {
+  private inOrder(from: number, dest: number, at: number, onTime: number): number {
     const key = from * this.up.length + dest
     const tail = this.streamTail.get(key)
     if (tail !== undefined) {
@@ -137,7 +146,7 @@ export class Network<P extends object = object> {
       this.streamTail.delete(key)
     }
     // Only a delayed packet can be overtaken; remember those alone, so the map stays small.
-    if (at - this.queue.time > this.latencyMaxMs) this.streamTail.set(key, at)
+    if (at > onTime) this.streamTail.set(key, at)
     return at
   }
 

@@ -1,6 +1,7 @@
 // What the simulator needs of a membership node: exactly the surface of `Swim`, so the real
 // state machine plugs in (swim-node.ts) and a stand-in can be used in tests.
 
+import type { Coordinate } from '../src/membership/coords.js'
 import type { AliveClaim, Packet } from '../src/membership/messages.js'
 import type { IdRegistry } from '../src/membership/registry.js'
 import type { SwimOptions } from '../src/membership/swim-options.js'
@@ -32,6 +33,8 @@ export interface SimNode {
   get(id: string): Member | undefined
   counts(): Record<MemberStatus, number>
   activeView(): string[]
+  /** Its own network coordinate, if it keeps one. */
+  coordinate?(): Coordinate
 }
 
 export type NodeFactory = (init: SimNodeInit) => SimNode

@@ -14,6 +14,7 @@ export const SCENARIOS = [
   'partition',
   'churn',
   'burst',
+  'coords',
 ] as const
 export type Scenario = (typeof SCENARIOS)[number]
 

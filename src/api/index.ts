@@ -23,6 +23,7 @@ export const API = {
   'tags.del': mesh.tagsDel,
   'tags.reset': mesh.tagsReset,
   'force-leave': mesh.forceLeave,
+  rtt: mesh.rtt,
   'kv.set': state.kvSet,
   'kv.get': state.kvGet,
   'kv.del': state.kvDel,

@@ -1,7 +1,7 @@
 // Admin methods about the mesh: info, members, join, leave, tags.
 import { z } from 'zod'
 import { memberFilterSchema, tagsSchema } from '../membership/index.js'
-import type { InfoResult, MemberView } from './results.js'
+import type { InfoResult, MemberView, RttResult } from './results.js'
 import { method } from './spec.js'
 
 export const info = method<InfoResult>()(z.object({}).strict())
@@ -18,6 +18,8 @@ export const tagsDel = method<{ tags: Record<string, string> }>()(
   z.object({ keys: z.array(z.string().min(1)).min(1).max(64) }).strict(),
 )
 export const tagsReset = method<{ tags: Record<string, string> }>()(z.object({}).strict())
+const memberRef = z.string().min(1).max(256)
+export const rtt = method<RttResult>()(z.object({ a: memberRef, b: memberRef.optional() }).strict())
 export const forceLeave = method<{
   id: string
   name: string

@@ -1,6 +1,7 @@
 // Result shapes of the admin methods, shared by the daemon's handlers and the CLI.
 
 import type { SkewSummary } from '../crdt/clock-skew.js'
+import type { Coordinate } from '../membership/coords.js'
 import type { Member, MemberStatus } from '../membership/index.js'
 import type { JoinStatus } from '../transport/join-retry.js'
 
@@ -15,6 +16,17 @@ export type MemberView = Omit<Member, 'statusSince'> & {
   /** This agent's connection to it now: `relayed` when only through a circuit relay. */
   connection: 'direct' | 'relayed' | 'none' | 'self'
   self: boolean
+  /** Its network coordinate as last received on an ack (self: this agent's own); null if none yet. */
+  coordinate: Coordinate | null
+  /** Estimated round trip from this agent, ms, from the two coordinates; null for self or without one. */
+  rttMs: number | null
+}
+
+/** `rtt`: the estimated round trip between two members (B is this agent unless named). */
+export interface RttResult {
+  a: { id: string; name: string }
+  b: { id: string; name: string }
+  rttMs: number
 }
 
 export interface StateSummary {

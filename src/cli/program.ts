@@ -12,6 +12,7 @@ import { registerKeys } from './commands/keys.js'
 import { registerMembership } from './commands/members.js'
 import { registerOperate } from './commands/operate.js'
 import { registerQuery } from './commands/query.js'
+import { registerRtt } from './commands/rtt.js'
 import { registerSnapshot } from './commands/snapshot.js'
 import { registerState } from './commands/state.js'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './context.js'
@@ -33,6 +34,7 @@ export function buildProgram(state: RunState = { json: false }): Command {
   registerAgent(program)
   registerMembership(program)
   registerForceLeave(program)
+  registerRtt(program)
   registerState(program)
   registerEvents(program)
   registerQuery(program)

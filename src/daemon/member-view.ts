@@ -1,6 +1,8 @@
-// A member as admin clients see it, with the one address to show for it.
-import type { Member } from '../membership/index.js'
+// A member as admin clients see it, with the one address to show for it and its estimated round trip.
 import type { MemberView } from '../api/results.js'
+import { estimateRttMs } from '../membership/coord-book.js'
+import type { Coordinate } from '../membership/coords.js'
+import type { Member } from '../membership/index.js'
 
 /** An open connection to a member, as this agent sees it. */
 export interface ConnectionAddr {
@@ -39,7 +41,23 @@ export function connectionKind(connections: readonly ConnectionAddr[]): MemberVi
   return connections.some((c) => !RELAYED.test(c.addr)) ? 'direct' : 'relayed'
 }
 
-export function memberView(m: Member, selfId: string, connections: readonly ConnectionAddr[]): MemberView {
+/** Coordinates to show with a member: its own (if known) and this agent's. */
+export interface MemberCoords {
+  theirs: Coordinate | undefined
+  mine: Coordinate
+}
+
+/** Estimated round trip in ms, rounded to microseconds: more digits would be noise. */
+export const roundRtt = (ms: number): number => Math.round(ms * 1000) / 1000
+
+export function memberView(
+  m: Member,
+  selfId: string,
+  connections: readonly ConnectionAddr[],
+  coords?: MemberCoords,
+): MemberView {
+  const self = m.id === selfId
+  const theirs = coords?.theirs
   return {
     id: m.id,
     name: m.name,
@@ -50,6 +68,8 @@ export function memberView(m: Member, selfId: string, connections: readonly Conn
     addr: reachableAddr(m.addrs, connections),
     connection: m.id === selfId ? 'self' : connectionKind(connections),
     lastSeen: m.lastSeen,
-    self: m.id === selfId,
+    self,
+    coordinate: theirs ?? null,
+    rttMs: self || !theirs || !coords ? null : roundRtt(estimateRttMs(coords.mine, theirs)),
   }
 }

@@ -1,12 +1,16 @@
 // Admin methods about the mesh itself: info, members, join, leave, tags. They see the agent
 // through MeshHost, not the Agent class, so they can be tested and reused without one.
-import { implement } from '../api/index.js'
-import type { InfoResult, MembershipTraffic } from '../api/results.js'
+
 import type { MethodRegistry } from '../admin/methods.js'
+import { implement } from '../api/index.js'
+import type { InfoResult, MembershipTraffic, RttResult } from '../api/results.js'
+import { InvalidInputError, NotFoundError } from '../errors.js'
+import { estimateRttMs } from '../membership/coord-book.js'
+import type { Coordinate } from '../membership/coords.js'
 import { type Member, type MemberStatus, memberFilter } from '../membership/index.js'
 import type { JoinResult, JoinStatus } from '../transport/dialer.js'
 import { VERSION } from '../version.js'
-import { type ConnectionAddr, memberView } from './member-view.js'
+import { type ConnectionAddr, memberView, roundRtt } from './member-view.js'
 
 /** What these methods need of a running agent. */
 export interface MeshHost {
@@ -16,6 +20,10 @@ export interface MeshHost {
     self(): Member
     counts(): Record<MemberStatus, number>
     list(): Member[]
+    /** This agent's network coordinate. */
+    coordinate(): Coordinate
+    /** A member's latest coordinate (this agent's own for itself); undefined if none yet. */
+    coordinateOf(id: string): Coordinate | undefined
   }
   /** Our listen addresses as libp2p reports them. */
   addresses(): string[]
@@ -40,6 +48,35 @@ export interface MeshHost {
   ): Promise<{ id: string; name: string; outcome: 'left' | 'pruned'; recipients: number }>
 }
 
+/** A member by name or peer id: NOT_FOUND if none, INVALID_INPUT if two share the name. */
+function findMember(members: readonly Member[], ref: string): Member {
+  const byId = members.find((m) => m.id === ref)
+  if (byId) return byId
+  const named = members.filter((m) => m.name === ref)
+  if (named.length === 0) throw new NotFoundError(`no member named '${ref}'`)
+  if (named.length > 1)
+    throw new InvalidInputError(`${named.length} members are named '${ref}': give the peer id`)
+  return named[0]!
+}
+
+/** `murmur rtt A [B]` (Serf's): the round trip two members' coordinates estimate; B is this agent by default. */
+function memberRtt(host: MeshHost, aRef: string, bRef: string | undefined): RttResult {
+  const members = host.membership.list()
+  const a = findMember(members, aRef)
+  const b = bRef === undefined ? host.membership.self() : findMember(members, bRef)
+  const coordOf = (m: Member): Coordinate => {
+    const c = host.membership.coordinateOf(m.id)
+    if (c === undefined)
+      throw new NotFoundError(`no coordinate for member '${m.name}' yet: this agent has not probed it`)
+    return c
+  }
+  return {
+    a: { id: a.id, name: a.name },
+    b: { id: b.id, name: b.name },
+    rttMs: roundRtt(estimateRttMs(coordOf(a), coordOf(b))),
+  }
+}
+
 export function membershipMethods(host: MeshHost): MethodRegistry {
   return {
     info: implement('info', () => ({
@@ -62,13 +99,20 @@ export function membershipMethods(host: MeshHost): MethodRegistry {
       const wanted = memberFilter(p)
       const conns = new Map<string, ConnectionAddr[]>()
       for (const { peer, ...c } of host.connections()) conns.set(peer, [...(conns.get(peer) ?? []), c])
+      const mine = host.membership.coordinate()
       return {
         members: host.membership
           .list()
           .filter(wanted)
-          .map((m) => memberView(m, host.peerId, conns.get(m.id) ?? [])),
+          .map((m) =>
+            memberView(m, host.peerId, conns.get(m.id) ?? [], {
+              mine,
+              theirs: host.membership.coordinateOf(m.id),
+            }),
+          ),
       }
     }),
+    rtt: implement('rtt', (p) => memberRtt(host, p.a, p.b)),
     join: implement('join', (p) => host.join(p.addrs)),
     leave: implement('leave', async () => {
       await host.leave()

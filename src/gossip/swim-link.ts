@@ -1,11 +1,12 @@
 // The thin libp2p adapter of the pure Swim state machine: packets travel as length-prefixed
-// frames on one long-lived outbound stream per peer (/murmur/swim/2.0.0), inbound frames are
+// frames on one long-lived outbound stream per peer (/murmur/swim/3.0.0), inbound frames are
 // decoded and validated before Swim sees them, and one timer follows Swim's nextWakeAt().
-// Every call into Swim is guarded: a bad packet is logged and dropped, never thrown.
+// Every call into Swim is guarded: a bad packet is logged and dropped, never thrown. A peer that
+// opens a stream of an older membership protocol is told no and named in a warning.
 import type { Connection, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { type LengthPrefixedStream, lpStream } from '@libp2p/utils'
-import { MAX_PACKET_BYTES, SWIM_PROTOCOL } from '../membership/limits.js'
+import { MAX_PACKET_BYTES, OLD_SWIM_PROTOCOLS, SWIM_PROTOCOL } from '../membership/limits.js'
 import type { Packet } from '../membership/messages.js'
 import type { Swim } from '../membership/swim.js'
 import { decodePacket, encodePacket } from '../membership/wire.js'
@@ -75,13 +76,18 @@ export class SwimLink {
       maxOutboundStreams: 4,
       runOnLimitedConnection: true,
     })
+    for (const old of OLD_SWIM_PROTOCOLS)
+      await this.c.registrar.handle(old, (stream, conn) => this.refuseOld(old, stream, conn), {
+        maxInboundStreams: 1,
+        runOnLimitedConnection: true,
+      })
     this.arm()
   }
 
   async stop(): Promise<void> {
     this.stopped = true
     this.cancelTimer?.()
-    await this.c.registrar.unhandle(SWIM_PROTOCOL).catch(() => {})
+    for (const p of [SWIM_PROTOCOL, ...OLD_SWIM_PROTOCOLS]) await this.c.registrar.unhandle(p).catch(() => {})
     for (const link of this.links.values()) link.stream?.abort(new Error('stopping'))
     this.links.clear()
   }
@@ -222,6 +228,18 @@ export class SwimLink {
       // Our side too: a half-closed stream would hold one of the peer's four inbound slots.
       if (stream.status === 'open') stream.abort(err as Error)
     }
+  }
+
+  /** An agent of an older version: its membership cannot work with ours, so say so and hang up. */
+  private refuseOld(protocol: string, stream: Stream, conn: Connection): void {
+    this.warn('peer speaks an older membership protocol: upgrade it', {
+      peer: conn.remotePeer.toString(),
+      protocol,
+      ours: SWIM_PROTOCOL,
+    })
+    stream.abort(
+      new Error(`membership protocol ${protocol} is not supported; this agent speaks ${SWIM_PROTOCOL}`),
+    )
   }
 
   private arm(): void {

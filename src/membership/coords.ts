@@ -93,10 +93,14 @@ export class CoordinateClient {
     const total = Math.max(me.error + other.error, ZERO)
     const weight = me.error / total
     me.error = Math.min(c.errorMax, c.ce * weight * wrongness + me.error * (1 - c.ce * weight))
+    // At most a quarter of the way (cc) toward what the sample says. Not capped further: a cap
+    // by the round trip kept members of one region (1-5 ms) from ever closing in on each other.
     const force = c.cc * weight * (rttS - dist)
     this.applyForce(force, other, dist)
-    // Adjustment: the window's mean error, which a Euclidean embedding cannot absorb.
-    this.samples[this.sampleIndex] = rttS - estimateRtt({ ...me, adjustment: 0 }, { ...other, adjustment: 0 })
+    // Adjustment: the window's mean error, which a Euclidean embedding cannot absorb. A sample
+    // is bounded by the round trip we measured, so it counts for at most rtt / (2 * window).
+    const unadjusted = estimateRtt({ ...me, adjustment: 0 }, { ...other, adjustment: 0 })
+    this.samples[this.sampleIndex] = Math.max(rttS - unadjusted, -rttS)
     this.sampleIndex = (this.sampleIndex + 1) % c.adjustmentWindow
     me.adjustment = this.samples.reduce((s, x) => s + x, 0) / (2 * c.adjustmentWindow)
     // Gravity: a weak pull to the origin, so the whole system does not drift away over years.

@@ -1,9 +1,11 @@
-// Wire limits of membership protocol v2. They bound what one peer can make another hold, so they
+// Wire limits of membership protocol v3. They bound what one peer can make another hold, so they
 // apply to decoding, to self updates and to what self relays.
 
-export const SWIM_PROTOCOL = '/murmur/swim/2.0.0'
-/** First byte of every v2 packet. */
-export const SWIM_WIRE_VERSION = 2
+export const SWIM_PROTOCOL = '/murmur/swim/3.0.0'
+/** First byte of every v3 packet. */
+export const SWIM_WIRE_VERSION = 3
+/** Earlier membership protocols: a peer that offers one is refused with a clear warning. */
+export const OLD_SWIM_PROTOCOLS = ['/murmur/swim/2.0.0'] as const
 
 export const MAX_PACKET_BYTES = 64 * 1024
 export const MAX_UPDATES_PER_PACKET = 1024
@@ -25,3 +27,8 @@ export const MAX_TAG_VALUE_BYTES = 512
 export const MAX_ADDRS = 32
 export const MAX_ADDR_CHARS = 256
 export const SIGNATURE_BYTES = 64
+/**
+ * Largest magnitude (s) of a coordinate component, height or adjustment on the wire. Round trips
+ * above 10 s are never sampled (coords.ts), so no honest coordinate comes near it.
+ */
+export const MAX_COORD_SECONDS = 10

@@ -1,5 +1,7 @@
-// Wire shapes of membership protocol v2 (/murmur/swim/2.0.0): updates about members, and the
+// Wire shapes of membership protocol v3 (/murmur/swim/3.0.0): updates about members, and the
 // packets two members exchange. Only changes travel; each update is signed by its speaker.
+
+import type { Coordinate } from './coords.js'
 
 /**
  * A member's own signed statement about one of its lives (`incarnation`). Anyone may relay it;
@@ -52,6 +54,11 @@ export interface AckPacket {
   type: 'ack'
   seq: number
   updates: Update[]
+  /**
+   * The responder's network coordinate, on its answer to a direct ping (Serf's ack payload); the
+   * prober's own round trip to it moves the prober's coordinate. Absent on relayed acks.
+   */
+  coord?: Coordinate
 }
 
 /** Ask the receiver to probe `target` for us (SWIM indirect probe). */

@@ -2,6 +2,7 @@
 // helpers, Lifeguard nacks) and the ping-reqs we run for others. A failed probe goes back to the
 // core through `suspect`: suspicions and verdicts stay there, beside the updates that change them.
 
+import type { Coordinate } from './coords.js'
 import type { LocalHealth } from './health.js'
 import { INF, type SwimHost, shuffled } from './host.js'
 import type { PingReqPacket, Update } from './messages.js'
@@ -15,6 +16,8 @@ export interface ProbeHost extends SwimHost {
   /** Our own probe of `slot` failed. */
   suspect(slot: number, now: number): void
   onProbeRtt?: (ms: number) => void
+  /** Our direct probe of `slot` was answered in time, with the member's coordinate. */
+  measured(slot: number, rttMs: number, coord: Coordinate): void
 }
 
 interface Probe {
@@ -84,7 +87,7 @@ export class Probes {
     if (this.probe?.seq === seq) this.probe.nacks++
   }
 
-  onAck(from: string, seq: number): void {
+  onAck(from: string, seq: number, coord?: Coordinate): void {
     const host = this.host
     const help = this.helps.get(seq)
     if (help && help.target === from) {
@@ -92,8 +95,12 @@ export class Probes {
       host.send(help.requester, { type: 'ack', seq: help.seq, updates: host.piggyback(help.requester) })
       return
     }
-    if (this.probe?.seq === seq) {
-      host.onProbeRtt?.(host.now() - this.probe.sentAt)
+    const p = this.probe
+    if (p?.seq === seq) {
+      const rtt = host.now() - p.sentAt
+      host.onProbeRtt?.(rtt)
+      // Only the target's own answer within the direct timeout is a round trip to it (memberlist's rule).
+      if (coord !== undefined && from === p.id && !p.indirectSent) host.measured(p.slot, rtt, coord)
       this.probe = undefined
       host.health.apply(-1)
       return

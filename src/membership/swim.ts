@@ -16,6 +16,8 @@ import { isRelayedAddr } from '../util/relayed.js'
 import { AccuserRecord } from './accusers.js'
 import { BroadcastQueue } from './broadcasts.js'
 import { type ClaimSigner, type ClaimVerifier, signUpdate, verifyUpdate } from './claims.js'
+import { CoordBook } from './coord-book.js'
+import type { Coordinate } from './coords.js'
 import { ForcedLeaves } from './forced.js'
 import { LocalHealth } from './health.js'
 import { type DropReason, INF, MAX_TOLD, type SwimHost, shuffled } from './host.js'
@@ -113,6 +115,7 @@ export class Swim {
   private readonly suspicions = new Map<number, Suspicion>()
   private readonly accusers = new AccuserRecord()
   private readonly forced = new ForcedLeaves()
+  private readonly coords: CoordBook
   private readonly lastHeard = new Map<number, number>()
   private readonly told = new Map<string, number>()
   private readonly probes: Probes
@@ -155,6 +158,7 @@ export class Swim {
     }
     this.selfId = id
     this.selfSlot = this.registry.intern(id)
+    this.coords = new CoordBook(id)
     this.claim = this.signClaim({ name, tags, addrs }, incarnation)
     const now = this.clock.now()
     this.table.set(this.selfSlot, ALIVE, incarnation, now, this.claim)
@@ -194,6 +198,7 @@ export class Swim {
         piggyback: (to) => this.piggyback(to),
         suspect: (slot, at) => this.suspect(slot, at),
         onProbeRtt: init.onProbeRtt,
+        measured: (slot, rtt, coord) => this.coords.measured(slot, rtt, coord),
       },
       now,
     )
@@ -293,6 +298,18 @@ export class Swim {
     return this.accusers.mutedCount(this.clock.now())
   }
 
+  /** This member's network coordinate (coords.ts), moved by the round trips of its probes. */
+  coordinate(): Coordinate {
+    return this.coords.mine()
+  }
+
+  /** The latest coordinate a member sent on an ack to our probe (ours for self); undefined if none. */
+  coordinateOf(id: string): Coordinate | undefined {
+    if (id === this.selfId) return this.coords.mine()
+    const slot = this.registry.slotOf(id)
+    return slot === undefined || this.table.statusAt(slot) === NONE ? undefined : this.coords.of(slot)
+  }
+
   healthScore(): number {
     return this.health.score
   }
@@ -338,11 +355,11 @@ export class Swim {
     switch (p.type) {
       case 'ping':
         this.applyAll(p.updates, from, now)
-        this.send(from, { type: 'ack', seq: p.seq, updates: this.piggyback(from) })
+        this.send(from, { type: 'ack', seq: p.seq, updates: this.piggyback(from), coord: this.coords.mine() })
         return
       case 'ack':
         this.applyAll(p.updates, from, now)
-        this.probes.onAck(from, p.seq)
+        this.probes.onAck(from, p.seq, p.coord)
         break
       case 'ping-req':
         this.applyAll(p.updates, from, now)
@@ -783,6 +800,7 @@ export class Swim {
     this.queue.delete(slot * 2 + 1)
     this.sync.forget(slot)
     this.lastHeard.delete(slot)
+    this.coords.forget(slot)
     this.suspicions.delete(slot)
     this.forced.forget(last.id)
     this.registry.release(slot)

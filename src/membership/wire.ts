@@ -1,11 +1,14 @@
-// Binary codec of membership protocol v2: [SWIM_WIRE_VERSION][packet type][fields]. Numbers are
+// Binary codec of membership protocol v3: [SWIM_WIRE_VERSION][packet type][fields]. Numbers are
 // unsigned LEB128 varints, strings a varint byte length then UTF-8, member ids the 38 bytes of
-// their identity multihash, hashes and digests u32 big-endian, signatures 64 raw bytes.
+// their identity multihash, hashes and digests u32 big-endian, signatures 64 raw bytes. v3 is v2
+// plus the responder's network coordinate at the end of each ack (coord-wire.ts).
 // Decoding is the trust boundary: it checks every limit and throws only InvalidInputError.
 
 import { peerIdFromString } from '@libp2p/peer-id'
 import { toString as toBase58 } from 'uint8arrays/to-string'
 import { InvalidInputError } from '../errors.js'
+import { COORD_BODY_BYTES, COORD_DIMENSION_BYTE, coordSize, readCoordBody, writeCoord } from './coord-wire.js'
+import type { Coordinate } from './coords.js'
 import {
   MAX_ADDR_CHARS,
   MAX_ADDRS,
@@ -229,8 +232,9 @@ export function packetOverheadBytes(head: PacketHead, updateCount = 0): number {
   const updates = varintSize(updateCount)
   switch (head.type) {
     case 'ping':
-    case 'ack':
       return 2 + seq() + updates
+    case 'ack':
+      return 2 + seq() + updates + coordSize(head.coord)
     case 'ping-req':
       idBytes(head.target, 'target')
       return 2 + seq() + MEMBER_ID_BYTES + updates
@@ -317,6 +321,9 @@ class Writer {
     this.varint(Buffer.byteLength(s, 'utf8'))
     this.pos += this.buf.write(s, this.pos, 'utf8')
   }
+  coord(c: Coordinate | undefined): void {
+    this.pos = writeCoord(this.out, this.pos, c)
+  }
 }
 
 /** UTF-8 byte order (= code point order), which differs from `<` on surrogates vs U+E000..U+FFFF. */
@@ -374,9 +381,12 @@ export function encodePacket(p: Packet): Uint8Array {
     if (p.type !== 'gossip') w.varint(p.seq)
     switch (p.type) {
       case 'ping':
-      case 'ack':
       case 'gossip':
         writeUpdates(w, p.updates)
+        break
+      case 'ack':
+        writeUpdates(w, p.updates)
+        w.coord(p.coord)
         break
       case 'ping-req':
         w.bytes(idBytes(p.target))
@@ -499,6 +509,13 @@ class Reader {
     sig.set(this.b.subarray(at, at + SIGNATURE_BYTES))
     return sig
   }
+  /** An ack's optional coordinate: a dimension byte (0: none), then its body. */
+  coord(): Coordinate | undefined {
+    const dim = this.byte('coordinate')
+    if (dim === 0) return undefined
+    if (dim !== COORD_DIMENSION_BYTE) fail(`coordinate of ${dim} dimensions, not ${COORD_DIMENSION_BYTE}`)
+    return readCoordBody(this.b, this.need(COORD_BODY_BYTES, 'coordinate'))
+  }
   bool(what: string): boolean {
     const v = this.byte(what)
     if (v > 1) fail(`${what} is not 0 or 1`)
@@ -606,9 +623,12 @@ export function decodePacket(bytes: Uint8Array): Packet {
     case PACKET_CODE.ping:
       p = { type: 'ping', seq: seq(), updates: r.updates() }
       break
-    case PACKET_CODE.ack:
+    case PACKET_CODE.ack: {
       p = { type: 'ack', seq: seq(), updates: r.updates() }
+      const coord = r.coord()
+      if (coord !== undefined) p.coord = coord
       break
+    }
     case PACKET_CODE['ping-req']:
       p = { type: 'ping-req', seq: seq(), target: r.id('target'), updates: r.updates() }
       break

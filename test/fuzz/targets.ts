@@ -22,6 +22,7 @@ import {
 import { compileFilter, decodeQueryRequest, encodeQueryRequest } from '../../src/events/query.js'
 import { decodeResponse, encodeResponse, QUERY_WIRE_VERSION } from '../../src/events/query-wire.js'
 import { decodeKeysAnswer, decodeKeysRequest, encodeKeysFrame } from '../../src/gossip/keys-service.js'
+import { SWIM_WIRE_VERSION } from '../../src/membership/limits.js'
 import type { Packet } from '../../src/membership/messages.js'
 import { decodePacket, encodePacket } from '../../src/membership/wire.js'
 import { SNAPSHOT_MAGIC, SnapshotDecoder, SnapshotEncoder } from '../../src/state/snapshot-format.js'
@@ -114,6 +115,12 @@ const swimCorpus = (): Uint8Array[] =>
     [
       { type: 'ping', seq: 1, updates: [] },
       { type: 'ack', seq: 7, updates: [] },
+      {
+        type: 'ack',
+        seq: 8,
+        updates: [],
+        coord: { vec: [0.01, -0.02, 0, 0, 0, 0, 0, 0.5], height: 0.001, error: 0.4, adjustment: -0.0001 },
+      },
       { type: 'nack', seq: 9 },
       { type: 'gossip', updates: [] },
       { type: 'sync-digest', seq: 3, count: 10, root: 12345 },
@@ -246,8 +253,8 @@ export function fuzzTargets(): FuzzTarget[] {
         }),
     },
     {
-      name: 'membership packets (/murmur/swim/2.0.0)',
-      input: bytesInput(swimCorpus(), [2]),
+      name: 'membership packets (/murmur/swim/3.0.0)',
+      input: bytesInput(swimCorpus(), [SWIM_WIRE_VERSION]),
       check: (input) =>
         refusesWith([InvalidInputError], () => {
           encodePacket(decodePacket(input as Uint8Array))

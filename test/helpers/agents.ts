@@ -226,7 +226,7 @@ export interface Info {
   members: Record<string, number>
   mesh: { private: boolean; swarmKeyFile: string | null }
   state?: { keys: number; digest: string; tombstones?: number; origins?: { active: number; retired: number } }
-  membership?: { connections: number }
+  membership?: { connections: number; packetsReceived?: number }
   nat?: { reachability: string; reservations: string[]; relay: { serving: boolean; clients: string[] } }
   join?: { retrying: boolean; addrs: string[]; failures: number; lastError: string | null }
 }
@@ -262,6 +262,8 @@ export interface MemberRow {
   addr: string | null
   connection: string
   self: boolean
+  coordinate?: { vec: number[]; height: number; error: number; adjustment: number } | null
+  rttMs?: number | null
 }
 
 /** Stops and removes agents after a test, printing their recent logs first if it failed. */

@@ -1,4 +1,4 @@
-// A peer that is not murmur speaks /murmur/swim/2.0.0 to an agent: garbage, a `dead` about a
+// A peer that is not murmur speaks /murmur/swim/3.0.0 to an agent: garbage, a `dead` about a
 // malformed id, and accusations at the incarnation bound. The agent drops them all, keeps its
 // view of the mesh, and restarts cleanly on its data dir.
 import assert from 'node:assert/strict'

@@ -70,6 +70,33 @@ describe('membership (3 agents on loopback)', function () {
       { what: 'c to show a direct connection to each member' },
     )
 
+    // Network coordinates ride on the probes: finite for every member, and the round trip
+    // estimated between two agents on loopback small and steady a few probe periods apart.
+    const finite = (r: MemberRow): boolean =>
+      !!r.coordinate &&
+      [...r.coordinate.vec, r.coordinate.height, r.coordinate.error, r.coordinate.adjustment].every(
+        Number.isFinite,
+      )
+    const rttToA = async (): Promise<number | undefined> => {
+      const rows = await c.json<MemberRow[]>(['members'])
+      if (!rows.every(finite)) return undefined
+      const ms = rows.find((m) => m.id === infos[0]!.peerId)?.rttMs
+      return typeof ms === 'number' && Number.isFinite(ms) ? ms : undefined
+    }
+    const first = await waitFor(rttToA, { what: 'c to hold finite coordinates and an estimate to a' })
+    const received = async () => (await c.info()).membership?.packetsReceived ?? 0
+    const before = await received()
+    await waitFor(async () => (await received()) >= before + 10 || undefined, { what: 'a few more probes' })
+    const second = (await rttToA())!
+    for (const ms of [first, second]) assert.ok(ms > 0 && ms < 50, `estimated ${ms} ms on loopback`)
+    assert.ok(Math.abs(second - first) <= 5, `estimates ${first} then ${second} ms`)
+    const rtt = await c.cli(['rtt', 'a'])
+    assert.equal(rtt.code, 0, rtt.stderr)
+    assert.match(rtt.stdout, /^estimated round trip a <-> c: \d+\.\d{3} ms\n$/)
+    const ab = await c.json<{ rttMs: number }>(['rtt', 'a', 'b'])
+    assert.ok(ab.rttMs > 0 && ab.rttMs < 50, `a <-> b ${ab.rttMs} ms`)
+    assert.equal((await c.cli(['rtt', 'nobody'])).code, 1)
+
     // kill -9: the others see it suspect, then dead.
     c.kill('SIGKILL')
     await c.waitExit()

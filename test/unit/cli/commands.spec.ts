@@ -62,6 +62,7 @@ const BAD: Record<string, string[][]> = {
   join: [['10.77.0.12:7946'], []],
   leave: [['now']],
   'force-leave': [[], ['a', 'b']],
+  rtt: [[], ['a', 'b', 'c']],
   info: [['me']],
   'tags set': [['novalue'], [`${'k'.repeat(300)}=v`]],
   'tags del': [[]],
@@ -240,6 +241,10 @@ describe('murmur commands', () => {
         'keys.install': implement('keys.install', seen('keys.install', KEYS_OK)),
         'keys.use': implement('keys.use', seen('keys.use', KEYS_FAILED)),
         'keys.list': implement('keys.list', seen('keys.list', KEYS_LIST)),
+        rtt: implement('rtt', (p) => {
+          if (p.a === 'ghost') throw new NotFoundError("no coordinate for member 'ghost' yet")
+          return { a: { id: 'pa', name: p.a }, b: { id: 'pb', name: p.b ?? 'me' }, rttMs: 1.5 }
+        }),
       },
     })
     await server.listen()
@@ -267,6 +272,8 @@ describe('murmur commands', () => {
       // A member that did not take it: the whole answer on stdout, exit 1.
       [['keys', 'use', 'ABCDEF0123456789'], KEYS_FAILED, 1],
       [['keys', 'list'], KEYS_LIST],
+      [['rtt', 'db-3'], { a: { id: 'pa', name: 'db-3' }, b: { id: 'pb', name: 'me' }, rttMs: 1.5 }],
+      [['rtt', 'db-3', 'web'], { a: { id: 'pa', name: 'db-3' }, b: { id: 'pb', name: 'web' }, rttMs: 1.5 }],
     ]
     for (const [args, result, code = 0] of expect) {
       const r = await murmur(socket, [...args, '--json'])
@@ -289,6 +296,13 @@ describe('murmur commands', () => {
       (await murmur(socket, ['keys', 'list'])).stdout,
       'FINGERPRINT       MEMBERS  PRIMARY ON  HERE\nabcdef0123456789  2/2      2           primary\n0123456789abcdef  1/2      0           -\n',
     )
+
+    assert.equal(
+      (await murmur(socket, ['rtt', 'db-3'])).stdout,
+      'estimated round trip db-3 <-> me: 1.500 ms\n',
+    )
+    const ghost = await murmur(socket, ['rtt', 'ghost'])
+    assert.deepEqual([ghost.code, ghost.stdout], [1, ''], 'an unknown coordinate fails with exit 1')
 
     const text = await murmur(socket, ['counter', 'list'])
     assert.equal(text.stdout, 'COUNTER  VALUE\nhits     2\n')

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
-import { diagnose, type DoctorInputs } from '../../../src/cli/doctor-checks.js'
 import type { InfoResult, MemberView } from '../../../src/api/results.js'
+import { type DoctorInputs, diagnose } from '../../../src/cli/doctor-checks.js'
 
 const member = (name: string, status: MemberView['status'], self = false): MemberView => ({
   id: `id-${name}`,
@@ -13,6 +13,8 @@ const member = (name: string, status: MemberView['status'], self = false): Membe
   connection: self ? 'self' : 'direct',
   lastSeen: 0,
   self,
+  coordinate: null,
+  rttMs: null,
 })
 
 const info = (over: Partial<InfoResult> = {}): InfoResult => ({

@@ -26,6 +26,8 @@ const member = (over: Partial<MemberView>): MemberView => ({
   connection: 'direct',
   lastSeen: 0,
   self: false,
+  coordinate: null,
+  rttMs: null,
   ...over,
 })
 

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { type MembershipService, membershipService } from '../../../src/gossip/membership-service.js'
 import { surplusIdleMs } from '../../../src/gossip/surplus-connections.js'
+import { OLD_SWIM_PROTOCOLS, SWIM_PROTOCOL } from '../../../src/membership/limits.js'
 import type { MemberEvent } from '../../../src/membership/types.js'
 import { advanceBy, advanceUntil } from '../../helpers/fake-timers.js'
 import { FakeNet, type FakeNode } from './fake-net.js'
@@ -53,6 +54,19 @@ describe('membership service on an in-memory net', () => {
   afterEach(async () => {
     await sa.stop()
     await sb.stop()
+  })
+
+  it('a stream of the older membership protocol (v2) is refused at once; v3 is served', async () => {
+    assert.ok(a.handlers.has(SWIM_PROTOCOL))
+    const old = await b.components().connections.dialProtocol(a.peerId, OLD_SWIM_PROTOCOLS[0])
+    await advanceUntil(net.clock, () => old.status !== 'open', {
+      maxMs: 5000,
+      what: 'the v2 stream to be aborted',
+    })
+    await sa.stop()
+    assert.equal(a.handlers.size, 0, 'both unhandled at stop')
+    sa = start(a, events)
+    await sa.start()
   })
 
   it('a join reaches the seed, and both hold each other alive with frames both ways', async () => {

@@ -3,6 +3,7 @@
 // members come within 25% of the true round trip for most pairs (issue #31).
 import assert from 'node:assert/strict'
 import {
+  COORD_DEFAULTS,
   CoordinateClient,
   estimateRtt,
   newCoordinate,
@@ -64,6 +65,25 @@ describe('network coordinates (Vivaldi)', () => {
     assert.ok(pct(0.5) < 0.1, `median relative error ${pct(0.5).toFixed(3)}`)
     assert.ok(pct(0.8) < 0.25, `80th percentile ${pct(0.8).toFixed(3)}: most pairs within 25%`)
     for (const x of m.nodes) assert.ok(validCoordinate(x.client.get()), 'finite and bounded')
+  })
+
+  it('a peer lying about its coordinate moves ours at most a quarter of the way per sample, the adjustment by rtt / window', () => {
+    const c = new CoordinateClient(prng(3))
+    const far = { ...newCoordinate(), vec: [9, -9, 9, -9, 9, -9, 9, -9], error: 0 }
+    const near = { ...newCoordinate(), vec: [1e-3, 0, 0, 0, 0, 0, 0, 0], error: 0 }
+    const rtt = 0.02
+    for (const liar of [far, near, far, far, near]) {
+      const before = c.get()
+      const gap = Math.abs(rtt - estimateRtt({ ...before, adjustment: 0 }, { ...liar, adjustment: 0 }))
+      c.update(liar, rtt)
+      const after = c.get()
+      const moved = Math.hypot(...after.vec.map((x, i) => x - before.vec[i]!))
+      // Plus gravity's small pull toward the origin.
+      const gravity = (Math.hypot(...before.vec) / COORD_DEFAULTS.gravityRho) ** 2
+      assert.ok(moved <= COORD_DEFAULTS.cc * gap + gravity + 1e-9, `moved ${moved} s of ${gap}`)
+      assert.ok(Math.abs(after.adjustment - before.adjustment) <= rtt / COORD_DEFAULTS.adjustmentWindow)
+      assert.ok(validCoordinate(after))
+    }
   })
 
   it('stay put under nonsense: a coordinate or round trip that is not finite and in range is ignored', () => {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import fc from 'fast-check'
 import { ed25519Signer, ed25519Verifier, fakeSigner, signUpdate } from '../../../src/membership/claims.js'
+import { estimateRtt } from '../../../src/membership/coords.js'
 import { MAX_INCARNATION } from '../../../src/membership/limits.js'
 import type { Accusation, AliveClaim, Packet, Update } from '../../../src/membership/messages.js'
 import { activeViewSize } from '../../../src/membership/overlay.js'
@@ -490,5 +491,53 @@ describe('swim: hostile and malformed input changes nothing', () => {
       { code: 'INVALID_INPUT' },
     )
     void FakeClock
+  })
+})
+
+describe('swim: network coordinates on acks', () => {
+  it('each member learns its neighbours’ coordinates from its probes, and the estimates match the round trips', async () => {
+    const { net, ids } = await mesh(4)
+    net.latencyMs = [10, 12]
+    net.tap = []
+    net.run(120_000)
+    const rtt = 22 / 1000
+    for (const a of ids) {
+      const me = net.node(a)
+      assert.deepEqual(me.coordinateOf(a), me.coordinate(), 'self: its own coordinate')
+      for (const b of ids.filter((x) => x !== a)) {
+        const theirs = me.coordinateOf(b)
+        assert.ok(theirs, 'a coordinate from each neighbour probed')
+        const est = estimateRtt(me.coordinate(), theirs)
+        assert.ok(Math.abs(est - rtt) / rtt < 0.25, `estimate ${(est * 1000).toFixed(1)} ms for ~22 ms`)
+      }
+    }
+    const acks = net.tap.filter((t) => t.packet.type === 'ack')
+    assert.ok(acks.length > 0 && acks.every((t) => (t.packet as { coord?: unknown }).coord !== undefined))
+    assert.ok(
+      net.tap.every((t) => t.packet.type === 'ack' || !('coord' in t.packet)),
+      'only acks carry one',
+    )
+  })
+
+  it('a relayed ack carries no coordinate, and a member forgotten takes its coordinate with it', async () => {
+    const { net, ids } = await mesh(5)
+    const [a, b, gone] = [ids[0]!, ids[1]!, ids[4]!]
+    net.run(30_000)
+    assert.ok(net.node(b).coordinateOf(gone), 'b probed it')
+    // a cannot reach `gone` directly: its probes go through helpers, whose relayed acks carry none.
+    net.cut = (from, to) => (from === a && to === gone) || (from === gone && to === a)
+    net.tap = []
+    net.run(30_000)
+    const relayed = net.tap.filter((t) => t.packet.type === 'ack' && t.to === a && t.from !== gone)
+    assert.ok(
+      relayed.some((t) => !('coord' in t.packet)),
+      'helpers relay acks without a coordinate',
+    )
+    net.cut = () => false
+    net.down.add(gone)
+    assert.ok(net.until(() => net.allSee([gone], 'dead', ids.slice(0, 4)), 60_000) >= 0)
+    assert.ok(net.node(b).coordinateOf(gone), 'kept while the member is held dead')
+    assert.equal(net.node(b).forceLeave(gone, true), 'pruned')
+    assert.equal(net.node(b).coordinateOf(gone), undefined)
   })
 })

@@ -3,6 +3,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import fc from 'fast-check'
 import { InvalidInputError } from '../../../src/errors.js'
+import type { Coordinate } from '../../../src/membership/coords.js'
 import {
   MAX_ADDR_CHARS,
   MAX_ADDRS,
@@ -17,6 +18,7 @@ import {
   MAX_TAGS,
   MAX_UPDATES_PER_PACKET,
   SIGNATURE_BYTES,
+  SWIM_WIRE_VERSION as V,
 } from '../../../src/membership/limits.js'
 import type { AliveClaim, Packet, Update } from '../../../src/membership/messages.js'
 import {
@@ -73,8 +75,8 @@ const rawAlive = (r: RawAlive = {}): number[] => {
   ])
 }
 const gossip = (...updates: number[][]): Uint8Array =>
-  Uint8Array.from([2, 5, ...vi(updates.length), ...updates.flat()])
-const pkt = (type: number, ...fields: Bytes): Uint8Array => Uint8Array.from([2, type, ...flat(fields)])
+  Uint8Array.from([V, 5, ...vi(updates.length), ...updates.flat()])
+const pkt = (type: number, ...fields: Bytes): Uint8Array => Uint8Array.from([V, type, ...flat(fields)])
 
 const aliveOf = (extra: Partial<AliveClaim> = {}): AliveClaim => ({
   type: 'alive',
@@ -87,6 +89,19 @@ const aliveOf = (extra: Partial<AliveClaim> = {}): AliveClaim => ({
   ...extra,
 })
 const roundTrip = (p: Packet): Packet => decodePacket(encodePacket(p))
+/** A coordinate whose values are exact in float32, so it round-trips unchanged. */
+const COORD: Coordinate = {
+  vec: [0.5, -0.25, 0.125, 0, -10, 10, 0.0625, -0],
+  height: 0.001953125,
+  error: 1.5,
+  adjustment: -0.0078125,
+}
+const f32 = (...xs: number[]): number[] =>
+  xs.flatMap((x) => [...Buffer.from(Float32Array.of(x).buffer).reverse()])
+const rawCoord = (c: Coordinate, dim = c.vec.length): number[] => [
+  dim,
+  ...f32(...c.vec, c.height, c.error, c.adjustment),
+]
 const tagsOf = (n: number, valueBytes = 1): Record<string, string> =>
   Object.fromEntries(
     Array.from({ length: n }, (_, i) => [`k${String(i).padStart(2, '0')}`, 'v'.repeat(valueBytes)]),
@@ -118,7 +133,7 @@ const utf16Pair = () =>
     maxLength: 5,
   })
 
-describe('membership: wire v2', () => {
+describe('membership: wire v3', () => {
   before(async () => {
     for (let i = 0; i < 4; i++) ids.push(peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString())
     ;[A = '', B = ''] = ids
@@ -141,6 +156,7 @@ describe('membership: wire v2', () => {
     const packets: Packet[] = [
       { type: 'ping', seq: MAX_SEQ, updates },
       { type: 'ack', seq: 0, updates: [] },
+      { type: 'ack', seq: 5, updates, coord: COORD },
       { type: 'ping-req', seq: 2 ** 31, target: B, updates: updates.slice(1) },
       { type: 'nack', seq: 77 },
       { type: 'gossip', updates },
@@ -160,7 +176,7 @@ describe('membership: wire v2', () => {
     for (const p of packets) {
       const bytes = encodePacket(p)
       assert.equal(bytes.constructor, Uint8Array)
-      assert.deepEqual(bytes.subarray(0, 1), Uint8Array.of(2))
+      assert.deepEqual(bytes.subarray(0, 1), Uint8Array.of(V))
       assert.equal(encodedPacketSize(p), bytes.length)
       const back = decodePacket(bytes)
       assert.deepStrictEqual(back, p)
@@ -194,6 +210,52 @@ describe('membership: wire v2', () => {
       encodePacket({ type: 'sync-entries', seq: 1, bucketCount: 4, buckets: [3], entries: [], reply: true }),
       pkt(8, 1, 4, 1, 3, 0, 1),
     )
+  })
+
+  it('carries a coordinate on acks: 8 float32 components, height, error, adjustment; strict bounds', () => {
+    assert.deepEqual(encodePacket({ type: 'ack', seq: 7, updates: [] }), pkt(2, 7, 0, 0))
+    const withCoord = pkt(2, 7, 0, rawCoord(COORD))
+    assert.deepEqual(encodePacket({ type: 'ack', seq: 7, updates: [], coord: COORD }), withCoord)
+    assert.equal(withCoord.length, 4 + 1 + 44)
+    assert.deepStrictEqual(decodePacket(withCoord), { type: 'ack', seq: 7, updates: [], coord: COORD })
+    // The sender's doubles are sent as float32.
+    const sent = decodePacket(
+      encodePacket({ type: 'ack', seq: 1, updates: [], coord: { ...COORD, height: 0.1 } }),
+    ) as { coord: Coordinate }
+    assert.equal(sent.coord.height, Math.fround(0.1))
+
+    const refused: [Partial<Coordinate>, RegExp][] = [
+      [{ vec: [...COORD.vec, 0] }, /dimensions/],
+      [{ vec: [Number.NaN, 0, 0, 0, 0, 0, 0, 0] }, /component/],
+      [{ vec: [11, 0, 0, 0, 0, 0, 0, 0] }, /component/],
+      [{ height: -0.001 }, /height/],
+      [{ height: Number.POSITIVE_INFINITY }, /height/],
+      [{ error: 1.6 }, /error/],
+      [{ error: -1 }, /error/],
+      [{ adjustment: -20 }, /adjustment/],
+    ]
+    for (const [patch, what] of refused) {
+      const c = { ...COORD, ...patch }
+      assert.throws(() => encodePacket({ type: 'ack', seq: 1, updates: [], coord: c }), {
+        ...invalid,
+        message: what,
+      })
+      if (patch.vec?.length === 9) continue
+      assert.throws(() => decodePacket(pkt(2, 1, 0, rawCoord(c))), { ...invalid, message: what })
+    }
+    // Only 0 (none) or 8 dimensions; a short body is truncated; nothing may follow.
+    assert.throws(() => decodePacket(pkt(2, 1, 0, rawCoord(COORD, 7))), {
+      ...invalid,
+      message: /7 dimensions/,
+    })
+    assert.throws(() => decodePacket(pkt(2, 1, 0, rawCoord(COORD).slice(0, 40))), {
+      ...invalid,
+      message: /truncated coordinate/,
+    })
+    assert.throws(() => decodePacket(pkt(2, 1, 0, 0, 0)), { ...invalid, message: /trailing/ })
+    assert.throws(() => decodePacket(pkt(2, 1, 0)), { ...invalid, message: /truncated coordinate/ })
+    // Pings carry none.
+    assert.throws(() => decodePacket(pkt(1, 1, 0, rawCoord(COORD))), { ...invalid, message: /trailing/ })
   })
 
   it('decodes plain objects; a "__proto__" tag is an own property, not a prototype', () => {
@@ -407,6 +469,8 @@ describe('membership: wire v2', () => {
     bad(new Uint8Array(), /truncated/)
     bad(Uint8Array.of(2), /truncated/)
     bad(Uint8Array.of(1, 4, 0), /version/)
+    // v2 (before coordinates) is refused as a whole, not half understood.
+    bad(Uint8Array.of(2, 4, 0), /unknown wire version 2/)
     bad(pkt(0, 0), /packet type/)
     bad(pkt(9, 0), /packet type/)
     bad(pkt(4), /truncated seq/)
@@ -561,9 +625,20 @@ describe('membership: wire v2', () => {
       ),
     )
     const updates = fc.array(update, { maxLength: 4 })
+    const f32 = (min: number, max: number) => fc.float({ min, max, noNaN: true })
+    const coordArb = fc.record(
+      {
+        vec: fc.array(f32(-10, 10), { minLength: 8, maxLength: 8 }),
+        height: f32(0, 10),
+        error: f32(0, 1.5),
+        adjustment: f32(-10, 10),
+      },
+      NO_NULL_PROTO,
+    )
     const pow2 = fc.nat(10).map((e) => 2 ** e)
     const packet: fc.Arbitrary<Packet> = fc.oneof(
       fc.record({ type: fc.constantFrom('ping' as const, 'ack' as const), seq, updates }, NO_NULL_PROTO),
+      fc.record({ type: fc.constant('ack' as const), seq, updates, coord: coordArb }, NO_NULL_PROTO),
       fc.record({ type: fc.constant('ping-req' as const), seq, target: id, updates }, NO_NULL_PROTO),
       fc.record({ type: fc.constant('nack' as const), seq }, NO_NULL_PROTO),
       fc.record({ type: fc.constant('gossip' as const), updates }, NO_NULL_PROTO),
@@ -639,7 +714,7 @@ describe('membership: wire v2', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), decodesCanonicallyOrRejects), { numRuns: 1000 })
     fc.assert(
       fc.property(fc.nat(8), fc.uint8Array({ maxLength: 120 }), (t, rest) =>
-        decodesCanonicallyOrRejects(Uint8Array.from([2, t, ...rest])),
+        decodesCanonicallyOrRejects(Uint8Array.from([V, t, ...rest])),
       ),
       { numRuns: 1000 },
     )

@@ -2,9 +2,10 @@
 // traffic bounded and flat in N, and the same seed giving the same run.
 
 import assert from 'node:assert/strict'
-import { DEFAULT_SWIM_OPTIONS as O } from '../../../src/membership/swim-options.js'
 import { DEFAULT_RUN, type RunResult, type RunSpec, run } from '../../../sim/scenario.js'
 import { packetSize, swimNode } from '../../../sim/swim-node.js'
+import { COORD_BODY_BYTES } from '../../../src/membership/coord-wire.js'
+import { DEFAULT_SWIM_OPTIONS as O } from '../../../src/membership/swim-options.js'
 
 const impl = { factory: swimNode, sizeOf: packetSize }
 // Join at 7 s, leave at 8 s, crash at 9 s (virtual), then up to the crash deadline.
@@ -40,8 +41,8 @@ const busyMsgs = (r: RunResult, changes: number): number => {
   const window = r.seconds - timeline.warmupS - timeline.idleS
   return IDLE_MSGS + (changes * limit) / window
 }
-/** An idle probe packet carries no updates: a few bytes of header. */
-const IDLE_BYTES_PER_MSG = 16
+/** An idle probe packet carries no updates: a few bytes of header, and on an ack a coordinate. */
+const IDLE_BYTES_PER_MSG = 16 + 1 + COORD_BODY_BYTES
 /** A change is at most ~250 bytes signed and sent `limit` times; the joiner's push-pull adds one table. */
 const busyBytes = (r: RunResult, changes: number): number => {
   const limit = O.retransmitMult * Math.ceil(Math.log10(r.nodes + 2))
