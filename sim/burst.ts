@@ -16,8 +16,8 @@ import type { Packet } from '../src/membership/messages.js'
 import type { SwimOptions } from '../src/membership/swim-options.js'
 import { Cluster, EPOCH_MS } from './cluster.js'
 import { type CostOptions, DEFAULT_COSTS } from './cost.js'
-import { networkOf, type RunSpec, DEFAULT_RUN, type Impl } from './scenario.js'
 import { rng } from './rng.js'
+import { DEFAULT_RUN, type Impl, networkOf, type RunSpec } from './scenario.js'
 
 export type Policy = 'today' | 'fix'
 export const POLICIES: readonly Policy[] = ['today', 'fix']
@@ -120,6 +120,7 @@ export function burst(cfg: BurstSpec, impl: Impl): BurstResult {
     network: networkOf(net),
     costs: cfg.costs,
     links: { deferMs: fix ? cfg.deferMs : 0, pendingCap: fix ? cfg.pendingCap : 0, dialBack: cfg.dialBack },
+    admission: fix,
   })
   const host = c.host!
   const links = c.links!

@@ -38,6 +38,8 @@ export interface ClusterOptions {
   costs?: Partial<CostOptions>
   /** With costs: packets need a connection, set up at a cost (links.ts). */
   links?: LinkOptions
+  /** With links: members that cost a dial wait before they join the view (view-admission.ts). */
+  admission?: boolean
 }
 
 export class Cluster {
@@ -258,6 +260,17 @@ export class Cluster {
       random,
       registry: this.registry,
       options: this.o.swim,
+      ...(links && this.o.admission
+        ? {
+            links: {
+              connected: (to: string) => {
+                const j = this.index.get(to)
+                return j !== undefined && links.connected(i, j)
+              },
+              connectedPeers: () => links.peersOf(i).map((j) => this.ids[j]!),
+            },
+          }
+        : {}),
     })
     net.up[i] = 1
     this.setState(i, RUNNING)

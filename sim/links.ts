@@ -60,6 +60,8 @@ export class Links {
   /** Packets dropped because their connection's dial failed. */
   dropped = 0
   refused = 0
+  /** Each node's connected peers, as node indexes (connections are never closed here). */
+  private readonly peers = new Map<number, number[]>()
   /** AutoNAT dial-back connections set up. */
   dialBacks = 0
 
@@ -79,6 +81,11 @@ export class Links {
 
   private key(a: number, b: number): number {
     return a < b ? a * this.net.up.length + b : b * this.net.up.length + a
+  }
+
+  /** The nodes `a` holds a connection to. */
+  peersOf(a: number): readonly number[] {
+    return this.peers.get(a) ?? []
   }
 
   connected(a: number, b: number): boolean {
@@ -198,6 +205,14 @@ export class Links {
     this.unpend(c)
     if (c.dead) return
     c.up = true
+    for (const [x, y] of [
+      [c.dialer, c.listener],
+      [c.listener, c.dialer],
+    ] as const) {
+      const list = this.peers.get(x) ?? []
+      list.push(y)
+      this.peers.set(x, list)
+    }
     this.opened[c.dialer]!++
     this.opened[c.listener]!++
     for (const h of c.held) this.net.send(h.from, h.to, h.packet)

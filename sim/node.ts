@@ -17,6 +17,8 @@ export interface SimNodeInit {
   random: () => number
   registry: IdRegistry
   options?: Partial<SwimOptions>
+  /** The connections the node holds (burst scenario): see SwimInit.links. */
+  links?: { connected(id: string): boolean; connectedPeers(): Iterable<string> }
 }
 
 export interface SimNode {

@@ -11,9 +11,7 @@ import type { Member, MemberEvent } from '../membership/types.js'
 import type { KnownPeer } from '../transport/dialer.js'
 import { advertisedAddrs } from '../transport/nat.js'
 import type { Logger } from '../util/log.js'
-import type {
-  GossipComponents,
-} from './components.js'
+import type { GossipComponents } from './components.js'
 import { type DuplicateConnections, duplicateConnections } from './duplicate-connections.js'
 import { surplusIdleMs, surplusPeers } from './surplus-connections.js'
 import { SwimLink, type TrafficCounters } from './swim-link.js'
@@ -87,6 +85,10 @@ export class MembershipService {
       drop: (reason, from) => this.log.debug('membership input dropped', { reason, peer: from }),
       avoid: opts.avoid,
       onProbeRtt: opts.onProbeRtt,
+      links: {
+        connected: (id) => c.connections.getConnections(peerIdFromString(id)).length > 0,
+        connectedPeers: () => c.connections.getConnections().map((conn) => conn.remotePeer.toString()),
+      },
     })
   }
 

@@ -41,6 +41,7 @@ import {
   SUSPECT,
 } from './table.js'
 import type { Member, MemberEvent, MemberEventType, MemberStatus } from './types.js'
+import { ViewAdmission } from './view-admission.js'
 import { encodedUpdateSize, encodePacket } from './wire.js'
 
 export interface SelfInfo {
@@ -74,6 +75,12 @@ export interface SwimInit {
    * when the answer changes.
    */
   avoid?: (id: string) => boolean
+  /**
+   * The connections there are. With them, a member that would cost a dial joins the view only
+   * after a jittered wait, connected members standing in meanwhile (view-admission.ts). Without
+   * them (the simulator, unit tests) the drawn view is the view.
+   */
+  links?: { connected(id: string): boolean; connectedPeers(): Iterable<string> }
 }
 
 export interface ListFilter {
@@ -110,6 +117,7 @@ export class Swim {
   private readonly table: MemberTable
   private readonly selfSlot: number
   private readonly view: ActiveView
+  private readonly admission?: ViewAdmission
   private readonly queue = new BroadcastQueue()
   private readonly health: LocalHealth
   private readonly suspicions = new Map<number, Suspicion>()
@@ -177,6 +185,29 @@ export class Swim {
         },
       },
     )
+    const links = init.links
+    if (links) {
+      const { registry, table } = this
+      this.admission = new ViewAdmission(
+        {
+          connected: (slot) => links.connected(registry.idAt(slot)),
+          *connectedSlots() {
+            for (const id of links.connectedPeers()) {
+              const slot = registry.slotOf(id)
+              if (slot !== undefined) yield slot
+            }
+          },
+          eligible: (slot) => {
+            const code = table.statusAt(slot)
+            return (
+              slot !== this.selfSlot && (code === ALIVE || code === SUSPECT) && !avoid?.(registry.idAt(slot))
+            )
+          },
+          random: this.random,
+        },
+        this.options.probeIntervalMs,
+      )
+    }
     const host: SwimHost = {
       options: this.options,
       now: () => this.clock.now(),
@@ -341,6 +372,7 @@ export class Swim {
     this.sync.tick(now)
     if (now >= this.nextReapAt) this.reap(now)
     this.probes.tickHelps(now)
+    for (const slot of this.admission?.takeAdmitted() ?? []) this.sync.exchange(this.registry.idAt(slot))
   }
 
   // ---- inputs ----
@@ -351,7 +383,7 @@ export class Swim {
     const now = this.clock.now()
     const fromSlot = this.registry.slotOf(from)
     if (fromSlot !== undefined && this.table.statusAt(fromSlot) !== NONE) this.lastHeard.set(fromSlot, now)
-    else if (p.type !== 'sync-digest' && p.type !== 'sync-entries') this.sync.withStranger(from)
+    else if (p.type !== 'sync-digest' && p.type !== 'sync-entries') this.sync.exchange(from)
     switch (p.type) {
       case 'ping':
         this.applyAll(p.updates, from, now)
@@ -811,7 +843,8 @@ export class Swim {
 
   private viewSlots(): readonly number[] {
     const now = this.clock.now()
-    return this.view.members(Math.floor((now + this.shufflePhase) / this.options.shuffleIntervalMs))
+    const drawn = this.view.members(Math.floor((now + this.shufflePhase) / this.options.shuffleIntervalMs))
+    return this.admission ? this.admission.effective(drawn, now) : drawn
   }
 
   private send(to: string, packet: Packet): void {

@@ -96,11 +96,14 @@ export class Sync {
     this.retry.delete(slot)
   }
 
-  /** A stranger talking to us knows members we do not: one push-pull at a time fetches them. */
-  withStranger(from: string): void {
+  /**
+   * One push-pull with `peer` unless one is under way: a stranger talking to us knows members we
+   * do not; a new neighbour missed what was gossiped before it was one.
+   */
+  exchange(peer: string): void {
     if (this.host.left()) return
-    for (const s of this.syncs.values()) if (s.to === from) return
-    this.start(from)
+    for (const s of this.syncs.values()) if (s.to === peer) return
+    this.start(peer)
   }
 
   onDigest(from: string, p: SyncDigestPacket): void {
