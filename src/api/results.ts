@@ -16,7 +16,10 @@ export type MemberView = Omit<Member, 'statusSince'> & {
   /** This agent's connection to it now: `relayed` when only through a circuit relay. */
   connection: 'direct' | 'relayed' | 'none' | 'self'
   self: boolean
-  /** Its network coordinate as last received on an ack (self: this agent's own); null if none yet. */
+  /**
+   * Its network coordinate: the latest on an ack to this agent's probe, else the freshest a push-pull
+   * digest carried (self: this agent's own); null if none yet.
+   */
   coordinate: Coordinate | null
   /** Estimated round trip from this agent, ms, from the two coordinates; null for self or without one. */
   rttMs: number | null

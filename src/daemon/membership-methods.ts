@@ -22,7 +22,7 @@ export interface MeshHost {
     list(): Member[]
     /** This agent's network coordinate. */
     coordinate(): Coordinate
-    /** A member's latest coordinate (this agent's own for itself); undefined if none yet. */
+    /** A member's coordinate, first-hand (acks) or heard on push-pull (own for itself); undefined if none yet. */
     coordinateOf(id: string): Coordinate | undefined
   }
   /** Our listen addresses as libp2p reports them. */
@@ -67,7 +67,9 @@ function memberRtt(host: MeshHost, aRef: string, bRef: string | undefined): RttR
   const coordOf = (m: Member): Coordinate => {
     const c = host.membership.coordinateOf(m.id)
     if (c === undefined)
-      throw new NotFoundError(`no coordinate for member '${m.name}' yet: this agent has not probed it`)
+      throw new NotFoundError(
+        `no coordinate for member '${m.name}' yet: not probed by this agent nor heard in a push-pull`,
+      )
     return c
   }
   return {

@@ -32,3 +32,10 @@ export const SIGNATURE_BYTES = 64
  * above 10 s are never sampled (coords.ts), so no honest coordinate comes near it.
  */
 export const MAX_COORD_SECONDS = 10
+/**
+ * Coordinates of other members on one push-pull digest. A constant, so the bytes each member
+ * spends on spreading coordinates do not grow with N (the push-pull interval even grows with it).
+ */
+export const MAX_SYNC_COORDS = 32
+/** Age (s) of a coordinate on a digest; older ones travel as this old. */
+export const MAX_COORD_AGE_S = 86_400

@@ -81,6 +81,16 @@ export interface GossipPacket {
   updates: Update[]
 }
 
+/**
+ * A member's coordinate as the sender of a digest holds it: measured by a probe `age` seconds ago
+ * (by the sender itself, or by whoever it heard it from). Estimates only: nothing trusts them.
+ */
+export interface CoordEntry {
+  id: string
+  age: number
+  coord: Coordinate
+}
+
 /** Push-pull step 1: the sender's table digest. An equal digest ends the exchange at once. */
 export interface SyncDigestPacket {
   type: 'sync-digest'
@@ -88,6 +98,8 @@ export interface SyncDigestPacket {
   /** Members the sender holds (any status). */
   count: number
   root: number
+  /** Coordinates the sender holds (its own first), so they reach members beyond its view. */
+  coords?: CoordEntry[]
 }
 
 /** Push-pull step 2: per-bucket digests, so only differing buckets are exchanged. Empty: in sync. */

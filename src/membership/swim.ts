@@ -21,8 +21,16 @@ import type { Coordinate } from './coords.js'
 import { ForcedLeaves } from './forced.js'
 import { LocalHealth } from './health.js'
 import { type DropReason, INF, MAX_TOLD, type SwimHost, shuffled } from './host.js'
-import { MAX_INCARNATION, MAX_MEMBERS, MAX_SEQ } from './limits.js'
-import type { Accusation, AliveClaim, LeaveClaim, Packet, PacketType, Update } from './messages.js'
+import { MAX_INCARNATION, MAX_MEMBERS, MAX_SEQ, MAX_SYNC_COORDS } from './limits.js'
+import type {
+  Accusation,
+  AliveClaim,
+  CoordEntry,
+  LeaveClaim,
+  Packet,
+  PacketType,
+  Update,
+} from './messages.js'
 import { ActiveView, activeViewSize } from './overlay.js'
 import { Probes } from './probes.js'
 import { IdRegistry } from './registry.js'
@@ -229,12 +237,19 @@ export class Swim {
         piggyback: (to) => this.piggyback(to),
         suspect: (slot, at) => this.suspect(slot, at),
         onProbeRtt: init.onProbeRtt,
-        measured: (slot, rtt, coord) => this.coords.measured(slot, rtt, coord),
+        measured: (slot, rtt, coord) => this.coords.measured(slot, rtt, coord, this.clock.now()),
       },
       now,
     )
     this.sync = new Sync(
-      { ...host, selfId: id, table: this.table, applyAll: (u, from, at) => this.applyAll(u, from, at) },
+      {
+        ...host,
+        selfId: id,
+        table: this.table,
+        applyAll: (u, from, at) => this.applyAll(u, from, at),
+        coordsToSend: (at) => this.coords.toSend(id, at, MAX_SYNC_COORDS, (s) => this.liveId(s)),
+        coordsHeard: (entries, at) => this.coordsHeard(entries, at),
+      },
       now,
     )
     this.nextReapAt = now + Math.min(this.options.reapAfterMs, 60_000)
@@ -334,11 +349,20 @@ export class Swim {
     return this.coords.mine()
   }
 
-  /** The latest coordinate a member sent on an ack to our probe (ours for self); undefined if none. */
+  /**
+   * The coordinate we hold for a member (ours for self): the latest it sent on an ack to our probe,
+   * else the freshest a push-pull digest carried; undefined if none.
+   */
   coordinateOf(id: string): Coordinate | undefined {
     if (id === this.selfId) return this.coords.mine()
     const slot = this.registry.slotOf(id)
     return slot === undefined || this.table.statusAt(slot) === NONE ? undefined : this.coords.of(slot)
+  }
+
+  /** Did our coordinate for this member come on an ack to our own probe (not from a digest)? */
+  coordinateFirstHand(id: string): boolean {
+    const slot = this.registry.slotOf(id)
+    return slot !== undefined && this.table.statusAt(slot) !== NONE && this.coords.firstHand(slot)
   }
 
   healthScore(): number {
@@ -840,6 +864,21 @@ export class Swim {
   }
 
   // ---- helpers ----
+
+  /** The id of a member whose coordinate is worth passing on: alive or suspect, not self. */
+  private liveId(slot: number): string | undefined {
+    const st = this.table.statusAt(slot)
+    return slot !== this.selfSlot && (st === ALIVE || st === SUSPECT) ? this.registry.idAt(slot) : undefined
+  }
+
+  /** Second-hand coordinates: kept only for members we know, never for self. */
+  private coordsHeard(entries: readonly CoordEntry[], now: number): void {
+    for (const e of entries) {
+      const slot = this.registry.slotOf(e.id)
+      if (slot === undefined || slot === this.selfSlot || this.table.statusAt(slot) === NONE) continue
+      this.coords.heard(slot, e.coord, e.age, now)
+    }
+  }
 
   private viewSlots(): readonly number[] {
     const now = this.clock.now()

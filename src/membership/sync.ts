@@ -1,10 +1,17 @@
 // Push-pull, digest first: the periodic sync with a neighbour, joins through seeds (retried with
 // backoff until one answers), syncs with strangers, and reconnect attempts to dead members. Entries
-// that arrive are applied by the core like any other updates.
+// that arrive are applied by the core like any other updates. Each digest also carries a bounded
+// list of network coordinates, so they reach members that never probe each other.
 
 import { INF, MAX_TOLD, type SwimHost } from './host.js'
 import { MAX_BUCKETS, MAX_PACKET_BYTES } from './limits.js'
-import type { SyncBucketsPacket, SyncDigestPacket, SyncEntriesPacket, Update } from './messages.js'
+import type {
+  CoordEntry,
+  SyncBucketsPacket,
+  SyncDigestPacket,
+  SyncEntriesPacket,
+  Update,
+} from './messages.js'
 import { DEAD, type MemberTable, NONE } from './table.js'
 import { encodedUpdateSize } from './wire.js'
 
@@ -15,6 +22,10 @@ export interface SyncHost extends SwimHost {
     'size' | 'root' | 'live' | 'span' | 'verdicts' | 'statusAt' | 'claimAt' | 'buckets' | 'bucketOf'
   >
   applyAll(updates: readonly Update[], from: string, now: number): void
+  /** The coordinates a digest carries (bounded by MAX_SYNC_COORDS). */
+  coordsToSend(now: number): CoordEntry[]
+  /** Coordinates a digest carried. */
+  coordsHeard(entries: readonly CoordEntry[], now: number): void
 }
 
 interface Retry {
@@ -108,6 +119,7 @@ export class Sync {
 
   onDigest(from: string, p: SyncDigestPacket): void {
     const { host } = this
+    if (p.coords !== undefined) host.coordsHeard(p.coords, host.now())
     if (p.root === host.table.root && p.count === host.table.size) {
       host.send(from, { type: 'sync-buckets', seq: p.seq, bucketCount: 0, hashes: new Uint32Array(0) })
       return
@@ -150,7 +162,8 @@ export class Sync {
     const seq = host.nextSeq()
     if (this.syncs.size >= MAX_SYNCS) this.syncs.delete(this.syncs.keys().next().value!)
     this.syncs.set(seq, { to, at: host.now() })
-    host.send(to, { type: 'sync-digest', seq, count: host.table.size, root: host.table.root })
+    const coords = host.coordsToSend(host.now())
+    host.send(to, { type: 'sync-digest', seq, count: host.table.size, root: host.table.root, coords })
   }
 
   private retrySeeds(now: number): void {

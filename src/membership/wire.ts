@@ -1,7 +1,8 @@
 // Binary codec of membership protocol v3: [SWIM_WIRE_VERSION][packet type][fields]. Numbers are
 // unsigned LEB128 varints, strings a varint byte length then UTF-8, member ids the 38 bytes of
 // their identity multihash, hashes and digests u32 big-endian, signatures 64 raw bytes. v3 is v2
-// plus the responder's network coordinate at the end of each ack (coord-wire.ts).
+// plus the responder's network coordinate at the end of each ack (coord-wire.ts), and a list of
+// coordinates the sender holds at the end of each push-pull digest.
 // Decoding is the trust boundary: it checks every limit and throws only InvalidInputError.
 
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -13,11 +14,13 @@ import {
   MAX_ADDR_CHARS,
   MAX_ADDRS,
   MAX_BUCKETS,
+  MAX_COORD_AGE_S,
   MAX_INCARNATION,
   MAX_MEMBERS,
   MAX_NAME_BYTES,
   MAX_PACKET_BYTES,
   MAX_SEQ,
+  MAX_SYNC_COORDS,
   MAX_TAG_KEY_BYTES,
   MAX_TAG_VALUE_BYTES,
   MAX_TAGS,
@@ -28,6 +31,7 @@ import {
 import type {
   Accusation,
   AliveClaim,
+  CoordEntry,
   LeaveClaim,
   Packet,
   PacketType,
@@ -152,6 +156,24 @@ function checkInt(n: unknown, max: number, what: string): number {
   return n
 }
 
+/** Bytes of a digest's coordinate list: a count, then per entry id, age (s) and coordinate. */
+function coordEntriesSize(list: unknown): number {
+  if (list === undefined) return 1
+  if (!Array.isArray(list) || list.length > MAX_SYNC_COORDS)
+    fail(`coords not an array of <= ${MAX_SYNC_COORDS}`)
+  const seen = new Set<string>()
+  let n = varintSize(list.length)
+  for (const e of list as CoordEntry[]) {
+    if (typeof e !== 'object' || e === null) fail('coords entry is not an object')
+    idBytes(e.id, 'coords member id')
+    if (seen.has(e.id)) fail('coords name a member twice')
+    seen.add(e.id)
+    if (e.coord === undefined) fail('coords entry without a coordinate')
+    n += MEMBER_ID_BYTES + varintSize(checkInt(e.age, MAX_COORD_AGE_S, 'coords age')) + coordSize(e.coord)
+  }
+  return n
+}
+
 /** Bytes of a length-prefixed string, checking it against `maxBytes`. */
 function stringSize(s: unknown, maxBytes: number, what: string): number {
   if (typeof s !== 'string') fail(`${what} is not a string`)
@@ -244,7 +266,9 @@ export function packetOverheadBytes(head: PacketHead, updateCount = 0): number {
       return 2 + updates
     case 'sync-digest':
       checkInt(head.root, 0xffffffff, 'root')
-      return 2 + seq() + varintSize(checkInt(head.count, MAX_MEMBERS, 'count')) + 4
+      return (
+        2 + seq() + varintSize(checkInt(head.count, MAX_MEMBERS, 'count')) + 4 + coordEntriesSize(head.coords)
+      )
     case 'sync-buckets': {
       const { bucketCount, hashes } = head
       if (!bucketCountOk(bucketCount)) fail(`bucketCount not 0 or a power of two <= ${MAX_BUCKETS}`)
@@ -397,6 +421,12 @@ export function encodePacket(p: Packet): Uint8Array {
       case 'sync-digest':
         w.varint(p.count)
         w.u32(p.root)
+        w.varint(p.coords?.length ?? 0)
+        for (const e of p.coords ?? []) {
+          w.bytes(idBytes(e.id))
+          w.varint(e.age)
+          w.coord(e.coord)
+        }
         break
       case 'sync-buckets':
         w.varint(p.bucketCount)
@@ -515,6 +545,22 @@ class Reader {
     if (dim === 0) return undefined
     if (dim !== COORD_DIMENSION_BYTE) fail(`coordinate of ${dim} dimensions, not ${COORD_DIMENSION_BYTE}`)
     return readCoordBody(this.b, this.need(COORD_BODY_BYTES, 'coordinate'))
+  }
+  /** A digest's coordinate list: strict, bounded, each member once, each with a coordinate. */
+  coordEntries(): CoordEntry[] {
+    const count = this.varint(MAX_SYNC_COORDS, 'coords count')
+    const out: CoordEntry[] = []
+    const seen = new Set<string>()
+    for (let i = 0; i < count; i++) {
+      const id = this.id('coords member id')
+      if (seen.has(id)) fail('coords name a member twice')
+      seen.add(id)
+      const age = this.varint(MAX_COORD_AGE_S, 'coords age')
+      const coord = this.coord()
+      if (coord === undefined) fail('coords entry without a coordinate')
+      out.push({ id, age, coord })
+    }
+    return out
   }
   bool(what: string): boolean {
     const v = this.byte(what)
@@ -638,9 +684,12 @@ export function decodePacket(bytes: Uint8Array): Packet {
     case PACKET_CODE.gossip:
       p = { type: 'gossip', updates: r.updates() }
       break
-    case PACKET_CODE['sync-digest']:
+    case PACKET_CODE['sync-digest']: {
       p = { type: 'sync-digest', seq: seq(), count: r.varint(MAX_MEMBERS, 'count'), root: r.u32('root') }
+      const coords = r.coordEntries()
+      if (coords.length > 0) p.coords = coords
       break
+    }
     case PACKET_CODE['sync-buckets']: {
       const s = seq()
       const bucketCount = r.bucketCount()

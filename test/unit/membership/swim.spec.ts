@@ -5,7 +5,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import fc from 'fast-check'
 import { ed25519Signer, ed25519Verifier, fakeSigner, signUpdate } from '../../../src/membership/claims.js'
 import { estimateRtt } from '../../../src/membership/coords.js'
-import { MAX_INCARNATION } from '../../../src/membership/limits.js'
+import { MAX_INCARNATION, MAX_SYNC_COORDS } from '../../../src/membership/limits.js'
 import type { Accusation, AliveClaim, Packet, Update } from '../../../src/membership/messages.js'
 import { activeViewSize } from '../../../src/membership/overlay.js'
 import { Suspicion, suspicionBounds } from '../../../src/membership/suspicion.js'
@@ -279,7 +279,14 @@ describe('swim: only changes travel, over a bounded view', () => {
       sync.map((t) => t.packet.type),
       ['sync-digest', 'sync-buckets'],
     )
-    assert.ok(sync.reduce((n, t) => n + encodedPacketSize(t.packet), 0) < 40)
+    // Apart from the digest's coordinates (a bounded list: MAX_SYNC_COORDS at most).
+    const bare = sync.map((t) => {
+      if (t.packet.type !== 'sync-digest') return t.packet
+      const { coords, ...rest } = t.packet
+      assert.ok(coords !== undefined && coords.length <= MAX_SYNC_COORDS)
+      return rest
+    })
+    assert.ok(bare.reduce((n, p) => n + encodedPacketSize(p), 0) < 40)
     // A member that slept through one tag change gets that bucket (and its own) in push-pull, not the table.
     const [late] = (await peerIds(41)).slice(40)
     const sleeper = net.add(late!)
@@ -539,5 +546,72 @@ describe('swim: network coordinates on acks', () => {
     assert.ok(net.node(b).coordinateOf(gone), 'kept while the member is held dead')
     assert.equal(net.node(b).forceLeave(gone, true), 'pruned')
     assert.equal(net.node(b).coordinateOf(gone), undefined)
+  })
+})
+
+describe('swim: network coordinates beyond the view, on push-pull digests', () => {
+  it('with N = 30 (views smaller than N), a few push-pulls give every member a coordinate for (nearly) every other', async () => {
+    const { net, ids } = await mesh(30, 2)
+    net.latencyMs = [10, 12]
+    net.tap = []
+    net.run(240_000)
+    assert.ok(
+      ids.every((id) => net.node(id).activeView().length < ids.length - 1),
+      'nobody probes everyone',
+    )
+    const errors: number[] = []
+    let secondHand = 0
+    for (const a of ids) {
+      const me = net.node(a)
+      let held = 0
+      for (const b of ids.filter((x) => x !== a)) {
+        const theirs = me.coordinateOf(b)
+        if (theirs === undefined) continue
+        held++
+        if (!me.coordinateFirstHand(b)) secondHand++
+        errors.push(Math.abs(estimateRtt(me.coordinate(), theirs) - 0.022) / 0.022)
+      }
+      assert.ok(held >= ids.length - 3, `${a.slice(-6)} holds ${held} of ${ids.length - 1}`)
+    }
+    assert.ok(errors.length >= 0.99 * ids.length * (ids.length - 1), `${errors.length} pairs held`)
+    assert.ok(secondHand > errors.length / 2, 'most came second-hand')
+    errors.sort((x, y) => x - y)
+    const median = errors[Math.floor(errors.length / 2)]!
+    assert.ok(median < 0.25, `median error ${(median * 100).toFixed(0)}% of ~22 ms`)
+    const digests = net.tap.filter((t) => t.packet.type === 'sync-digest')
+    assert.ok(digests.length > 0)
+    for (const t of digests) {
+      const p = t.packet as { coords?: { id: string }[] }
+      assert.ok(p.coords !== undefined && p.coords.length <= MAX_SYNC_COORDS)
+      assert.equal(p.coords[0]!.id, t.from, 'the sender’s own coordinate first')
+    }
+  })
+
+  it('a digest never replaces a first-hand coordinate, never moves ours, and names no stranger into the book', async () => {
+    const { net, ids } = await mesh(5)
+    net.run(30_000)
+    const [a, b, c] = [ids[0]!, ids[1]!, ids[2]!]
+    const [stranger] = (await peerIds(6)).slice(5)
+    const node = net.node(a)
+    const probed = ids.find((x) => x !== a && node.coordinateFirstHand(x))!
+    assert.ok(probed, 'a probed someone')
+    const before = node.coordinateOf(probed)
+    const mine = node.coordinate()
+    const bogus = { vec: [9, 9, 9, 9, 9, 9, 9, 9], height: 9, error: 0, adjustment: 0 }
+    node.receive(b === probed ? c : b, {
+      type: 'sync-digest',
+      seq: 77,
+      count: 5,
+      root: 1,
+      coords: [
+        { id: probed, age: 0, coord: bogus },
+        { id: a, age: 0, coord: bogus },
+        { id: stranger!, age: 0, coord: bogus },
+      ],
+    })
+    assert.deepEqual(node.coordinateOf(probed), before, 'first-hand wins')
+    assert.ok(node.coordinateFirstHand(probed))
+    assert.deepEqual(node.coordinate(), mine, 'our own coordinate does not move')
+    assert.equal(node.coordinateOf(stranger!), undefined, 'nothing kept for a stranger')
   })
 })

@@ -8,11 +8,13 @@ import {
   MAX_ADDR_CHARS,
   MAX_ADDRS,
   MAX_BUCKETS,
+  MAX_COORD_AGE_S,
   MAX_INCARNATION,
   MAX_MEMBERS,
   MAX_NAME_BYTES,
   MAX_PACKET_BYTES,
   MAX_SEQ,
+  MAX_SYNC_COORDS,
   MAX_TAG_KEY_BYTES,
   MAX_TAG_VALUE_BYTES,
   MAX_TAGS,
@@ -161,6 +163,16 @@ describe('membership: wire v3', () => {
       { type: 'nack', seq: 77 },
       { type: 'gossip', updates },
       { type: 'sync-digest', seq: 9, count: MAX_MEMBERS, root: 0xffffffff },
+      {
+        type: 'sync-digest',
+        seq: 9,
+        count: 3,
+        root: 1,
+        coords: [
+          { id: A, age: 0, coord: COORD },
+          { id: B, age: MAX_COORD_AGE_S, coord: COORD },
+        ],
+      },
       { type: 'sync-buckets', seq: 9, bucketCount: 4, hashes: Uint32Array.of(0, 1, 0x80000000, 0xffffffff) },
       { type: 'sync-buckets', seq: 9, bucketCount: 0, hashes: new Uint32Array() },
       {
@@ -199,7 +211,7 @@ describe('membership: wire v3', () => {
     assert.deepEqual(encodePacket({ type: 'nack', seq: 300 }), pkt(4, vi(300)))
     assert.deepEqual(
       encodePacket({ type: 'sync-digest', seq: 1, count: 2, root: 0x01020304 }),
-      pkt(6, 1, 2, 1, 2, 3, 4),
+      pkt(6, 1, 2, 1, 2, 3, 4, 0),
     )
     const accusation: Update = { type: 'dead', id: A, incarnation: 300, from: B, sig: sig() }
     assert.deepEqual(
@@ -256,6 +268,71 @@ describe('membership: wire v3', () => {
     assert.throws(() => decodePacket(pkt(2, 1, 0)), { ...invalid, message: /truncated coordinate/ })
     // Pings carry none.
     assert.throws(() => decodePacket(pkt(1, 1, 0, rawCoord(COORD))), { ...invalid, message: /trailing/ })
+  })
+
+  it('carries a bounded list of coordinates on push-pull digests: id, age, coordinate; strict', () => {
+    const entry = (id: string, age = 1, c: number[] = rawCoord(COORD)): number[] => [
+      ...idb(id),
+      ...vi(age),
+      ...c,
+    ]
+    const digest = (...entries: number[][]): Uint8Array =>
+      pkt(6, 1, 2, 1, 2, 3, 4, entries.length, ...entries.flat())
+    assert.deepEqual(
+      encodePacket({
+        type: 'sync-digest',
+        seq: 1,
+        count: 2,
+        root: 0x01020304,
+        coords: [{ id: A, age: 300, coord: COORD }],
+      }),
+      digest(entry(A, 300)),
+    )
+    assert.deepStrictEqual(decodePacket(digest(entry(A), entry(B, 0))), {
+      type: 'sync-digest',
+      seq: 1,
+      count: 2,
+      root: 0x01020304,
+      coords: [
+        { id: A, age: 1, coord: COORD },
+        { id: B, age: 0, coord: COORD },
+      ],
+    })
+    const many = Array.from({ length: MAX_SYNC_COORDS + 1 }, (_, i) => ({
+      id: `x${i}`,
+      age: 0,
+      coord: COORD,
+    }))
+    const refused: [Uint8Array, RegExp][] = [
+      [pkt(6, 1, 2, 1, 2, 3, 4, vi(MAX_SYNC_COORDS + 1)), /coords count/],
+      [digest(entry(A), entry(A)), /twice/],
+      [digest(entry(A, MAX_COORD_AGE_S + 1)), /coords age/],
+      [digest(entry(A, 1, [0])), /without a coordinate/],
+      [digest(entry(A, 1, rawCoord(COORD, 7))), /7 dimensions/],
+      [digest(entry(A, 1, rawCoord({ ...COORD, error: 2 }))), /error/],
+      [digest(entry(A)).subarray(0, 60), /truncated/],
+      [digest([...idb(A).map((b, i) => (i === 2 ? 9 : b)), 1, ...rawCoord(COORD)]), /peer id/],
+      [pkt(6, 1, 2, 1, 2, 3, 4), /truncated coords count/],
+    ]
+    for (const [bytes, what] of refused)
+      assert.throws(() => decodePacket(bytes), { ...invalid, message: what })
+    const base = { type: 'sync-digest', seq: 1, count: 2, root: 1 } as const
+    const bad: [unknown, RegExp][] = [
+      [many.map((e, i) => ({ ...e, id: ids[i % 4]! })), /array of <=/],
+      [
+        [
+          { id: A, age: 0, coord: COORD },
+          { id: A, age: 0, coord: COORD },
+        ],
+        /twice/,
+      ],
+      [[{ id: A, age: -1, coord: COORD }], /coords age/],
+      [[{ id: A, age: 0 }], /without a coordinate/],
+      [[{ id: 'nope', age: 0, coord: COORD }], /peer id/],
+      [{ length: 1 }, /array/],
+    ]
+    for (const [coords, what] of bad)
+      assert.throws(() => encodePacket({ ...base, coords } as Packet), { ...invalid, message: what })
   })
 
   it('decodes plain objects; a "__proto__" tag is an own property, not a prototype', () => {
