@@ -25,7 +25,7 @@ export interface SyncSchedulerOptions {
  */
 export const MAX_ANSWERING = 4
 /** A peer found equal to us is skipped for at most this many intervals while our state stays the same. */
-export const UNCHANGED_SKIP = 6
+export const UNCHANGED_SKIP = 30
 /** A refused or failed catch-up is tried again after 1 to 3 s: a burst of joiners spreads out. */
 const CATCH_UP_RETRY_MS = 1000
 
