@@ -35,10 +35,17 @@ describe('murmur monitor', function () {
     const json = watch(['--log-level', 'debug', '--json'])
     const human = watch(['--log-level', 'debug'])
     try {
-      // Anti-entropy with b logs at debug every interval (FAST_CONFIG: 500 ms).
-      await waitFor(() => json.seen.out.includes('"level":"debug"') && / DEBUG /.test(human.seen.out), {
-        what: 'debug lines on both monitors',
-      })
+      // A write on a has it sync with b within an interval (FAST_CONFIG: 500 ms), which it logs at
+      // debug: written again while waiting, since a monitor may connect after the first session.
+      let n = 0
+      await waitFor(
+        async () => {
+          if (json.seen.out.includes('"level":"debug"') && / DEBUG /.test(human.seen.out)) return true
+          assert.equal((await a.cli(['kv', 'set', 'monitor-test', String(n++)])).code, 0)
+          return false
+        },
+        { what: 'debug lines on both monitors' },
+      )
       const line = JSON.parse(json.seen.out.split('\n')[0]!) as Record<string, unknown>
       assert.ok(
         typeof line.time === 'string' && typeof line.component === 'string' && typeof line.msg === 'string',
