@@ -6,25 +6,11 @@
 // by MAX_MEMBERS.
 
 import { hashString } from '../util/hash.js'
+import { mulberry32 } from '../util/prng.js'
 import { fitsWire } from './coord-wire.js'
 import { type Coordinate, CoordinateClient, estimateRtt } from './coords.js'
 import { MAX_COORD_AGE_S } from './limits.js'
 import type { CoordEntry } from './messages.js'
-
-/**
- * mulberry32 seeded from the member id: the coordinate's tie-breaking pushes draw from their own
- * stream, so Swim's random source (and with it every simulator run) is left as it was.
- */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const copy = (c: Coordinate): Coordinate => ({ ...c, vec: [...c.vec] })
 
@@ -43,7 +29,9 @@ export class CoordBook {
   resets = 0
 
   constructor(selfId: string) {
-    this.random = seededRandom(hashString(selfId))
+    // Seeded from our id: the tie-breaking pushes draw from their own stream, so Swim's random
+    // source (and with it every simulator run) is left as it was.
+    this.random = mulberry32(hashString(selfId))
     this.client = new CoordinateClient(this.random)
   }
 

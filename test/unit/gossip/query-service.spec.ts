@@ -70,26 +70,18 @@ describe('query service', () => {
     await waitFor(() => o.counts.received === 2, { what: 'two frames' })
     assert.equal(collector.counts.nonMember, 1)
 
+    /** An empty ack from the member, signed by `signer` over a response to `to`. */
+    const ack = (signer: { sign(b: Uint8Array): Uint8Array }, to: string) =>
+      encodeResponse({
+        kind: 'ack',
+        id: ID,
+        payload: new Uint8Array(0),
+        sig: signer.sign(responseBody('ack', ID, to, member.id, new Uint8Array(0))),
+      })
     // Signed by the stranger, sent by the member: the signature is not the sender's.
-    const strangerSigner = ed25519Signer(stranger.privateKey)
-    const body = responseBody('ack', ID, origin.id, member.id, new Uint8Array(0))
-    const forged = encodeResponse({
-      kind: 'ack',
-      id: ID,
-      payload: new Uint8Array(0),
-      sig: strangerSigner.sign(body),
-    })
-    assert.equal(o.handle(member.id, forged), 'forged')
+    assert.equal(o.handle(member.id, ack(ed25519Signer(stranger.privateKey), origin.id)), 'forged')
     // The member's own signature, but of a response to another origin (a replay).
-    const memberSigner = ed25519Signer(member.privateKey)
-    const elsewhere = responseBody('ack', ID, stranger.id, member.id, new Uint8Array(0))
-    const replay = encodeResponse({
-      kind: 'ack',
-      id: ID,
-      payload: new Uint8Array(0),
-      sig: memberSigner.sign(elsewhere),
-    })
-    assert.equal(o.handle(member.id, replay), 'forged')
+    assert.equal(o.handle(member.id, ack(ed25519Signer(member.privateKey), stranger.id)), 'forged')
     assert.equal(o.handle(member.id, Uint8Array.of(1, 2, 3)), 'malformed')
     assert.equal(got.length, 0)
     assert.equal(o.counts.forged, 2)
