@@ -229,6 +229,8 @@ export class MembershipService {
   }
 
   private readonly onSelfUpdate = (): void => {
+    // Listeners closing as the agent stops after a leave change the addresses: nothing to claim.
+    if (this.swim.hasLeft()) return
     const addrs = advertisedAddrs(this.c.addresses.getMultiaddrs())
     this.link.call('addresses', (s) => s.setAddrs(addrs))
   }

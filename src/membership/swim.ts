@@ -262,6 +262,11 @@ export class Swim {
     return this.snapshot(this.selfSlot)
   }
 
+  /** We left (gracefully): our claim no longer changes. */
+  hasLeft(): boolean {
+    return this.leaveClaim !== undefined
+  }
+
   selfClaim(): AliveClaim {
     return this.claim
   }

@@ -4,6 +4,7 @@ import { type MembershipService, membershipService } from '../../../src/gossip/m
 import { surplusIdleMs } from '../../../src/gossip/surplus-connections.js'
 import { OLD_SWIM_PROTOCOLS, SWIM_PROTOCOL } from '../../../src/membership/limits.js'
 import type { MemberEvent } from '../../../src/membership/types.js'
+import { createLogger } from '../../../src/util/log.js'
 import { advanceBy, advanceUntil } from '../../helpers/fake-timers.js'
 import { FakeNet, type FakeNode } from './fake-net.js'
 
@@ -67,6 +68,24 @@ describe('membership service on an in-memory net', () => {
     assert.equal(a.handlers.size, 0, 'both unhandled at stop')
     sa = start(a, events)
     await sa.start()
+  })
+
+  it('after a leave, address changes as the listeners close claim nothing and log nothing', async () => {
+    const lines: string[] = []
+    const c = new FakeNet()
+    const n = await c.node()
+    const svc = membershipService({
+      privateKey: n.privateKey,
+      self: { id: n.id, name: 'alone', incarnation: 1, tags: {}, addrs: [] },
+    })({ ...n.components(), logger: createLogger('t', { level: 'debug', write: (l) => lines.push(l) }) })
+    await svc.start()
+    await svc.leave(10)
+    n.events.safeDispatchEvent('self:peer:update', { detail: {} as never })
+    assert.deepEqual(
+      lines.filter((l) => l.includes('"level":"warn"')),
+      [],
+    )
+    await svc.stop()
   })
 
   it('a join reaches the seed, and both hold each other alive with frames both ways', async () => {
