@@ -50,10 +50,12 @@ export class SyncScheduler {
 
   /**
    * A connection to `peer` came up: whether to start a session with it now. One catch-up at a
-   * time: a joiner that connects to ten peers fetches the state once, not ten times.
+   * time: a joiner that connects to ten peers fetches the state once, not ten times. None while
+   * we answer one `peer` opened: a session carries both ways, and the peer's identify may reach
+   * us only after its catch-up has begun.
    */
-  onConnect(_peer: string): boolean {
-    if (this.running.size > 0) return false
+  onConnect(peer: string): boolean {
+    if (this.running.size > 0 || this.answering.has(peer)) return false
     return this.opts.clock.now() - this.lastAny >= this.opts.intervalMs
   }
 

@@ -73,6 +73,15 @@ describe('sync scheduler', () => {
     assert.ok(s.onConnect('b'), 'no session for an interval (isolated, or sessions failing): catch up')
   })
 
+  it('no catch-up with a peer whose own catch-up we are answering: one session carries both ways', () => {
+    const { s } = scheduler()
+    assert.equal(s.answer('a'), 'ok')
+    assert.equal(s.onConnect('a'), false)
+    assert.ok(s.onConnect('b'), 'another peer is no reason to wait')
+    s.answered('a')
+    assert.ok(s.onConnect('a'), 'the answer failed: nothing completed, so catch up')
+  })
+
   it('while a catch-up runs, no periodic session starts and only its peer is answered', () => {
     const { s } = scheduler()
     assert.ok(s.onConnect('p0'))
@@ -108,14 +117,14 @@ describe('sync scheduler', () => {
     assert.equal(s.answer('p0'), 'ok')
   })
 
-  it('skips a peer found equal while our digest stays the same, for at most six intervals', () => {
+  it('skips a peer found equal while our digest stays the same, for at most UNCHANGED_SKIP intervals', () => {
     const { s, clock } = scheduler()
     s.inSync('p0', 'd1')
     s.inSync('p1', 'd1')
     assert.deepEqual(s.unchanged(peers(3), 'd1'), { skip: ['p0', 'p1'], rest: ['p2'] })
     assert.deepEqual(s.unchanged(peers(3), 'd2'), { skip: [], rest: ['p0', 'p1', 'p2'] }, 'our state changed')
     clock.advance(UNCHANGED_SKIP * INTERVAL)
-    assert.deepEqual(s.unchanged(peers(3), 'd1').skip, [], 'checked again after six intervals')
+    assert.deepEqual(s.unchanged(peers(3), 'd1').skip, [], 'checked again after UNCHANGED_SKIP intervals')
     s.inSync('p0', 'd1')
     assert.deepEqual(s.unchanged(['p1', 'p2'], 'd1').skip, [], 'a peer that left the candidates is forgotten')
     assert.deepEqual(s.unchanged(peers(3), 'd1').skip, [])
