@@ -37,6 +37,12 @@ function innerHash(left: Uint8Array, right: Uint8Array): Buffer {
 
 const rootMessage = (root: Uint8Array): Uint8Array => Buffer.concat([ROOT_TAG, root])
 
+/** True for proof bytes of a valid length (a signature, or one with 1 to MAX_DEPTH path nodes). */
+export function isProofBytes(bytes: Uint8Array): boolean {
+  const k = (bytes.length - SIG - 1) / NODE
+  return bytes.length === SIG || (Number.isInteger(k) && k >= 1 && k <= MAX_DEPTH)
+}
+
 /** True for a well-formed proof string (canonical base64 of a valid length); says nothing of validity. */
 export function isProofShape(s: string): boolean {
   if (s.length > 4 * Math.ceil((SIG + 1 + NODE * MAX_DEPTH) / 3) || !B64.test(s)) return false

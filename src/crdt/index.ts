@@ -6,13 +6,9 @@ export {
   encodeDeltaFrames,
   encodeMessage,
   FORMAT_VERSION,
-  jsonFrame,
   MAX_DELTAS_PER_FRAME,
   MAX_FRAME_BYTES,
   type Message,
-  packJson,
-  packJsonLazily,
-  readJsonFrame,
 } from './codec.js'
 export { compareHlc, type Hlc, HybridClock } from './hlc.js'
 export { counterId, kvId, type ParsedId, parseId, setId } from './ids.js'
@@ -22,16 +18,18 @@ export {
   DEFAULT_MAX_RECORDS,
   DEFAULT_TOMBSTONE_HORIZON_MS,
   MAX_COUNTER_TOTAL,
-  MAX_SEQ,
   MAX_ELEMENTS_PER_WRITE,
   MAX_NAME_BYTES,
   MAX_ORIGINS_PER_RECORD,
   MAX_PENDING_PER_ORIGIN,
+  MAX_SEQ,
   MAX_VALUE_BYTES,
   MAX_VALUE_DEPTH,
   MAX_VV_ORIGINS,
   ORIGIN_RE,
 } from './limits.js'
+export { fieldSize, frame, packItems, readFrame, repeatedField } from './pb-frame.js'
+export { decodeEntry, encodeDelta, encodeEntry, pbDecode } from './record-wire.js'
 export type {
   CounterRecord,
   CrdtRecord,

@@ -31,6 +31,7 @@ import {
   validateElements,
   validateName,
 } from './limits.js'
+import { authentic, ownPartUnsigned, signParts } from './part-signatures.js'
 import {
   type CounterRecord,
   type CrdtRecord,
@@ -38,19 +39,18 @@ import {
   counterValue,
   type Delta,
   type Dot,
+  isTombstone,
   type LwwRecord,
   mergeRecords,
-  isTombstone,
   type SeqMap,
   type SetRecord,
   seqOf,
   setPresent,
   type VersionVector,
 } from './records.js'
-import { acceptAllWrites, fakeWriteSigner, type WriteSigner, type WriteVerifier } from './signing.js'
-import { authentic, ownPartUnsigned, signParts } from './part-signatures.js'
 import { parseEntry } from './schemas.js'
 import { deadOrigins, withoutOrigins } from './set-parts.js'
+import { acceptAllWrites, fakeWriteSigner, type WriteSigner, type WriteVerifier } from './signing.js'
 import { TombstoneTracker } from './tombstones.js'
 import { VersionTracker } from './versions.js'
 import { type ReplicaStats, Views } from './views.js'

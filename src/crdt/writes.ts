@@ -5,7 +5,6 @@ import type { Change } from './changes.js'
 import { compareHlc, type Hlc, hlcAfter } from './hlc.js'
 import type { JsonValue } from './json.js'
 import { MAX_COUNTER_TOTAL } from './limits.js'
-import type { WriteSigner, WriteVerifier } from './signing.js'
 import {
   type CounterRecord,
   type Delta,
@@ -15,6 +14,7 @@ import {
   seqOf,
   setPresent,
 } from './records.js'
+import type { WriteSigner, WriteVerifier } from './signing.js'
 
 export function lwwWrite(
   prev: LwwRecord | undefined,

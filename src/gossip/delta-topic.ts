@@ -1,4 +1,4 @@
-// Own writes out, peers' writes in, on the gossipsub topic /murmur/state/3. Each message is a
+// Own writes out, peers' writes in, on the gossipsub topic /murmur/state/4. Each message is a
 // frame of deltas, all by the message's signed author: agents gossip only their own writes, so
 // anyone else's dot in it is a forgery. Deltas are charged per record to the forwarding peer and
 // to the author, on top of the topic's byte budgets.
@@ -6,7 +6,7 @@ import { type Change, type Delta, decodeMessage, encodeDeltaFrames, type Replica
 import { RateLimiter } from '../util/rate-limit.js'
 import { GossipTopic, OnTopic, type TopicComponents } from './topic.js'
 
-export const STATE_TOPIC = '/murmur/state/3'
+export const STATE_TOPIC = '/murmur/state/4'
 /** Default of limits.gossipRecordsPerSecond. */
 export const DEFAULT_GOSSIP_RECORDS_PER_SECOND = 50_000
 

@@ -1,6 +1,7 @@
-// Anti-entropy on the network: sessions of src/sync over /murmur/sync/5.0.0 streams, as
+// Anti-entropy on the network: sessions of src/sync over /murmur/sync/6.0.0 streams, as
 // initiator (picked by the SyncScheduler) and as responder (one inbound session per peer), with
-// a per-peer byte budget on what a peer sends us.
+// a per-peer byte budget on what a peer sends us. A peer on an older state wire is named in a
+// warning, from its identify or its session, and refused.
 import type { Connection, IdentifyResult, PeerId, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
@@ -12,7 +13,11 @@ import type { Logger } from '../util/log.js'
 import { RateLimiter } from '../util/rate-limit.js'
 import type { ConnectionView, NodeEvents, Registrar } from './components.js'
 
-export const SYNC_PROTOCOL = '/murmur/sync/5.0.0'
+export const SYNC_PROTOCOL = '/murmur/sync/6.0.0'
+/** Earlier state wires (JSON records): such a peer cannot exchange state with us, and is told so. */
+export const OLD_SYNC_PROTOCOLS = ['/murmur/sync/5.0.0'] as const
+/** One warning per peer on the old wire per this long. */
+const OLD_WIRE_WARN_MS = 10 * 60_000
 /** Default of limits.syncBytesPerSecond. */
 export const DEFAULT_SYNC_BYTES_PER_SECOND = 32 * 1024 * 1024
 const SYNC_TIMEOUT_MS = 30_000
@@ -77,6 +82,8 @@ export class SyncService {
   private readonly budget: RateLimiter
   private stopTicks?: () => void
   private stopped = false
+  /** Peers on an old state wire, and when we last said so. */
+  private readonly warnedOld = new Map<string, number>()
 
   constructor(
     private readonly opts: SyncServiceInit,
@@ -93,6 +100,11 @@ export class SyncService {
       // Two members behind NATs sync over a relay (docs/nat.md).
       runOnLimitedConnection: true,
     })
+    for (const old of OLD_SYNC_PROTOCOLS)
+      await this.c.registrar.handle(old, (stream, conn) => this.refuseOld(old, stream, conn), {
+        maxInboundStreams: 1,
+        runOnLimitedConnection: true,
+      })
     this.c.events.addEventListener('peer:identify', this.onIdentify)
     this.stopTicks = this.c.clock.every(this.opts.intervalMs, () => this.tick())
   }
@@ -101,12 +113,35 @@ export class SyncService {
     this.stopped = true
     this.stopTicks?.()
     this.c.events.removeEventListener('peer:identify', this.onIdentify)
-    await this.c.registrar.unhandle(SYNC_PROTOCOL).catch(() => {})
+    for (const p of [SYNC_PROTOCOL, ...OLD_SYNC_PROTOCOLS]) await this.c.registrar.unhandle(p).catch(() => {})
+  }
+
+  /** Says once in a while that `peer` speaks an older state wire (its records cannot reach us). */
+  private warnOld(peer: string, protocol: string): void {
+    const now = this.c.clock.now()
+    const last = this.warnedOld.get(peer)
+    if (last !== undefined && now - last < OLD_WIRE_WARN_MS) return
+    if (this.warnedOld.size >= 1024) this.warnedOld.clear()
+    this.warnedOld.set(peer, now)
+    this.c.logger.warn('peer speaks an older state wire: upgrade it; no state is exchanged with it', {
+      peer,
+      protocol,
+      ours: SYNC_PROTOCOL,
+    })
+  }
+
+  private refuseOld(protocol: string, stream: Stream, conn: Connection): void {
+    this.warnOld(conn.remotePeer.toString(), protocol)
+    stream.abort(new Error(`state wire ${protocol} is not supported; this agent speaks ${SYNC_PROTOCOL}`))
   }
 
   private readonly onIdentify = (evt: CustomEvent<IdentifyResult>) => {
-    if (!evt.detail.protocols.includes(SYNC_PROTOCOL)) return
     const peer = evt.detail.peerId.toString()
+    if (!evt.detail.protocols.includes(SYNC_PROTOCOL)) {
+      const old = OLD_SYNC_PROTOCOLS.find((p) => evt.detail.protocols.includes(p))
+      if (old !== undefined) this.warnOld(peer, old)
+      return
+    }
     if (this.scheduler.onConnect(peer)) void this.syncWith(peer, true)
   }
 

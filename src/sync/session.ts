@@ -34,9 +34,9 @@ import {
   decodeSyncMessage,
   encodeRangeFrames,
   encodeSyncMessage,
-  syncResponseFrames,
   MAX_RANGES_PER_FRAME,
   type SyncMessage,
+  syncResponseFrames,
 } from './wire.js'
 
 export type SendFrame = (frame: Uint8Array) => Promise<void> | void

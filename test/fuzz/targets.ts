@@ -1,11 +1,14 @@
 // Every decoder of outside input, as a fuzz target: arbitrary and mutated inputs may only ever
 // fail with the decoder's typed error, and whatever decodes must encode again. Used by the CI
 // spec (a short budget) and by `npm run fuzz` (1,000,000 inputs per target).
+import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { DEFAULT_CONFIG_PATH, readConfigFile, validateConfig } from '../../src/config/load.js'
 import {
+  decodeEntry,
   decodeMessage,
   encodeDeltaFrames,
+  encodeEntry,
   encodeMessage,
   FORMAT_VERSION,
   parseEntry,
@@ -97,6 +100,12 @@ const fuzzPeerSet = new VersionSet(Array.from({ length: 40 }, (_, i) => [`peer${
 
 const gossipCorpus = (): Uint8Array[] =>
   encodeDeltaFrames(sampleDeltas(new Replica('12D3KooWA', new FakeClock())))
+
+function entryCorpus(): Uint8Array[] {
+  const a = new Replica('12D3KooWA', new FakeClock())
+  sampleDeltas(a)
+  return [...a.entries()].map(([id, r]) => encodeEntry(id, r))
+}
 
 function syncCorpus(): Uint8Array[] {
   const a = new Replica('12D3KooWA', new FakeClock())
@@ -233,7 +242,7 @@ function configInput(): fc.Arbitrary<unknown> {
 export function fuzzTargets(): FuzzTarget[] {
   return [
     {
-      name: 'gossip frames (/murmur/state/3)',
+      name: 'gossip frames (/murmur/state/4)',
       input: bytesInput(gossipCorpus(), [FORMAT_VERSION]),
       check: (input) =>
         refusesWith([InvalidInputError, TooLargeError], () => {
@@ -242,7 +251,7 @@ export function fuzzTargets(): FuzzTarget[] {
         }),
     },
     {
-      name: 'anti-entropy frames (/murmur/sync/5.0.0)',
+      name: 'anti-entropy frames (/murmur/sync/6.0.0)',
       input: bytesInput(syncCorpus(), [SYNC_WIRE_VERSION]),
       check: (input) =>
         refusesWith([InvalidInputError, TooLargeError], () => {
@@ -250,6 +259,16 @@ export function fuzzTargets(): FuzzTarget[] {
           encodeSyncMessage(msg)
           // Whatever decodes, the reconciler takes or refuses with a typed error.
           if (msg.type === 'sync-ranges') new Reconciler(fuzzPeerSet).answer(msg.ranges)
+        }),
+    },
+    {
+      name: 'records as they travel (pb Entry)',
+      input: bytesInput(entryCorpus(), []),
+      check: (input) =>
+        refusesWith([InvalidInputError], () => {
+          const [id, r] = decodeEntry(input as Uint8Array)
+          // What decodes is a valid record: it encodes again, to bytes that give it back.
+          assert.deepStrictEqual(decodeEntry(encodeEntry(id, r)), [id, r])
         }),
     },
     {

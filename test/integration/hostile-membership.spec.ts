@@ -10,8 +10,8 @@ import { MAX_INCARNATION, SWIM_PROTOCOL } from '../../src/membership/limits.js'
 import type { Accusation, AliveClaim } from '../../src/membership/messages.js'
 import { encodePacket, memberIdBytes } from '../../src/membership/wire.js'
 import type { MurmurNode } from '../../src/transport/node.js'
-import { startForeignNode } from '../helpers/foreign-node.js'
 import { disposeAgents, type MemberRow, TestAgent, testSwarmKeyFile } from '../helpers/agents.js'
+import { startForeignNode } from '../helpers/foreign-node.js'
 import { waitFor } from '../helpers/wait.js'
 
 describe('a hostile peer on the membership protocol', function () {

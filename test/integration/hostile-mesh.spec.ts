@@ -6,7 +6,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
-import { type CrdtRecord, encodeDeltaFrames, FORMAT_VERSION, Replica } from '../../src/crdt/index.js'
+import { type CrdtRecord, encodeDeltaFrames, Replica } from '../../src/crdt/index.js'
 import { STATE_TOPIC } from '../../src/gossip/delta-topic.js'
 import { SYNC_PROTOCOL } from '../../src/gossip/sync-service.js'
 import { ed25519WriteSigner } from '../../src/gossip/write-signatures.js'
@@ -26,6 +26,7 @@ import {
   testSwarmKeyFile,
 } from '../helpers/agents.js'
 import { attachToState, hostileSyncSession, startForeignNode } from '../helpers/foreign-node.js'
+import { pastBoundCounterFrame } from '../helpers/raw-frames.js'
 import { waitFor } from '../helpers/wait.js'
 
 const RSS_LIMIT_MIB = 300
@@ -53,8 +54,6 @@ describe('a hostile member against a 3-agent mesh', function () {
     const publish = async (frames: Uint8Array[]): Promise<void> => {
       for (const f of frames) await bad.services.pubsub.publish(STATE_TOPIC, f).catch(() => {})
     }
-    const raw = (json: string): Uint8Array =>
-      Uint8Array.from([FORMAT_VERSION, ...new TextEncoder().encode(json)])
 
     let round = 0
     const honestRound = async (what: string): Promise<void> => {
@@ -101,18 +100,7 @@ describe('a hostile member against a 3-agent mesh', function () {
     // 3. A clock ten years ahead, and numbers past every bound.
     const ahead = new Replica(me, new FakeClock(Date.now() + 10 * 365 * 86_400_000), { signer })
     await publish(encodeDeltaFrames(ahead.kvSet('honest/1', 'from the future').deltas))
-    const huge = {
-      t: 'counter',
-      p: { [me]: 2 ** 53 - 1 },
-      n: {},
-      dots: { [me]: 2 ** 53 - 1 },
-      sigs: { [me]: 'x' },
-    }
-    await publish([
-      raw(
-        `{"type":"delta","deltas":[{"id":"c\\u0000hits","record":${JSON.stringify(huge)},"dot":{"origin":"${me}","seq":1}}]}`,
-      ),
-    ])
+    await publish([pastBoundCounterFrame(me, 2 ** 53 - 1)])
     await honestRound('a far-future clock and past-bound numbers')
     assert.equal((await agents[0]!.cli(['kv', 'get', 'honest/1'])).stdout, 'nothing yet\n')
 

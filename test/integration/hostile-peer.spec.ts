@@ -6,7 +6,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { AdminClient } from '../../src/admin/client.js'
-import { type CrdtRecord, encodeDeltaFrames, FORMAT_VERSION, MAX_SEQ, Replica } from '../../src/crdt/index.js'
+import { type CrdtRecord, encodeDeltaFrames, MAX_SEQ, Replica } from '../../src/crdt/index.js'
 import { encodeEvent } from '../../src/events/user-events.js'
 import { STATE_TOPIC } from '../../src/gossip/delta-topic.js'
 import { EVENTS_TOPIC } from '../../src/gossip/event-topic.js'
@@ -23,6 +23,7 @@ import {
   testSwarmKeyFile,
 } from '../helpers/agents.js'
 import { attachToState, hostileSyncSession, startForeignNode } from '../helpers/foreign-node.js'
+import { pastBoundCounterFrame, rawDeltaFrame } from '../helpers/raw-frames.js'
 import { waitFor } from '../helpers/wait.js'
 
 /** A member gone bad (it holds the mesh's key), and a replica that signs writes with its own key. */
@@ -55,10 +56,11 @@ describe('a hostile peer on the state topic', function () {
     // Forged: a write claiming to come from the agent itself, signed by us.
     const forger = new Replica(info.peerId, systemClock)
     for (const f of encodeDeltaFrames(forger.kvSet('forged', 'x').deltas)) await publish(f)
-    // Malformed: garbage, a wrong version byte, and JSON of the wrong shape.
+    // Malformed: garbage, a wrong version byte, an old JSON frame, a delta without its record.
     await publish(new Uint8Array([1, 123, 0xff]))
     await publish(new Uint8Array([9, 0x7b, 0x7d]))
-    await publish(new TextEncoder().encode('\u0001{"type":"delta","deltas":[{"id":7}]}'))
+    await publish(new TextEncoder().encode('\u0003{"type":"delta","deltas":[{"id":7}]}'))
+    await publish(rawDeltaFrame([{}]))
     // Genuine: our own write.
     for (const f of encodeDeltaFrames(bad.writer.kvSet('genuine', 'ok').deltas)) await publish(f)
 
@@ -86,13 +88,7 @@ describe('a hostile peer on the state topic', function () {
     for (const f of encodeDeltaFrames(ahead.kvSet('leader', 'attacker').deltas))
       await node.services.pubsub.publish(STATE_TOPIC, f)
     // A counter total and a seq past their bounds (once they bricked the victim's store).
-    const sigs = { [me]: Buffer.alloc(64).toString('base64') }
-    const huge = { t: 'counter', p: { [me]: 2 ** 53 - 1 }, n: {}, dots: { [me]: MAX_SEQ + 5 }, sigs }
-    const raw = `{"type":"delta","deltas":[{"id":"c\\u0000hits","record":${JSON.stringify(huge)},"dot":{"origin":"${me}","seq":1}}]}`
-    await node.services.pubsub.publish(
-      STATE_TOPIC,
-      Uint8Array.from([FORMAT_VERSION, ...new TextEncoder().encode(raw)]),
-    )
+    await node.services.pubsub.publish(STATE_TOPIC, pastBoundCounterFrame(me, MAX_SEQ + 5))
 
     // One anti-entropy session whose vv claims 5,000 origins nobody has heard of.
     const fake: Record<string, number> = {}

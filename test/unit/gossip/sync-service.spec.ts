@@ -1,7 +1,8 @@
 // Anti-entropy sessions between two replicas on an in-memory net: convergence and the byte budget.
 import assert from 'node:assert/strict'
 import { Replica } from '../../../src/crdt/index.js'
-import { type SyncService, syncService } from '../../../src/gossip/sync-service.js'
+import { OLD_SYNC_PROTOCOLS, type SyncService, syncService } from '../../../src/gossip/sync-service.js'
+import { createLogger, type Logger } from '../../../src/util/log.js'
 import { waitFor } from '../../helpers/wait.js'
 import { FakeNet, type FakeNode } from './fake-net.js'
 
@@ -15,7 +16,7 @@ interface Side {
 let sides: Side[] = []
 
 /** A started service on a new node, stopped after the test. */
-async function side(net: FakeNet, writes: number, bytesPerSecond?: number): Promise<Side> {
+async function side(net: FakeNet, writes: number, bytesPerSecond?: number, logger?: Logger): Promise<Side> {
   const node = await net.node()
   const replica = new Replica(node.id, net.clock)
   for (let i = 0; i < writes; i++) replica.kvSet(`${node.id.slice(-6)}-${i}`, { i, pad: 'x'.repeat(40) })
@@ -29,7 +30,7 @@ async function side(net: FakeNet, writes: number, bytesPerSecond?: number): Prom
     peers: () => [],
     onChanges: () => {},
     onOverBudget: (peer, what) => overBudget.push(`${peer} ${what}`),
-  })(node.components())
+  })({ ...node.components(), ...(logger ? { logger } : {}) })
   await svc.start()
   const made = { node, replica, svc, overBudget }
   sides.push(made)
@@ -73,5 +74,27 @@ describe('sync service on an in-memory net', () => {
     assert.ok(b.svc.traffic.sessions.failed >= 1)
     assert.equal(b.replica.kvList().length, 1, 'none of the over-budget records merged')
     assert.equal(a.svc.traffic.sessions.initiated, 0, 'the initiator saw its session fail')
+  })
+
+  it('names a peer on the old state wire in a warning, from its identify or its session, and refuses it', async () => {
+    const net = new FakeNet()
+    const lines: string[] = []
+    const logger = createLogger('sync', { level: 'info', write: (l) => lines.push(l) })
+    const b = await side(net, 1, undefined, logger)
+    const old = await net.node()
+    const warned = () => lines.filter((l) => l.includes('older state wire') && l.includes(old.id))
+    await net.newStream(old, b.node.id, OLD_SYNC_PROTOCOLS[0])
+    await waitFor(() => warned().length === 1, { timeoutMs: 5000, intervalMs: 5, what: 'warning' })
+    assert.match(warned()[0]!, /"protocol":"\/murmur\/sync\/5\.0\.0"/)
+    const identify = (protocols: string[]) =>
+      b.node.events.safeDispatchEvent('peer:identify', {
+        detail: { peerId: old.peerId, protocols, listenAddrs: [] } as never,
+      })
+    identify([OLD_SYNC_PROTOCOLS[0]])
+    assert.equal(warned().length, 1, 'once per peer in ten minutes')
+    net.clock.advance(10 * 60_000)
+    identify([OLD_SYNC_PROTOCOLS[0]])
+    assert.equal(warned().length, 2)
+    assert.equal(b.svc.traffic.sessions.answered, 0)
   })
 })

@@ -125,7 +125,7 @@ describe('sync session', () => {
     await ca3.send(encodeMessage({ type: 'delta', deltas: [] }))
     await assert.rejects(responder3, {
       code: 'INVALID_INPUT',
-      message: /format version 3 \(this peer speaks 5\)/,
+      message: /format version 4 \(this peer speaks 6\)/,
     })
   })
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { canonicalJson, Replica } from '../../../src/crdt/index.js'
-import { ZERO_SIG } from '../../../src/crdt/signing.js'
+import * as rpb from '../../../src/crdt/pb/records.js'
 import {
   decodeSyncMessage,
   encodeRangeFrames,
@@ -14,17 +14,16 @@ import {
   SYNC_WIRE_VERSION,
   type SyncMessage,
 } from '../../../src/sync/index.js'
+import * as pb from '../../../src/sync/pb/sync.js'
 import { FakeClock } from '../../../src/util/clock.js'
 
-const enc = new TextEncoder()
-const raw = (json: string, version = SYNC_WIRE_VERSION): Uint8Array =>
-  new Uint8Array([version, ...enc.encode(json)])
+const raw = (f: Partial<pb.SyncFrame>, version = SYNC_WIRE_VERSION): Uint8Array =>
+  new Uint8Array([version, ...pb.SyncFrame.encode(f)])
 const invalid = (bytes: Uint8Array, message?: RegExp) =>
   assert.throws(
     () => decodeSyncMessage(bytes),
     message ? { code: 'INVALID_INPUT', message } : { code: 'INVALID_INPUT' },
   )
-const resp = (records: unknown[]) => raw(JSON.stringify({ type: 'sync-resp', records, vv: {}, done: true }))
 
 function sample(): Replica {
   const r = new Replica('A', new FakeClock())
@@ -107,42 +106,67 @@ describe('sync wire', () => {
     )
   })
 
-  it('rejects another version, and the old sync-req', () => {
-    const hello = JSON.stringify({ type: 'sync-hello', digest: 'a'.repeat(64) })
-    invalid(raw(hello, 3), /format version 3 \(this peer speaks 5\)/)
-    invalid(raw('{"type":"sync-req","vv":{"A":1}}'))
-    invalid(raw('{"type":"delta","deltas":[]}'))
+  it('rejects another version, frames of no or two kinds, and old JSON frames', () => {
+    const hello = { hello: { digest: new Uint8Array(32) } }
+    assert.equal(decodeSyncMessage(raw(hello)).type, 'sync-hello')
+    invalid(raw(hello, 5), /format version 5 \(this peer speaks 6\)/)
+    invalid(raw({}), /exactly one/)
+    invalid(raw({ ...hello, ranges: { ranges: [], more: false } }), /exactly one/)
+    invalid(raw({ hello: { digest: new Uint8Array(31) } }), /32 bytes/)
+    invalid(
+      new Uint8Array([SYNC_WIRE_VERSION, ...new TextEncoder().encode('{"type":"sync-req","vv":{"A":1}}')]),
+    )
   })
 
   it('rejects malformed ranges', () => {
-    const ranges = (r: unknown) => raw(JSON.stringify({ type: 'sync-ranges', ranges: r, more: false }))
-    invalid(ranges([[null, 7]]))
-    invalid(ranges([[null, FP, 'xyz', 1]]))
-    invalid(ranges([[null, FP, '0123456789abcdef', -1]]))
-    invalid(ranges([['__proto__', SKIP]]))
-    invalid(ranges([[null, IDS, [['A', -1]]]]))
-    invalid(ranges([[null, IDS, [['A', 1, 2, 3]]]]))
-    invalid(ranges([[null, IDS, Array.from({ length: 1025 }, (_, i) => [`p${i}`, 1])]]))
-    invalid(raw('{"type":"sync-ranges","ranges":[],"more":"no"}'))
+    const ranges = (...r: pb.Range[]) => raw({ ranges: { ranges: r, more: false } })
+    const fp = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8)
+    const ids = (entries: pb.VersionEntry[]): pb.Range => ({ kind: IDS, entries })
+    assert.equal(decodeSyncMessage(ranges({ kind: FP, fp, count: 3, entries: [] })).type, 'sync-ranges')
+    invalid(ranges({ kind: 7, entries: [] }), /kind 7/)
+    invalid(ranges({ kind: FP, fp: fp.subarray(1), count: 1, entries: [] }), /kind 1/)
+    invalid(ranges({ kind: FP, fp, entries: [] }), /kind 1/)
+    invalid(ranges({ kind: SKIP, fp, entries: [] }), /kind 0/)
+    invalid(ranges({ kind: SKIP, upper: '__proto__', entries: [] }), /peer id/)
+    invalid(ranges(ids([{ origin: 'A', seq: 2 ** 48 + 1 }])), /seq/)
+    invalid(ranges({ ...ids([]), count: 1 }), /kind 2/)
+    invalid(ranges(ids(Array.from({ length: 1025 }, (_, i) => ({ origin: `p${i}`, seq: 1 })))), /too many/)
   })
 
-  it('rejects records that break their invariants or signature rules', () => {
-    invalid(raw('{"type":"sync-resp","records":[],"vv":{},"done":"yes"}'))
-    invalid(raw('{"type":"sync-resp","records":[],"vv":{"A":-3},"done":true}'))
-    const set = {
-      t: 'set',
-      adds: { A: 1 },
-      removed: { A: 2 },
-      dots: { A: 2 },
-      sigs: { A: ZERO_SIG },
-      rsigs: { A: ['A', ZERO_SIG] },
-    }
-    invalid(resp([['s\u0000n\u0000e', set]]), /removed/)
-    const ctr = { t: 'counter', p: { A: 1 }, n: {}, dots: { A: 1 }, sigs: {} }
-    invalid(resp([['c\u0000n', ctr]]), /one signature per origin/)
+  it('rejects records that break their invariants or signature rules, and doubled vv entries', () => {
+    const resp = (records: Uint8Array<ArrayBuffer>[], vv: pb.Seq[] = []) =>
+      raw({ response: { records, vv, done: true, floors: [] } })
     invalid(
-      resp([['s\u0000n\u0000e', { ...set, removed: { A: 1 }, rsigs: {} }]]),
-      /one signature per removal/,
+      resp(
+        [],
+        [
+          { origin: 'A', seq: 1 },
+          { origin: 'A', seq: 2 },
+        ],
+      ),
+      /twice/,
     )
+    invalid(resp([], [{ origin: '_A', seq: 1 }]), /peer id/)
+    const SIG = new Uint8Array(64)
+    const set = (over: Partial<rpb.AddRemoveSet>) =>
+      rpb.Entry.encode({
+        id: 's\u0000n\u0000e',
+        set: {
+          adds: [{ origin: 'A', seq: 1 }],
+          removed: [{ origin: 'A', seq: 2 }],
+          dots: [{ origin: 'A', seq: 2 }],
+          proofs: [{ origin: 'A', proof: SIG }],
+          removals: [{ adder: 'A', remover: 'A', proof: SIG }],
+          ...over,
+        },
+      })
+    invalid(resp([set({})]), /removed exceeds adds/)
+    invalid(resp([set({ removed: [{ origin: 'A', seq: 1 }], removals: [] })]), /one signature per removal/)
+    const ctr = rpb.Entry.encode({
+      id: 'c\u0000n',
+      counter: { p: [{ origin: 'A', seq: 1 }], n: [], dots: [{ origin: 'A', seq: 1 }], proofs: [] },
+    })
+    invalid(resp([ctr]), /one signature per origin/)
+    invalid(resp([Uint8Array.of(0xff, 0xff)]))
   })
 })
