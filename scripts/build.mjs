@@ -3,6 +3,9 @@
 // rename is atomic, so a process loading modules from dist/ meanwhile finds the old file or the new
 // one, never none), and last the files this build did not produce (their source is gone) are
 // removed, so no stale module or spec lingers. On a compile error dist/ stays as it was.
+// bin/murmur runs dist/bundle/main.js: the CLI and agent bundled by esbuild (lazy imports stay
+// chunks of their own). One file instead of some 770 modules starts an agent about 0.3 s sooner
+// and holds a few MiB less; dist/src keeps the modules for the tests and the benchmarks.
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -35,6 +38,27 @@ function pruneEmpty(dir) {
   return empty
 }
 
+/** Bundles the compiled CLI (dir/src/cli/main.js) into dir/bundle. */
+async function bundle(dir) {
+  const { build } = await import('esbuild')
+  await build({
+    entryPoints: { main: join(dir, 'src/cli/main.js') },
+    outdir: join(dir, 'bundle'),
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    // A native addon, found through node-gyp-build at run time.
+    external: ['classic-level'],
+    // CommonJS dependencies inside an ES module bundle still call require.
+    banner: {
+      js: "import { createRequire as __murmurRequire } from 'node:module'; const require = __murmurRequire(import.meta.url);",
+    },
+    logLevel: 'warning',
+  })
+}
+
 let code = 0
 try {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
@@ -42,6 +66,7 @@ try {
     stdio: 'inherit',
   })
   code = run.status ?? 1
+  if (code === 0) await bundle(fresh)
   if (code === 0) {
     const built = new Set(files(fresh))
     for (const rel of built) {

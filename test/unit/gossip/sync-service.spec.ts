@@ -1,8 +1,14 @@
 // Anti-entropy sessions between two replicas on an in-memory net: convergence and the byte budget.
 import assert from 'node:assert/strict'
 import { Replica } from '../../../src/crdt/index.js'
-import { OLD_SYNC_PROTOCOLS, type SyncService, syncService } from '../../../src/gossip/sync-service.js'
+import {
+  OLD_SYNC_PROTOCOLS,
+  SYNC_PROTOCOL,
+  type SyncService,
+  syncService,
+} from '../../../src/gossip/sync-service.js'
 import { createLogger, type Logger } from '../../../src/util/log.js'
+import { advanceBy } from '../../helpers/fake-timers.js'
 import { waitFor } from '../../helpers/wait.js'
 import { FakeNet, type FakeNode } from './fake-net.js'
 
@@ -97,4 +103,43 @@ describe('sync service on an in-memory net', () => {
     assert.equal(warned().length, 2)
     assert.equal(b.svc.traffic.sessions.answered, 0)
   })
+
+  for (const late of [false, true]) {
+    it(`two fresh agents that connect sync once, with periodic sync off (${late ? 'one identify during the session of the other' : 'both identifies at once'})`, async () => {
+      const net = new FakeNet()
+      const sides = [await side(net, 30), await side(net, 20)].sort((x, y) =>
+        x.node.id < y.node.id ? -1 : 1,
+      )
+      // q starts first and has the larger id: the tie rule (the smaller id's session goes on)
+      // would not stop a second session by p.
+      const [p, q] = sides as [Side, Side]
+      const identify = (at: Side, of: Side) =>
+        at.node.events.safeDispatchEvent('peer:identify', {
+          detail: { peerId: of.node.peerId, protocols: [SYNC_PROTOCOL], listenAddrs: [] } as never,
+        })
+      if (late) {
+        // p hears of q only once q's catch-up has reached it, as libp2p's identify may come late.
+        const answer = p.node.handlers.get(SYNC_PROTOCOL)!
+        p.node.handlers.set(SYNC_PROTOCOL, (stream, conn) => {
+          const done = answer(stream, conn)
+          identify(p, q)
+          return done
+        })
+        identify(q, p)
+      } else {
+        identify(q, p)
+        identify(p, q)
+      }
+      const sessions = () => p.svc.traffic.sessions.initiated + q.svc.traffic.sessions.initiated
+      await waitFor(() => sessions() >= 1 && p.replica.digest() === q.replica.digest(), {
+        timeoutMs: 5000,
+        intervalMs: 5,
+        what: 'one session',
+      })
+      // A refused catch-up retries within 3 s: past that, still one.
+      await advanceBy(net.clock, 5000)
+      assert.equal(sessions(), 1)
+      assert.equal(p.replica.kvList().length, 50)
+    })
+  }
 })
