@@ -4,7 +4,7 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Replica } from '../src/crdt/index.js'
+import { type CrdtRecord, Replica } from '../src/crdt/index.js'
 import { recordPut, seqPut, versionPut } from '../src/state/schema.js'
 import { STORE_DIR, Store } from '../src/state/store.js'
 import { systemClock } from '../src/util/clock.js'
@@ -20,7 +20,7 @@ export async function runStoreBench(writes = 1_000_000, keys = 1_000): Promise<F
     const replica = new Replica('12D3KooWBenchStoreOriginBenchStoreOriginBenchStore', systemClock)
     const store = await Store.open(dataDir)
     // As the committer does: every record the replica changes, once per batch however often.
-    const changed = new Map<string, unknown>()
+    const changed = new Map<string, CrdtRecord>()
     replica.onRecord = (id, record) => changed.set(id, record)
     const sizes: string[] = []
     const t0 = now()

@@ -1,9 +1,12 @@
 // The store's key schema (docs/storage.md): every key an agent writes is named, built and checked
 // here, so the layers above speak in records, versions and peers, never in key strings.
-import { parseVersionVector } from '../crdt/index.js'
+import { type CrdtRecord, encodeEntry, parseVersionVector } from '../crdt/index.js'
 
-/** Bump when the meaning of keys or values changes; documented in docs/storage.md. */
-export const STORE_FORMAT_VERSION = 5
+/**
+ * Bump when the meaning of keys or values changes; documented in docs/storage.md. 6: a record's
+ * value is its Entry as it travels (pb/records.proto); every other value is still JSON.
+ */
+export const STORE_FORMAT_VERSION = 6
 
 export const FORMAT_KEY = 'meta:format'
 export const SEQ_KEY = 'meta:seq'
@@ -31,17 +34,21 @@ export const REPLICATED_PREFIXES: readonly string[] = [
 /** Formats 1 to 3 held the whole version vector in this one key. */
 export const LEGACY_VV_KEY = 'meta:vv'
 
-export type StoreOp = { type: 'put'; key: string; value: unknown } | { type: 'del'; key: string }
+/** A put of a JSON value, of bytes as they are (records), or a delete. */
+export type StoreOp =
+  | { type: 'put'; key: string; value: unknown }
+  | { type: 'put'; key: string; bytes: Uint8Array }
+  | { type: 'del'; key: string }
 
 export interface KnownPeerEntry {
   id: string
   addrs: string[]
 }
 
-export const recordPut = (id: string, record: unknown): StoreOp => ({
+export const recordPut = (id: string, record: CrdtRecord): StoreOp => ({
   type: 'put',
   key: RECORD_PREFIX + id,
-  value: record,
+  bytes: encodeEntry(id, record),
 })
 export const recordDel = (id: string): StoreOp => ({ type: 'del', key: RECORD_PREFIX + id })
 export const versionPut = (origin: string, seq: number): StoreOp => ({

@@ -4,7 +4,7 @@
 // (fuzzed in test/fuzz/targets.ts), the file I/O is in snapshot.ts.
 import { createHash, type Hash } from 'node:crypto'
 import { ProofChecker } from '../crdt/batch-proof.js'
-import { parseEntry } from '../crdt/index.js'
+import { type CrdtRecord, decodeEntry, parseEntry } from '../crdt/index.js'
 import { authentic } from '../crdt/part-signatures.js'
 import type { WriteVerifier } from '../crdt/signing.js'
 import { SnapshotError } from '../errors.js'
@@ -32,8 +32,13 @@ export interface SnapshotHeader {
   createdAt: number
 }
 
-/** One entry as the store holds it: the full key (`rec:…`, `vv:…`, `cf:…`, `rt:…`) and its JSON. */
+/**
+ * One entry: the full key (`rec:…`, `vv:…`, `cf:…`, `rt:…`) and its value, decoded: a record
+ * (CrdtRecord) under `rec:`, a seq elsewhere.
+ */
 export type SnapshotEntry = [key: string, value: unknown]
+/** Store formats whose entries a snapshot may hold: 5 (records as JSON) and 6 (records binary). */
+export const SNAPSHOT_STORE_FORMATS: readonly number[] = [5, STORE_FORMAT_VERSION]
 
 const u16 = (n: number) => Buffer.from([n >> 8, n & 0xff])
 const u32 = (n: number) => {
@@ -48,6 +53,9 @@ export class SnapshotEncoder {
   private count = 0
   private lastKey: Buffer | undefined
 
+  /** `storeFormat`: what the entries are (tests write format 5 files, records as JSON). */
+  constructor(private readonly storeFormat = STORE_FORMAT_VERSION) {}
+
   /** The magic, versions and header. */
   start(header: SnapshotHeader): Buffer {
     const json = Buffer.from(JSON.stringify(header))
@@ -56,7 +64,7 @@ export class SnapshotEncoder {
       Buffer.concat([
         SNAPSHOT_MAGIC,
         u16(SNAPSHOT_FORMAT_VERSION),
-        u16(STORE_FORMAT_VERSION),
+        u16(this.storeFormat),
         u32(json.length),
         json,
       ]),
@@ -64,9 +72,9 @@ export class SnapshotEncoder {
   }
 
   /** One store entry, raw as stored; keys must come in the store's (byte) order. */
-  entry(key: string, raw: string): Buffer {
+  entry(key: string, raw: Uint8Array): Buffer {
     const k = Buffer.from(key)
-    const v = Buffer.from(raw)
+    const v = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)
     if (k.length > MAX_SNAPSHOT_KEY_BYTES || v.length > MAX_SNAPSHOT_VALUE_BYTES) {
       throw new SnapshotError('invalid', `store entry ${JSON.stringify(key)} is over the snapshot's bounds`)
     }
@@ -214,10 +222,10 @@ export class SnapshotDecoder {
             `snapshot format ${format}: this murmur reads format ${SNAPSHOT_FORMAT_VERSION}; restore it with the murmur that saved it, or a newer one`,
           )
         }
-        if (store !== STORE_FORMAT_VERSION) {
+        if (!SNAPSHOT_STORE_FORMATS.includes(store)) {
           throw new SnapshotError(
             'newer',
-            `the snapshot holds store format ${store}: this murmur restores store format ${STORE_FORMAT_VERSION}; use the murmur that saved it`,
+            `the snapshot holds store format ${store}: this murmur restores store formats ${SNAPSHOT_STORE_FORMATS.join(' and ')}; use the murmur that saved it`,
           )
         }
         this.storeFormat = store
@@ -351,12 +359,10 @@ export class SnapshotDecoder {
     this.lastKey = Buffer.from(keyBytes)
     const utf8 = new TextDecoder('utf-8', { fatal: true })
     let key: string
-    let value: unknown
     try {
       key = utf8.decode(keyBytes)
-      value = JSON.parse(utf8.decode(valueBytes))
     } catch {
-      this.problem = `${at} is not UTF-8 JSON`
+      this.problem = `${at} has a key that is not UTF-8`
       return undefined
     }
     const prefix = REPLICATED_PREFIXES.find((p) => key.startsWith(p))
@@ -365,10 +371,23 @@ export class SnapshotDecoder {
       return undefined
     }
     const name = key.slice(prefix.length)
-    if (prefix === RECORD_PREFIX) {
-      let record: ReturnType<typeof parseEntry>[1]
+    // Records of store format 6 are binary Entries; every other value is JSON.
+    const binary = prefix === RECORD_PREFIX && this.storeFormat === STORE_FORMAT_VERSION
+    let value: unknown
+    if (!binary) {
       try {
-        record = parseEntry(name, value)[1]
+        value = JSON.parse(utf8.decode(valueBytes))
+      } catch {
+        this.problem = `${at} is not UTF-8 JSON`
+        return undefined
+      }
+    }
+    if (prefix === RECORD_PREFIX) {
+      let record: CrdtRecord
+      try {
+        const [id, r] = binary ? decodeEntry(valueBytes) : parseEntry(name, value)
+        if (id !== name) throw new Error(`it holds the record of ${JSON.stringify(id.slice(0, 64))}`)
+        record = r
       } catch (err) {
         this.problem = `${at}: record ${JSON.stringify(name.slice(0, 64))} is invalid: ${(err as Error).message}`
         return undefined

@@ -10,6 +10,7 @@ import { chmod, mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/
 import { basename, dirname, isAbsolute, join } from 'node:path'
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { CrdtRecord } from '../crdt/index.js'
 import type { WriteVerifier } from '../crdt/signing.js'
 import {
   InvalidInputError,
@@ -27,6 +28,7 @@ import {
   PEER_PREFIX,
   RECORD_PREFIX,
   RETIRED_PREFIX,
+  recordPut,
   SEQ_KEY,
   STORE_FORMAT_VERSION,
   type StoreOp,
@@ -237,7 +239,12 @@ async function load(
           if (key.startsWith(RECORD_PREFIX)) records++
           else if (key.startsWith(VERSION_PREFIX)) origins++
           if (selfId !== undefined && ownKey(key, selfId)) ownSeq = Math.max(ownSeq, value as number)
-          ops.push({ type: 'put', key, value })
+          // Records go in as the store holds them now (binary), whichever format the file has.
+          ops.push(
+            key.startsWith(RECORD_PREFIX)
+              ? recordPut(key.slice(RECORD_PREFIX.length), value as CrdtRecord)
+              : { type: 'put', key, value },
+          )
           if (ops.length >= OPS_PER_BATCH) {
             await store.write(ops, { sync: false, gathered: true })
             ops = []

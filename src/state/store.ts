@@ -1,18 +1,17 @@
 // The durable store: LevelDB in the data directory. Writes are group-committed with fsync, so an
 // acknowledged write survives kill -9 while concurrent writers share one sync. The on-disk format
-// (keys, values, version, failure handling) is documented in docs/storage.md.
+// (keys, values, version, failure handling) is documented in docs/storage.md. Records are stored
+// as they travel (binary Entry); every other value is JSON.
 import { join } from 'node:path'
 import { ClassicLevel } from 'classic-level'
-import { type CrdtRecord, parseEntry, type VersionVector } from '../crdt/index.js'
+import { type CrdtRecord, decodeEntry, parseEntry, type VersionVector } from '../crdt/index.js'
 import { DataDirLockedError, MurmurError, StoreCorruptError } from '../errors.js'
 import { checkBeforeOpen, checkTables } from './leveldb-check.js'
 import {
   FLOOR_PREFIX,
-  RETIRED_PREFIX,
   FORMAT_KEY,
   formatPut,
   INCARNATION_KEY,
-  TAGS_KEY,
   KEY_CHECKS,
   type KnownPeerEntry,
   LEGACY_VV_KEY,
@@ -20,10 +19,13 @@ import {
   PREFIX_CHECKS,
   RECORD_PREFIX,
   REPLICATED_PREFIXES,
+  RETIRED_PREFIX,
+  recordPut,
   SEQ_KEY,
   STORE_FORMAT_VERSION,
   type StoreOp,
   splitVersionVector,
+  TAGS_KEY,
   VERSION_PREFIX,
 } from './schema.js'
 
@@ -43,9 +45,16 @@ export interface ReplicaState {
 /**
  * Older formats this murmur opens and rewrites: 1 (records without signatures; the state layer
  * signs them again), 2 (one signature per write, still valid) and 3 (batch proofs), both of which
- * held the version vector in one key, and 4 (no collected floors: nothing was collected).
+ * held the version vector in one key, 4 (no collected floors: nothing was collected), and 2 to 5
+ * held records as JSON.
  */
-export const MIGRATABLE_FORMATS: readonly number[] = [1, 2, 3, 4]
+export const MIGRATABLE_FORMATS: readonly number[] = [1, 2, 3, 4, 5]
+/** Records rewritten per batch when a store's records move from JSON to binary. */
+const MIGRATE_BATCH = 4096
+const utf8 = new TextEncoder()
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+/** A record stored as JSON (formats 1 to 5) starts with '{'; a binary Entry with its id's tag. */
+const isJsonRecord = (raw: Uint8Array): boolean => raw[0] === 0x7b
 export const STORE_DIR = 'state.db'
 /**
  * LevelDB's memtable (and so its write-ahead log) is flushed to a table at this size. It bounds
@@ -68,7 +77,7 @@ export class Store {
   format = STORE_FORMAT_VERSION
 
   private constructor(
-    private readonly db: ClassicLevel<string, string>,
+    private readonly db: ClassicLevel<string, Uint8Array>,
     readonly path: string,
   ) {}
 
@@ -76,8 +85,8 @@ export class Store {
     const path = join(dataDir, STORE_DIR)
     // Before LevelDB touches the files: it would silently skip what these checks refuse.
     const dir = await checkBeforeOpen(path)
-    const db = new ClassicLevel<string, string>(path, {
-      valueEncoding: 'utf8',
+    const db = new ClassicLevel<string, Uint8Array>(path, {
+      valueEncoding: 'view',
       // Never let LevelDB create an empty store over one that held data (checked above too).
       createIfMissing: !dir.hasData,
       writeBufferSize: WRITE_BUFFER_BYTES,
@@ -135,32 +144,49 @@ export class Store {
   }
 
   /**
-   * Formats 2 and 3 differ from 5 in the vv's layout: split it, in one synced batch. Format 4 only
-   * lacks floors, which means nothing was collected: its marker moves on (a format 4 murmur would
-   * not know that a missing record may be a collected one).
+   * Formats 2 to 5 held records as JSON: each becomes its binary Entry, in batches (a record still
+   * in JSON is told apart by its first byte, so an interrupted migration resumes). Formats 2 and
+   * 3 also held the vv in one key: it is split, one key per origin. Format 4 lacked floors, which
+   * means nothing was collected. The marker moves on last, in a synced batch. Format 1 (unsigned
+   * records) is the state layer's to sign again (migrate-unsigned.ts).
    */
   private async migrate(): Promise<void> {
-    if (this.format === 4) {
-      await this.write([formatPut()], { sync: true })
-      this.format = STORE_FORMAT_VERSION
+    if (this.format === 1 || this.format === STORE_FORMAT_VERSION) return
+    let ops: StoreOp[] = []
+    for await (const [id, raw] of this.scanRaw(RECORD_PREFIX)) {
+      if (!isJsonRecord(raw)) continue
+      const [, record] = this.parseRecord(id, () => parseEntry(id, this.decode(RECORD_PREFIX + id, raw)))
+      ops.push(recordPut(id, record))
+      if (ops.length >= MIGRATE_BATCH) {
+        await this.write(ops, { sync: false })
+        ops = []
+      }
     }
-    if (this.format !== 2 && this.format !== 3) return
-    const vv = await this.get<Record<string, number>>(LEGACY_VV_KEY)
-    await this.write(splitVersionVector(vv), { sync: true })
+    if (this.format === 2 || this.format === 3) {
+      ops.push(...splitVersionVector(await this.get<Record<string, number>>(LEGACY_VV_KEY)))
+    } else ops.push(formatPut())
+    await this.write(ops, { sync: true })
     this.format = STORE_FORMAT_VERSION
+  }
+
+  /** `parse`'s record, or a StoreCorruptError naming it. */
+  private parseRecord(id: string, parse: () => [string, CrdtRecord]): [string, CrdtRecord] {
+    try {
+      const entry = parse()
+      if (entry[0] !== id) throw new Error(`it holds the record of ${JSON.stringify(entry[0])}`)
+      return entry
+    } catch (err) {
+      throw new StoreCorruptError(
+        `store ${this.path}: record ${JSON.stringify(id)} is invalid: ${(err as Error).message}`,
+      )
+    }
   }
 
   /** Records, vv and next seq as the last batch left them; a bad record stops start-up naming it. */
   async readReplicaState(): Promise<ReplicaState> {
     const records: Array<[string, CrdtRecord]> = []
-    for await (const [id, raw] of this.scan<unknown>(RECORD_PREFIX)) {
-      try {
-        records.push(parseEntry(id, raw))
-      } catch (err) {
-        throw new StoreCorruptError(
-          `store ${this.path}: record ${JSON.stringify(id)} is invalid: ${(err as Error).message}`,
-        )
-      }
+    for await (const [id, raw] of this.scanRaw(RECORD_PREFIX)) {
+      records.push(this.parseRecord(id, () => decodeEntry(raw)))
     }
     return {
       records,
@@ -183,7 +209,7 @@ export class Store {
    * one iterator: LevelDB reads it from one implicit snapshot, so the records and version vector
    * agree as one batch left them, whatever is written meanwhile (what `murmur snapshot save` copies).
    */
-  async *replicatedEntries(): AsyncGenerator<[string, string]> {
+  async *replicatedEntries(): AsyncGenerator<[string, Uint8Array]> {
     const it = this.db.iterator()
     try {
       for (;;) {
@@ -200,7 +226,7 @@ export class Store {
   /** Whether any replicated entry is stored (a restore refuses such a store without --force). */
   async holdsReplicatedState(): Promise<boolean> {
     for (const prefix of REPLICATED_PREFIXES) {
-      for await (const _ of this.scan<unknown>(prefix)) return true
+      for await (const _ of this.scanRaw(prefix)) return true
     }
     return false
   }
@@ -221,7 +247,8 @@ export class Store {
   }
 
   private async checkFormat(hadData: boolean): Promise<void> {
-    const format = await this.guard(`reading '${FORMAT_KEY}'`, () => this.db.get(FORMAT_KEY))
+    const raw = await this.guard(`reading '${FORMAT_KEY}'`, () => this.db.get(FORMAT_KEY))
+    const format = raw === undefined ? undefined : Buffer.from(raw).toString('latin1')
     if (format === undefined) {
       // A store with data but no format marker lost it, or was not written by us: refuse, never
       // start empty over it.
@@ -234,7 +261,7 @@ export class Store {
           `store ${this.path} holds data but no '${FORMAT_KEY}' key: it is damaged or was not written by murmur`,
         )
       }
-      await this.db.put(FORMAT_KEY, String(STORE_FORMAT_VERSION), { sync: true })
+      await this.db.put(FORMAT_KEY, utf8.encode(String(STORE_FORMAT_VERSION)), { sync: true })
       return
     }
     const older = MIGRATABLE_FORMATS.find((f) => format === String(f))
@@ -259,13 +286,17 @@ export class Store {
    * stops start-up with a StoreCorruptError naming the store and key.
    */
   async *scan<T>(prefix: string): AsyncGenerator<[string, T]> {
+    for await (const [name, raw] of this.scanRaw(prefix)) yield [name, this.decode<T>(prefix + name, raw)]
+  }
+
+  /** Every entry under a prefix, as stored (records: binary Entries); LevelDB errors as in scan. */
+  async *scanRaw(prefix: string): AsyncGenerator<[string, Uint8Array]> {
     const it = this.db.iterator({ gte: prefix, lt: `${prefix}\uffff` })
     try {
       for (;;) {
-        const entry = await this.guard(`reading '${prefix}*'`, () => it.next())
-        if (entry === undefined) return
-        const [key, raw] = entry
-        yield [key.slice(prefix.length), this.decode<T>(key, raw)]
+        const batch = await this.guard(`reading '${prefix}*'`, () => it.nextv(1000))
+        if (batch.length === 0) return
+        for (const [key, raw] of batch) yield [key.slice(prefix.length), raw]
       }
     } finally {
       await it.close().catch(() => {})
@@ -300,9 +331,11 @@ export class Store {
       this.pendingSync = false
       try {
         await this.db.batch(
-          ops.map((op) =>
-            op.type === 'put' ? { type: 'put', key: op.key, value: JSON.stringify(op.value) } : op,
-          ),
+          ops.map((op) => {
+            if (op.type === 'del') return op
+            const value = 'bytes' in op ? op.bytes : utf8.encode(JSON.stringify(op.value))
+            return { type: 'put', key: op.key, value }
+          }),
           { sync },
         )
         for (const w of waiters) w.resolve()
@@ -331,9 +364,9 @@ export class Store {
     }
   }
 
-  private decode<T>(key: string, raw: string): T {
+  private decode<T>(key: string, raw: Uint8Array): T {
     try {
-      return JSON.parse(raw) as T
+      return JSON.parse(strictUtf8.decode(raw)) as T
     } catch {
       throw new StoreCorruptError(`store ${this.path}: entry ${JSON.stringify(key)} is not valid JSON`)
     }

@@ -15,8 +15,10 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ClassicLevel } from 'classic-level'
-import { STORE_DIR } from '../../src/state/store.js'
+import { decodeEntry } from '../../src/crdt/index.js'
+import { Entry } from '../../src/crdt/pb/records.js'
 import { checkLogBytes } from '../../src/state/leveldb-check.js'
+import { STORE_DIR } from '../../src/state/store.js'
 import { TestAgent } from '../helpers/agents.js'
 import { connect, disposeAll, fatalLines } from './helpers.js'
 
@@ -100,43 +102,56 @@ describe('durability: start-up on a damaged store', function () {
   }
 
   /** Puts raw values into the store of a stopped agent, as damage or another program would. */
-  async function putRaw(db: string, entries: Record<string, string>): Promise<void> {
-    const level = new ClassicLevel<string, string>(db, { valueEncoding: 'utf8', createIfMissing: false })
+  async function putRaw(db: string, entries: Record<string, string | Uint8Array>): Promise<void> {
+    const utf8 = new TextEncoder()
+    const level = new ClassicLevel<string, Uint8Array>(db, { valueEncoding: 'view', createIfMissing: false })
     await level.open()
     await level.batch(
-      Object.entries(entries).map(([key, value]) => ({ type: 'put' as const, key, value })),
+      Object.entries(entries).map(([key, value]) => ({
+        type: 'put' as const,
+        key,
+        value: typeof value === 'string' ? utf8.encode(value) : value,
+      })),
       { sync: true },
     )
     await level.close()
   }
 
-  /** Rewrites a format 5 store's vv the way formats 1 to 3 kept it: one `meta:vv` object. */
-  async function asLegacyFormat(db: string, format: 1 | 2 | 3): Promise<Record<string, number>> {
+  /**
+   * Rewrites a format 6 store as an older format kept it: records as JSON (formats 1 to 5), and
+   * the vv as one `meta:vv` object (formats 1 to 3).
+   */
+  async function asLegacyFormat(db: string, format: 1 | 2 | 3 | 4 | 5): Promise<Record<string, number>> {
     const level = new ClassicLevel<string, string>(db, { valueEncoding: 'utf8', createIfMissing: false })
     await level.open()
     const vv: Record<string, number> = {}
     const ops: Array<{ type: 'put'; key: string; value: string } | { type: 'del'; key: string }> = []
+    const binary = level.iterator({ gte: 'rec:', lt: 'rec:\uffff', valueEncoding: 'view' })
+    for await (const [key, value] of binary as AsyncIterable<[string, Uint8Array]>) {
+      ops.push({ type: 'put', key, value: JSON.stringify(decodeEntry(value)[1]) })
+    }
     for await (const [key, value] of level.iterator({ gte: 'vv:', lt: 'vv:\uffff' })) {
       vv[key.slice(3)] = JSON.parse(value) as number
-      ops.push({ type: 'del', key })
+      if (format <= 3) ops.push({ type: 'del', key })
     }
-    ops.push(
-      { type: 'put', key: 'meta:vv', value: JSON.stringify(vv) },
-      { type: 'put', key: 'meta:format', value: String(format) },
-    )
+    if (format <= 3) ops.push({ type: 'put', key: 'meta:vv', value: JSON.stringify(vv) })
+    ops.push({ type: 'put', key: 'meta:format', value: String(format) })
     await level.batch(ops, { sync: true })
     await level.close()
     assert.ok(Object.keys(vv).length > 0, 'the golden store has a vv')
     return vv
   }
 
-  /** The vv as a format 5 store holds it, or a failure if the legacy key is still there. */
+  /** The vv as a format 6 store holds it, or a failure if the legacy key or a JSON record is still there. */
   async function versionKeys(db: string): Promise<Record<string, number>> {
     const level = new ClassicLevel<string, string>(db, { valueEncoding: 'utf8', createIfMissing: false })
     await level.open()
     try {
-      assert.equal(await level.get('meta:format'), '5')
+      assert.equal(await level.get('meta:format'), '6')
       assert.equal(await level.get('meta:vv'), undefined, 'the one-key vv is gone')
+      const records = level.iterator({ gte: 'rec:', lt: 'rec:\uffff', valueEncoding: 'view' })
+      for await (const [key, value] of records as AsyncIterable<[string, Uint8Array]>)
+        assert.equal(decodeEntry(value)[0], key.slice(4), `${key} is a binary Entry`)
       const vv: Record<string, number> = {}
       for await (const [key, value] of level.iterator({ gte: 'vv:', lt: 'vv:\uffff' }))
         vv[key.slice(3)] = JSON.parse(value) as number
@@ -255,16 +270,27 @@ describe('durability: start-up on a damaged store', function () {
   })
 
   describe('(c) invalid entries', () => {
-    it('a record that is not JSON stops start-up naming its key', async () => {
+    it('a record that is not a record encoding stops start-up naming its key', async () => {
       const { dataDir, db } = copyOfGolden()
-      await putRaw(db, { 'rec:k\u0000k3': '{"t":"lww",' })
-      await expectRefusal(dataDir, '"rec:k\\u0000k3" is not valid JSON')
+      await putRaw(db, { 'rec:k\u0000k3': Uint8Array.of(0x0a, 0xff, 0xff, 0x01) })
+      await expectRefusal(dataDir, 'record "k\\u0000k3" is invalid')
     })
 
-    it('a record that is JSON but not a valid record stops start-up naming it', async () => {
+    it('a record that decodes but breaks the record rules, or sits under another id, stops start-up naming it', async () => {
       const { dataDir, db } = copyOfGolden()
-      await putRaw(db, { 'rec:k\u0000k4': '{"t":"lww","value":1}' })
+      const pb = Entry.encode({
+        id: 'k\u0000k4',
+        lww: { wall: 1, logical: 0, origin: 'A', seq: 1, proof: new Uint8Array(3) },
+      })
+      await putRaw(db, { 'rec:k\u0000k4': pb })
       await expectRefusal(dataDir, 'record "k\\u0000k4" is invalid')
+      const moved = copyOfGolden()
+      const good = Entry.encode({
+        id: 'k\u0000k5',
+        lww: { wall: 1, logical: 0, origin: 'A', seq: 1, proof: new Uint8Array(64) },
+      })
+      await putRaw(moved.db, { 'rec:k\u0000k6': good })
+      await expectRefusal(moved.dataDir, 'record "k\\u0000k6" is invalid: it holds the record of')
     })
 
     it('an invalid version vector or peer entry stops start-up naming the key', async () => {
@@ -284,9 +310,9 @@ describe('durability: start-up on a damaged store', function () {
   describe('(d) format version', () => {
     it('an unknown meta:format stops start-up naming the key and both versions', async () => {
       const { dataDir, db } = copyOfGolden()
-      await putRaw(db, { 'meta:format': '6' })
-      const line = await expectRefusal(dataDir, '\'meta:format\' "6"')
-      assert.match(line, /reads format 5 and migrates formats 1, 2, 3, 4/)
+      await putRaw(db, { 'meta:format': '7' })
+      const line = await expectRefusal(dataDir, '\'meta:format\' "7"')
+      assert.match(line, /reads format 6 and migrates formats 1, 2, 3, 4, 5/)
     })
 
     it('a store of format 1 (unsigned records) is migrated: own records signed again, others dropped', async () => {
@@ -316,7 +342,7 @@ describe('durability: start-up on a damaged store', function () {
       agents.push(a)
       a.start()
       const info = await a.ready()
-      assert.match(a.logs, /store migrated to format 5 \(signed writes\).*"kept":\d+,"dropped":1/)
+      assert.match(a.logs, /store migrated to format 6 \(signed writes\).*"kept":\d+,"dropped":1/)
       assert.equal(info.state?.keys, FIRST + SECOND, 'every own key survives')
       assert.equal((await a.cli(['kv', 'get', 'k0', '--json'])).stdout, '{"i":0}\n')
       assert.equal((await a.cli(['counter', 'get', 'hits'])).stdout, '5\n')
@@ -338,7 +364,7 @@ describe('durability: start-up on a damaged store', function () {
     })
 
     for (const format of [2, 3] as const) {
-      it(`a store of format ${format} opens with every record, its vv split into one key per origin (format 5)`, async () => {
+      it(`a store of format ${format} opens with every record, its vv split into one key per origin, records binary (format 6)`, async () => {
         const { dataDir, db } = copyOfGolden()
         const oldVv = await asLegacyFormat(db, format)
         const a = new TestAgent({ name: `format${format}`, dataDir })
@@ -358,18 +384,25 @@ describe('durability: start-up on a damaged store', function () {
       })
     }
 
-    it('a store of format 4 (no collected floors) opens with every record and is marked format 5', async () => {
-      const { dataDir, db } = copyOfGolden()
-      await putRaw(db, { 'meta:format': '4' })
-      const a = new TestAgent({ name: 'format4', dataDir })
-      agents.push(a)
-      a.start()
-      const info = await a.ready()
-      assert.equal(info.state?.keys, FIRST + SECOND, 'every key kept')
-      a.kill('SIGTERM')
-      assert.equal(await a.waitExit(), 0)
-      assert.ok(Object.keys(await versionKeys(db)).length > 0, 'marked 5, vv kept')
-    })
+    for (const format of [4, 5] as const) {
+      it(`a store of format ${format} (records as JSON${format === 4 ? ', no collected floors' : ''}) opens with every record, rewritten binary (format 6)`, async () => {
+        const { dataDir, db } = copyOfGolden()
+        await asLegacyFormat(db, format)
+        const a = new TestAgent({ name: `format${format}`, dataDir })
+        agents.push(a)
+        a.start()
+        const info = await a.ready()
+        assert.equal(info.state?.keys, FIRST + SECOND, 'every key kept')
+        assert.equal((await a.cli(['kv', 'get', 'k7', '--json'])).stdout, '{"i":7}\n')
+        assert.deepEqual(JSON.parse((await a.cli(['set', 'members', 'fruits', '--json'])).stdout), [
+          'apple',
+          'pear',
+        ])
+        a.kill('SIGTERM')
+        assert.equal(await a.waitExit(), 0)
+        assert.ok(Object.keys(await versionKeys(db)).length > 0, 'marked 6, records binary, vv kept')
+      })
+    }
 
     it('a store with data but no meta:format is refused, never taken for a new one', async () => {
       const { dataDir, db } = copyOfGolden()

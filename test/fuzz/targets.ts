@@ -137,13 +137,14 @@ const swimCorpus = (): Uint8Array[] =>
     ] as Packet[]
   ).map(encodePacket)
 
-/** A snapshot file of the sample state, as a store holds it (keys in order, values as JSON). */
+/** A snapshot file of the sample state, as a store holds it (keys in order, records binary). */
 function snapshotCorpus(): Uint8Array[] {
   const a = new Replica('12D3KooWA', new FakeClock())
   sampleDeltas(a)
-  const entries: Array<[string, string]> = [
-    ...[...a.entries()].map(([id, r]): [string, string] => [`rec:${id}`, JSON.stringify(r)]),
-    ...Object.entries(a.versionVector()).map(([o, s]): [string, string] => [`vv:${o}`, String(s)]),
+  const utf8 = (s: string) => new TextEncoder().encode(s)
+  const entries: Array<[string, Uint8Array]> = [
+    ...[...a.entries()].map(([id, r]): [string, Uint8Array] => [`rec:${id}`, encodeEntry(id, r)]),
+    ...Object.entries(a.versionVector()).map(([o, s]): [string, Uint8Array] => [`vv:${o}`, utf8(String(s))]),
   ].sort(([x], [y]) => Buffer.compare(Buffer.from(x), Buffer.from(y)))
   const enc = new SnapshotEncoder()
   const parts = [enc.start({ peerId: '12D3KooWA', name: 'a', createdAt: 1 })]

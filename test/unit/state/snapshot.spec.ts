@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { Replica } from '../../../src/crdt/index.js'
+import { decodeEntry, encodeEntry, Replica } from '../../../src/crdt/index.js'
 import { MurmurError, SnapshotError } from '../../../src/errors.js'
 import { ed25519WriteSigner, ed25519WriteVerifier } from '../../../src/gossip/write-signatures.js'
 import { incarnationPut, peerPut, recordPut, seqPut, tagsPut, versionPut } from '../../../src/state/schema.js'
@@ -112,6 +112,32 @@ describe('snapshots: save and restore', function () {
     assert.ok(!existsSync(join(c, RESTORING_DIR)))
   })
 
+  it('restores a snapshot of store format 5 (records as JSON), its records stored binary', async () => {
+    const enc = new SnapshotEncoder(5)
+    const parts = [enc.start(header)]
+    const store = await Store.open(a)
+    try {
+      for await (const [k, raw] of store.replicatedEntries()) {
+        const json = k.startsWith('rec:')
+          ? new TextEncoder().encode(JSON.stringify(decodeEntry(raw)[1]))
+          : raw
+        parts.push(enc.entry(k, json))
+      }
+    } finally {
+      await store.close()
+    }
+    parts.push(enc.end().bytes)
+    const old = join(root, 'format5.bin')
+    writeFileSync(old, Buffer.concat(parts))
+    const c = join(root, 'c')
+    const r = await restoreSnapshot(old, c, { verifier })
+    assert.equal(r.storeFormat, 5)
+    assert.equal(r.records, [...saved.entries()].length)
+    const [before, after] = await Promise.all([stateOf(a), stateOf(c)])
+    assert.equal(after.digest, before.digest)
+    assert.deepEqual(after.records, before.records)
+  })
+
   it('saves a consistent copy while the store is written to', async () => {
     const store = await Store.open(a)
     try {
@@ -206,9 +232,13 @@ describe('snapshots: save and restore', function () {
     const store = await Store.open(a)
     try {
       for await (const [k, raw] of store.replicatedEntries()) {
-        const v = JSON.parse(raw)
-        if (v.t === 'lww' && v.value === 1) v.value = 2
-        parts.push(enc.entry(k, JSON.stringify(v)))
+        if (!k.startsWith('rec:')) {
+          parts.push(enc.entry(k, raw))
+          continue
+        }
+        const [id, r] = decodeEntry(raw)
+        const forged = r.t === 'lww' && r.value === 1 ? { ...r, value: 2 } : r
+        parts.push(enc.entry(k, encodeEntry(id, forged)))
       }
     } finally {
       await store.close()
