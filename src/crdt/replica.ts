@@ -12,10 +12,12 @@
 // used, no delta): a delete only makes sense against a value this replica has observed.
 import { InvalidInputError, TooLargeError } from '../errors.js'
 import type { Clock } from '../util/clock.js'
-import { ProofChecker } from './batch-proof.js'
-import { type Change, changeOrigin, visibleChange } from './changes.js'
+import { Admission, type HeldBack } from './admission.js'
+import { type Change, visibleChange } from './changes.js'
+import { Collection, type CollectionHost, covers } from './collection.js'
 import { StateDigest } from './digest.js'
 import { DotIndex } from './dot-index.js'
+import { FullTransfer } from './full-transfer.js'
 import { HybridClock } from './hlc.js'
 import { counterId, kvId, type ParsedId, parseId, setId } from './ids.js'
 import { type JsonValue, normalizeValue } from './json.js'
@@ -24,22 +26,18 @@ import {
   DEFAULT_MAX_RECORDS,
   DEFAULT_MAX_STATE_BYTES,
   DEFAULT_TOMBSTONE_HORIZON_MS,
-  MAX_ENTRY_BYTES,
   MAX_SEQ,
-  MAX_VV_ORIGINS,
   originProblem,
   validateElements,
   validateName,
 } from './limits.js'
-import { authentic, ownPartUnsigned, signParts } from './part-signatures.js'
+import { signParts } from './part-signatures.js'
 import {
   type CounterRecord,
   type CrdtRecord,
-  canonicalEntry,
   counterValue,
   type Delta,
   type Dot,
-  isTombstone,
   type LwwRecord,
   mergeRecords,
   type SeqMap,
@@ -48,9 +46,8 @@ import {
   setPresent,
   type VersionVector,
 } from './records.js'
-import { parseEntry } from './schemas.js'
-import { deadOrigins, withoutOrigins } from './set-parts.js'
-import { acceptAllWrites, fakeWriteSigner, type WriteSigner, type WriteVerifier } from './signing.js'
+import { withoutOrigins } from './set-parts.js'
+import { acceptAllWrites, fakeWriteSigner, type WriteSigner } from './signing.js'
 import { TombstoneTracker } from './tombstones.js'
 import { VersionTracker } from './versions.js'
 import { type ReplicaStats, Views } from './views.js'
@@ -63,13 +60,10 @@ import {
   type WriteResult,
 } from './writes.js'
 
+export { FLOOR_LIFT } from './full-transfer.js'
+
 /** How far, in all, peers' version vectors may move our next seq in one replica's life (see applyRecords). */
 export const SEQ_JUMP = 2 ** 20
-/**
- * How far, in all, full transfers' floors may lift our vv past the writes we hold, in one
- * replica's life (see applyFullTransfer): what a lying member could make us ignore.
- */
-export const FLOOR_LIFT = 2 ** 20
 
 export class Replica {
   readonly selfId: string
@@ -79,26 +73,21 @@ export class Replica {
   private readonly stateDigest = new StateDigest()
   private readonly views = new Views()
   private readonly tombstones = new TombstoneTracker()
-  private readonly horizonMs: number
   private readonly hlc: HybridClock
   private readonly clock: Clock
-  private readonly maxFutureMs: number
   private readonly signer: WriteSigner
-  private readonly verifier: WriteVerifier
-  private readonly proofs: ProofChecker
+  /** Whether a peer's record is merged now, and whether a local write fits the caps. */
+  private readonly admission: Admission
+  /** Tombstones and retired origins dropped here; full-transfer: what a peer dropped, dropped here. */
+  private readonly collection: Collection
+  private readonly fullTransfer: FullTransfer
   /** Sign own writes only on seal() (batch signatures), not one by one as they are made. */
   private readonly deferSigning: boolean
   /** Records holding an own part not signed yet (deferSigning). */
   private readonly unsigned = new Set<string>()
-  private readonly maxRecords: number
-  private readonly maxStateBytes: number
   private seq: number
   /** How far peers' vvs have moved our next seq so far (at most SEQ_JUMP). */
   private seqLifted = 0
-  /** How far full transfers' floors have lifted our vv past the writes we held (at most FLOOR_LIFT). */
-  private floorLifted = 0
-  /** Peer records not merged (stamped too far ahead, over the origin cap or the state caps). */
-  private held = { forged: 0, future: 0, origins: 0, caps: 0 }
   /** Called after every record change (local, gossip or sync): the hook the durable store uses. */
   onRecord?: (id: string, record: CrdtRecord) => void
   /** Called after a record was dropped (collected, or superseded in a full state transfer). */
@@ -115,15 +104,34 @@ export class Replica {
     this.seq = nextSeq
     this.clock = clock
     this.versions = new VersionTracker(() => clock.now())
-    this.maxFutureMs = opts.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS
-    this.horizonMs = opts.tombstoneHorizonMs ?? DEFAULT_TOMBSTONE_HORIZON_MS
+    const maxFutureMs = opts.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS
+    const horizonMs = opts.tombstoneHorizonMs ?? DEFAULT_TOMBSTONE_HORIZON_MS
     this.signer = opts.signer ?? fakeWriteSigner
-    this.verifier = opts.verifier ?? acceptAllWrites
-    this.proofs = new ProofChecker(this.verifier)
     this.deferSigning = opts.deferSigning ?? false
-    this.maxRecords = opts.maxRecords ?? DEFAULT_MAX_RECORDS
-    this.maxStateBytes = opts.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES
-    this.hlc = new HybridClock(clock, this.maxFutureMs)
+    this.admission = new Admission(
+      { records: this.records, digest: this.stateDigest, dotIndex: this.dotIndex },
+      clock,
+      {
+        maxFutureMs,
+        maxRecords: opts.maxRecords ?? DEFAULT_MAX_RECORDS,
+        maxStateBytes: opts.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES,
+        verifier: opts.verifier ?? acceptAllWrites,
+      },
+    )
+    const host: CollectionHost = {
+      selfId,
+      records: this.records,
+      dotIndex: this.dotIndex,
+      versions: this.versions,
+      tombstones: this.tombstones,
+      unsigned: this.unsigned,
+      store: (id, parsed, prev, next) => this.store(id, parsed, prev, next),
+      remove: (id, parsed, r) => this.remove(id, parsed, r),
+    }
+    const now = () => clock.now()
+    this.collection = new Collection(host, now, horizonMs)
+    this.fullTransfer = new FullTransfer(host, this.collection, now, horizonMs)
+    this.hlc = new HybridClock(clock, maxFutureMs)
     // Own seqs below nextSeq are in the restored state or were never seen by anyone (see
     // ReplicaOptions.nextSeq), so claiming them keeps skipped seqs from leaving a gap forever.
     if (nextSeq > 1) this.versions.raise({ [selfId]: nextSeq - 1 })
@@ -157,7 +165,7 @@ export class Replica {
   kvSet(key: string, value: JsonValue): WriteResult {
     validateName('key', key)
     const v = normalizeValue(value)
-    this.checkCaps(kvId(key), () => JSON.stringify(v).length)
+    this.admission.checkCaps(kvId(key), () => JSON.stringify(v).length)
     return this.writeLww(key, v)
   }
 
@@ -171,7 +179,7 @@ export class Replica {
   setAdd(name: string, elements: readonly string[]): WriteResult {
     validateName('set name', name)
     validateElements(elements)
-    for (const el of new Set(elements)) this.checkCaps(setId(name, el))
+    for (const el of new Set(elements)) this.admission.checkCaps(setId(name, el))
     return this.writeSet(name, elements, (prev, seq) => setAddWrite(prev, this.selfId, seq))
   }
 
@@ -185,7 +193,7 @@ export class Replica {
     if (!Number.isSafeInteger(amount)) throw new InvalidInputError('counter amount must be a safe integer')
     if (amount === 0) return { deltas: [], changes: [] }
     const id = counterId(name)
-    this.checkCaps(id)
+    this.admission.checkCaps(id)
     const prev = this.records.get(id) as CounterRecord | undefined
     const record = counterWrite(prev, this.selfId, this.seq, amount)
     return this.localWrite(id, { t: 'counter', name }, record, this.takeDot())
@@ -252,7 +260,7 @@ export class Replica {
       throw new InvalidInputError(`delta for ${JSON.stringify(id)} does not contain its own dot`)
     }
     const fresh = this.unseen(id, record)
-    if (fresh === undefined || this.holdBack(id, fresh)) return []
+    if (fresh === undefined || this.admission.holdBack(id, fresh)) return []
     const change = this.merge(id, fresh)
     this.versions.observe(dot.origin, dot.seq)
     this.observeDots(fresh, this.records.get(id)!)
@@ -276,7 +284,7 @@ export class Replica {
     for (const [id, received] of records) {
       const record = this.unseen(id, received)
       if (record === undefined) continue
-      if (this.holdBack(id, record)) {
+      if (this.admission.holdBack(id, record)) {
         for (const o of Object.keys(record.dots)) heldOrigins.add(o)
         continue
       }
@@ -310,53 +318,14 @@ export class Replica {
     return changes
   }
 
-  /**
-   * For migrating a store of unsigned records (format 1): this replica's own part of `raw`,
-   * signed, or undefined when it holds none (or `raw` is not a record). Others' parts are dropped.
-   */
-  resign(id: string, raw: Record<string, unknown>): CrdtRecord | undefined {
-    const r = ownPartUnsigned(this.selfId, raw)
-    if (r === undefined) return undefined
-    try {
-      const [signed] = signParts(this.signer, this.selfId, [[id, r]])
-      return parseEntry(id, signed![1])[1]
-    } catch {
-      return undefined
-    }
-  }
-
   /** Counts of peer records not merged: stamped too far ahead, or naming origins past the cap. */
-  heldBack(): { forged: number; future: number; origins: number; caps: number } {
-    return { ...this.held }
+  heldBack(): HeldBack {
+    return this.admission.heldBack()
   }
 
   /** Size of the state against its caps. */
   size(): { records: number; bytes: number; maxRecords: number; maxBytes: number } {
-    return {
-      records: this.records.size,
-      bytes: this.stateDigest.bytes,
-      maxRecords: this.maxRecords,
-      maxBytes: this.maxStateBytes,
-    }
-  }
-
-  /**
-   * A local write that would take the state past a cap fails before it takes a seq. `grows` tells
-   * about what the write adds (its value's encoding); it is asked only near the byte cap.
-   */
-  private checkCaps(id: string, grows: () => number = () => 0): void {
-    if (!this.records.has(id) && this.records.size >= this.maxRecords) {
-      throw new TooLargeError(`the state holds ${this.records.size} records, its cap (limits.maxRecords)`)
-    }
-    const bytes = this.stateDigest.bytes
-    if (
-      bytes + MAX_ENTRY_BYTES > this.maxStateBytes &&
-      bytes + grows() + id.length + 256 > this.maxStateBytes
-    ) {
-      throw new TooLargeError(
-        `the state holds ${this.stateDigest.bytes} bytes, at its cap of ${this.maxStateBytes} (limits.maxStateBytes)`,
-      )
-    }
+    return this.admission.size()
   }
 
   versionVector(): VersionVector {
@@ -397,61 +366,16 @@ export class Replica {
     return [...this.dotIndex.idsAboveFor(floors)].map((id) => [id, this.records.get(id)!])
   }
 
-  // ---- tombstone collection (docs/state-and-sync.md, "Tombstones")
+  // ---- collection and full transfers (collection.ts, full-transfer.ts)
 
-  /**
-   * Drops every tombstone that has read as absent for the horizon and whose dots our vv covers
-   * (so a peer can no longer hand us an older version: see unseen()), raising the collected
-   * floor of each of its origins; and so the dead parts of set elements still present. Returns
-   * how many records were dropped or lost parts. O(tombstones).
-   */
+  /** Drops the tombstones and dead set parts due (see Collection.collectTombstones); returns how many. */
   collectTombstones(): number {
-    const cutoff = this.clock.now() - this.horizonMs
-    let n = 0
-    for (const id of this.tombstones.due(cutoff)) {
-      const r = this.records.get(id)
-      if (r === undefined || this.unsigned.has(id)) continue
-      if (!this.covers(this.ourVV, r.dots)) continue
-      if (isTombstone(r)) {
-        this.forget(id, r)
-        n++
-      } else if (r.t === 'set') {
-        const dead = deadOrigins(r)
-        if (
-          this.dropParts(
-            id,
-            r,
-            withoutOrigins(r, (o) => dead.includes(o)),
-          )
-        )
-          n++
-      }
-    }
-    return n
+    return this.collection.collectTombstones()
   }
 
-  /**
-   * Retires every origin that is not a live member (`isLive`), whose writes no record holds any
-   * more (all overwritten by others), none of them collected here, with no gap, and whose vv entry
-   * has not moved for the horizon: its entry leaves the vv, so sessions no longer reconcile it, and
-   * is kept aside (`retiredOf`) so its old writes stay covered. A new write brings it back. An
-   * origin with a collected floor stays: only its entry in a session tells a peer that never heard
-   * of it that it needs a full transfer.
-   */
+  /** Retires the origins that left and that nothing holds (see Collection.retireOrigins). */
   retireOrigins(isLive: (origin: string) => boolean): string[] {
-    const cutoff = this.clock.now() - this.horizonMs
-    const out: string[] = []
-    for (const o of [...this.versions.origins()]) {
-      if (o === this.selfId || isLive(o) || this.dotIndex.liveCount(o) > 0 || this.versions.hasPending(o))
-        continue
-      if (this.tombstones.floor(o) > 0) continue
-      const at = this.versions.movedAt(o)
-      if (at === undefined || at > cutoff) continue
-      this.versions.retire(o)
-      this.dotIndex.dropOrigin(o)
-      out.push(o)
-    }
-    return out
+    return this.collection.retireOrigins(isLive)
   }
 
   /** Origins in the vv (what sessions reconcile) and retired ones. */
@@ -471,9 +395,7 @@ export class Replica {
 
   /** The vv with the retired entries: what a full state transfer says it covers. */
   coverageVector(): VersionVector {
-    const out: Record<string, number> = { ...this.versions.snapshot() }
-    for (const [o, s] of this.versions.retiredEntries()) out[o] = s
-    return out
+    return this.fullTransfer.coverageVector()
   }
 
   /** Tombstones held now. */
@@ -497,15 +419,8 @@ export class Replica {
   }
 
   /**
-   * Ends a full state transfer: the sender sent every record it holds (`received`: their dots by
-   * id), with its whole vv and its floors. A record of ours it did not send, whose dots its vv
-   * covers, was collected or superseded there, so it goes here too; so does a part of a set
-   * element of ours that its copy lacks and its vv covers. Counters are never collected, so one missing is kept;
-   * an LWW value goes only if written before the horizon (the delete that superseded it is older
-   * than that), which bounds what a lying peer can make us drop. Our vv then rises to the sender's,
-   * for each origin as far as the writes we held or the sender collected (see applyRecords: never
-   * our own, nor an origin of a record held back), and our floors to the sender's, as far as our
-   * vv. Returns the visible changes.
+   * Ends a full state transfer: drops what the sender (which sent every record it holds: their
+   * dots by id) collected or superseded, and raises our vv and floors to its (see FullTransfer.apply).
    */
   applyFullTransfer(
     received: ReadonlyMap<string, SeqMap>,
@@ -513,46 +428,7 @@ export class Replica {
     senderFloors: VersionVector,
     heldOrigins: ReadonlySet<string> = new Set(),
   ): Change[] {
-    const changes: Change[] = []
-    const cutoff = this.clock.now() - this.horizonMs
-    const drop: Array<[string, CrdtRecord]> = []
-    const theirs = (o: string): number => seqOf(senderVV, o) ?? 0
-    const trim: Array<[string, SetRecord, SetRecord]> = []
-    for (const [id, r] of this.records) {
-      if (r.t === 'counter' || this.unsigned.has(id)) continue
-      const sent = received.get(id)
-      if (sent !== undefined) {
-        const lacks = (o: string) => seqOf(sent, o) === undefined && r.dots[o]! <= theirs(o)
-        if (r.t === 'set') trim.push([id, r, withoutOrigins(r, lacks)])
-        continue
-      }
-      if (r.t === 'lww' && r.hlc.wall > cutoff) continue
-      if (this.covers(theirs, r.dots)) drop.push([id, r])
-    }
-    for (const [id, r, next] of trim) {
-      if (!this.dropParts(id, r, next)) continue
-      const c = visibleChange(parseId(id)!, r, next)
-      if (c !== undefined) changes.push(c)
-    }
-    for (const [id, r] of drop) {
-      const c = this.forget(id, r)
-      if (c !== undefined) changes.push(c)
-    }
-    const raise: Record<string, number> = {}
-    for (const o of Object.keys(senderVV)) {
-      if (o === this.selfId || heldOrigins.has(o)) continue
-      const held = Math.max(this.dotIndex.maxSeen(o), this.versions.get(o))
-      // Past the writes we hold only on the sender's word (its floors are not signed): bounded.
-      const floor = Math.min(seqOf(senderFloors, o) ?? 0, held + FLOOR_LIFT - this.floorLifted)
-      const s = Math.min(senderVV[o]!, Math.max(held, floor))
-      if (s > held) this.floorLifted += s - held
-      if (s > this.versions.get(o)) raise[o] = s
-    }
-    this.versions.raise(raise)
-    for (const o of Object.keys(senderFloors)) {
-      this.tombstones.raiseFloor(o, Math.min(senderFloors[o]!, this.versions.get(o)))
-    }
-    return changes
+    return this.fullTransfer.apply(received, senderVV, senderFloors, heldOrigins)
   }
 
   /**
@@ -578,7 +454,7 @@ export class Replica {
   private unseen(id: string, record: CrdtRecord): CrdtRecord | undefined {
     const ours = this.records.get(id)
     if (record.t !== 'set') {
-      return ours === undefined && this.covers(this.ourVV, record.dots) ? undefined : record
+      return ours === undefined && covers(this.ourVV, record.dots) ? undefined : record
     }
     const collected = (o: string) =>
       (ours === undefined || seqOf(ours.dots, o) === undefined) && record.dots[o]! <= this.ourVV(o)
@@ -587,54 +463,6 @@ export class Replica {
   }
 
   private readonly ourVV = (o: string): number => this.versions.covered(o)
-
-  /** Every write of `dots` is at or below `vv`. */
-  private covers(vv: (o: string) => number, dots: Readonly<Record<string, number>>): boolean {
-    for (const o of Object.keys(dots)) if (dots[o]! > vv(o)) return false
-    return true
-  }
-
-  /** Drops a record whole (collected or superseded), raising the floors of its dots. */
-  private forget(id: string, r: CrdtRecord): Change | undefined {
-    const parsed = parseId(id)!
-    this.records.delete(id)
-    this.dotIndex.remove(id, r.dots)
-    this.stateDigest.remove(id, r)
-    this.views.remove(parsed, r)
-    this.tombstones.untrack(id)
-    for (const o of Object.keys(r.dots)) this.tombstones.raiseFloor(o, r.dots[o]!)
-    this.onForget?.(id)
-    if (r.t === 'lww' && parsed.t === 'lww' && r.value !== null)
-      return { kind: 'kv', key: parsed.key, value: null, origin: r.origin }
-    if (r.t === 'set' && parsed.t === 'set' && setPresent(r))
-      return {
-        kind: 'set',
-        name: parsed.name,
-        element: parsed.element,
-        present: false,
-        origin: changeOrigin(undefined, r),
-      }
-    return undefined
-  }
-
-  /**
-   * Replaces a set element with `next`, itself without some parts (collected, or superseded in a
-   * full state transfer), raising the floors of their dots and of the removes of their adds: a
-   * peer that missed such a remove (and may hold the add as live) must get a full transfer.
-   * False when nothing went.
-   */
-  private dropParts(id: string, r: SetRecord, next: SetRecord): boolean {
-    if (next === r) return false
-    this.store(id, parseId(id)!, r, next)
-    for (const o of Object.keys(r.dots)) {
-      if (seqOf(next.dots, o) !== undefined) continue
-      this.tombstones.raiseFloor(o, r.dots[o]!)
-      const remover = seqOf(r.removed, o) === undefined ? undefined : r.rsigs[o]![0]
-      const at = remover === undefined ? undefined : seqOf(r.dots, remover)
-      if (at !== undefined) this.tombstones.raiseFloor(remover!, at)
-    }
-    return true
-  }
 
   /** Hex digest of the record set (not the vv): equal iff the record sets are equal. O(1). */
   digest(): string {
@@ -681,39 +509,6 @@ export class Replica {
   private takeDot(): Dot {
     if (this.seq > MAX_SEQ) throw new TooLargeError('this agent has used all 2^48 write sequence numbers')
     return { origin: this.selfId, seq: this.seq++ }
-  }
-
-  /**
-   * A peer's record we do not merge (yet): stamped beyond the drift bound (merged later, once our
-   * clock has caught up, when anti-entropy offers it again), or bringing origins past the cap.
-   */
-  private holdBack(id: string, record: CrdtRecord): boolean {
-    if (record.t === 'lww' && record.hlc.wall > this.clock.now() + this.maxFutureMs) {
-      this.held.future++
-      return true
-    }
-    const fresh = !this.records.has(id)
-    // Sizing an entry costs its encoding, so only near the byte cap.
-    const nearBytes = this.stateDigest.bytes + MAX_ENTRY_BYTES > this.maxStateBytes
-    if (
-      (fresh && this.records.size >= this.maxRecords) ||
-      (nearBytes && this.stateDigest.bytes + canonicalEntry(id, record).length > this.maxStateBytes)
-    ) {
-      this.held.caps++
-      return true
-    }
-    let newOrigins = 0
-    for (const o of Object.keys(record.dots)) if (!this.dotIndex.hasOrigin(o)) newOrigins++
-    if (newOrigins > 0 && this.dotIndex.origins + newOrigins > MAX_VV_ORIGINS) {
-      this.held.origins++
-      return true
-    }
-    // Last: the cheap checks above spare a signature check for what is held back anyway.
-    if (this.verifier !== acceptAllWrites && !authentic(this.proofs, id, record, this.records.get(id))) {
-      this.held.forged++
-      return true
-    }
-    return false
   }
 
   private localWrite(id: string, parsed: ParsedId, unsigned: CrdtRecord, dot: Dot): WriteResult {
@@ -780,6 +575,16 @@ export class Replica {
     this.views.update(parsed, prev, next)
     this.tombstones.track(id, prev, next, this.clock.now())
     this.onRecord?.(id, next)
+  }
+
+  /** Removes a record whole (collected, or superseded in a full state transfer). */
+  private remove(id: string, parsed: ParsedId, r: CrdtRecord): void {
+    this.records.delete(id)
+    this.dotIndex.remove(id, r.dots)
+    this.stateDigest.remove(id, r)
+    this.views.remove(parsed, r)
+    this.tombstones.untrack(id)
+    this.onForget?.(id)
   }
 
   /** Never reuse a seq that peers already saw from us (e.g. after our state was lost). */
