@@ -2,29 +2,22 @@
 // origins"): what a replica drops once every live member should have seen it, and the collected
 // floors that record it. Apart from replica.ts, whose merge rules never drop anything: the Replica
 // owns one Collection and runs it when the state service says so; a full state transfer
-// (full-transfer.ts) drops records through it too. Pure: the replica hands in its records and
-// indexes, and how a record is replaced or removed.
+// (full-transfer.ts) drops records through it too. Pure: the replica hands in its record table
+// and version vector.
 import { type Change, changeOrigin } from './changes.js'
-import type { DotIndex } from './dot-index.js'
-import { type ParsedId, parseId } from './ids.js'
+import { parseId } from './ids.js'
+import type { RecordTable } from './record-table.js'
 import { type CrdtRecord, isTombstone, type SetRecord, seqOf, setPresent } from './records.js'
 import { deadOrigins, withoutOrigins } from './set-parts.js'
-import type { TombstoneTracker } from './tombstones.js'
 import type { VersionTracker } from './versions.js'
 
 /** What collection reaches of its replica. */
 export interface CollectionHost {
   readonly selfId: string
-  readonly records: ReadonlyMap<string, CrdtRecord>
-  readonly dotIndex: DotIndex
+  readonly table: RecordTable
   readonly versions: VersionTracker
-  readonly tombstones: TombstoneTracker
   /** Records holding an own part not signed yet: never dropped (own writes are sealed first). */
   readonly unsigned: ReadonlySet<string>
-  /** Replaces a record; the replica's indexes and hooks follow. */
-  store(id: string, parsed: ParsedId, prev: CrdtRecord | undefined, next: CrdtRecord): void
-  /** Removes a record whole (its floors raised already); the replica's indexes and hooks follow. */
-  remove(id: string, parsed: ParsedId, r: CrdtRecord): void
 }
 
 /** Every write of `dots` is at or below `vv`. */
@@ -47,7 +40,8 @@ export class Collection {
    * how many records were dropped or lost parts. O(tombstones).
    */
   collectTombstones(): number {
-    const { records, versions, tombstones, unsigned } = this.host
+    const { table, versions, unsigned } = this.host
+    const { records, tombstones } = table
     const cutoff = this.now() - this.horizonMs
     const ourVV = (o: string): number => versions.covered(o)
     let n = 0
@@ -82,7 +76,8 @@ export class Collection {
    * of it that it needs a full transfer.
    */
   retireOrigins(isLive: (origin: string) => boolean): string[] {
-    const { selfId, dotIndex, versions, tombstones } = this.host
+    const { selfId, versions } = this.host
+    const { dotIndex, tombstones } = this.host.table
     const cutoff = this.now() - this.horizonMs
     const out: string[] = []
     for (const o of [...versions.origins()]) {
@@ -100,8 +95,8 @@ export class Collection {
   /** Drops a record whole (collected or superseded), raising the floors of its dots. */
   forget(id: string, r: CrdtRecord): Change | undefined {
     const parsed = parseId(id)!
-    for (const o of Object.keys(r.dots)) this.host.tombstones.raiseFloor(o, r.dots[o]!)
-    this.host.remove(id, parsed, r)
+    for (const o of Object.keys(r.dots)) this.host.table.tombstones.raiseFloor(o, r.dots[o]!)
+    this.host.table.remove(id, parsed, r)
     if (r.t === 'lww' && parsed.t === 'lww' && r.value !== null)
       return { kind: 'kv', key: parsed.key, value: null, origin: r.origin }
     if (r.t === 'set' && parsed.t === 'set' && setPresent(r))
@@ -123,8 +118,8 @@ export class Collection {
    */
   dropParts(id: string, r: SetRecord, next: SetRecord): boolean {
     if (next === r) return false
-    const { tombstones } = this.host
-    this.host.store(id, parseId(id)!, r, next)
+    const { tombstones } = this.host.table
+    this.host.table.store(id, parseId(id)!, r, next)
     for (const o of Object.keys(r.dots)) {
       if (seqOf(next.dots, o) !== undefined) continue
       tombstones.raiseFloor(o, r.dots[o]!)

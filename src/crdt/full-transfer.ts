@@ -53,7 +53,8 @@ export class FullTransfer {
     senderFloors: VersionVector,
     heldOrigins: ReadonlySet<string>,
   ): Change[] {
-    const { selfId, records, dotIndex, versions, tombstones, unsigned } = this.host
+    const { selfId, table, versions, unsigned } = this.host
+    const { records, dotIndex, tombstones } = table
     const changes: Change[] = []
     const cutoff = this.now() - this.horizonMs
     const drop: Array<[string, CrdtRecord]> = []

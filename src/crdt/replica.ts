@@ -15,8 +15,7 @@ import type { Clock } from '../util/clock.js'
 import { Admission, type HeldBack } from './admission.js'
 import { type Change, visibleChange } from './changes.js'
 import { Collection, type CollectionHost, covers } from './collection.js'
-import { StateDigest } from './digest.js'
-import { DotIndex } from './dot-index.js'
+import type { DotIndex } from './dot-index.js'
 import { FullTransfer } from './full-transfer.js'
 import { HybridClock } from './hlc.js'
 import { counterId, kvId, type ParsedId, parseId, setId } from './ids.js'
@@ -32,10 +31,10 @@ import {
   validateName,
 } from './limits.js'
 import { signParts } from './part-signatures.js'
+import { RecordTable } from './record-table.js'
 import {
   type CounterRecord,
   type CrdtRecord,
-  counterValue,
   type Delta,
   type Dot,
   type LwwRecord,
@@ -43,14 +42,13 @@ import {
   type SeqMap,
   type SetRecord,
   seqOf,
-  setPresent,
   type VersionVector,
 } from './records.js'
 import { withoutOrigins } from './set-parts.js'
 import { acceptAllWrites, fakeWriteSigner, type WriteSigner } from './signing.js'
-import { TombstoneTracker } from './tombstones.js'
+import type { TombstoneTracker } from './tombstones.js'
 import { VersionTracker } from './versions.js'
-import { type ReplicaStats, Views } from './views.js'
+import type { ReplicaStats } from './views.js'
 import {
   counterWrite,
   lwwWrite,
@@ -67,14 +65,13 @@ export const SEQ_JUMP = 2 ** 20
 
 export class Replica {
   readonly selfId: string
-  private readonly records = new Map<string, CrdtRecord>()
-  private readonly dotIndex = new DotIndex()
+  /** The records and the indexes that follow them; `records`, `dotIndex` and `tombstones` are its. */
+  private readonly table: RecordTable
+  private readonly records: ReadonlyMap<string, CrdtRecord>
+  private readonly dotIndex: DotIndex
+  private readonly tombstones: TombstoneTracker
   private readonly versions: VersionTracker
-  private readonly stateDigest = new StateDigest()
-  private readonly views = new Views()
-  private readonly tombstones = new TombstoneTracker()
   private readonly hlc: HybridClock
-  private readonly clock: Clock
   private readonly signer: WriteSigner
   /** Whether a peer's record is merged now, and whether a local write fits the caps. */
   private readonly admission: Admission
@@ -102,33 +99,31 @@ export class Replica {
     }
     this.selfId = selfId
     this.seq = nextSeq
-    this.clock = clock
-    this.versions = new VersionTracker(() => clock.now())
+    const now = () => clock.now()
+    this.table = new RecordTable(now, {
+      changed: (id, r) => this.onRecord?.(id, r),
+      removed: (id) => this.onForget?.(id),
+    })
+    this.records = this.table.records
+    this.dotIndex = this.table.dotIndex
+    this.tombstones = this.table.tombstones
+    this.versions = new VersionTracker(now)
     const maxFutureMs = opts.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS
     const horizonMs = opts.tombstoneHorizonMs ?? DEFAULT_TOMBSTONE_HORIZON_MS
     this.signer = opts.signer ?? fakeWriteSigner
     this.deferSigning = opts.deferSigning ?? false
-    this.admission = new Admission(
-      { records: this.records, digest: this.stateDigest, dotIndex: this.dotIndex },
-      clock,
-      {
-        maxFutureMs,
-        maxRecords: opts.maxRecords ?? DEFAULT_MAX_RECORDS,
-        maxStateBytes: opts.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES,
-        verifier: opts.verifier ?? acceptAllWrites,
-      },
-    )
+    this.admission = new Admission(this.table, clock, {
+      maxFutureMs,
+      maxRecords: opts.maxRecords ?? DEFAULT_MAX_RECORDS,
+      maxStateBytes: opts.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES,
+      verifier: opts.verifier ?? acceptAllWrites,
+    })
     const host: CollectionHost = {
       selfId,
-      records: this.records,
-      dotIndex: this.dotIndex,
+      table: this.table,
       versions: this.versions,
-      tombstones: this.tombstones,
       unsigned: this.unsigned,
-      store: (id, parsed, prev, next) => this.store(id, parsed, prev, next),
-      remove: (id, parsed, r) => this.remove(id, parsed, r),
     }
-    const now = () => clock.now()
     this.collection = new Collection(host, now, horizonMs)
     this.fullTransfer = new FullTransfer(host, this.collection, now, horizonMs)
     this.hlc = new HybridClock(clock, maxFutureMs)
@@ -199,53 +194,33 @@ export class Replica {
     return this.localWrite(id, { t: 'counter', name }, record, this.takeDot())
   }
 
-  // ---- reads
+  // ---- reads (record-table.ts)
 
   kvGet(key: string): JsonValue | undefined {
-    const r = this.records.get(kvId(key))
-    return r?.t === 'lww' && r.value !== null ? r.value : undefined
+    return this.table.kvGet(key)
   }
 
   /** Live keys starting with `prefix`, sorted by key. Values are frozen. */
   kvList(prefix = ''): Array<{ key: string; value: JsonValue }> {
-    const out: Array<{ key: string; value: JsonValue }> = []
-    const idPrefix = kvId(prefix)
-    for (const [id, r] of this.records) {
-      if (r.t === 'lww' && r.value !== null && id.startsWith(idPrefix))
-        out.push({ key: id.slice(2), value: r.value })
-    }
-    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    return this.table.kvList(prefix)
   }
 
   setMembers(name: string): string[] {
-    const out: string[] = []
-    for (const el of this.views.elements(name)) {
-      const r = this.records.get(setId(name, el))
-      if (r?.t === 'set' && setPresent(r)) out.push(el)
-    }
-    return out.sort()
+    return this.table.setMembers(name)
   }
 
   counterGet(name: string): number {
-    const r = this.records.get(counterId(name))
-    return r?.t === 'counter' ? counterValue(r) : 0
+    return this.table.counterGet(name)
   }
 
   /** Sets with at least one element whose name starts with `prefix`, with their sizes, sorted by name. */
   setList(prefix = ''): Array<{ name: string; size: number }> {
-    const out = [...this.views.setSizes()].filter((s) => s.name.startsWith(prefix))
-    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    return this.table.setList(prefix)
   }
 
   /** Counters ever written whose name starts with `prefix`, with their values, sorted by name. */
   counterList(prefix = ''): Array<{ name: string; value: number }> {
-    const out: Array<{ name: string; value: number }> = []
-    const idPrefix = counterId(prefix)
-    for (const [id, r] of this.records) {
-      if (r.t === 'counter' && id.startsWith(idPrefix))
-        out.push({ name: id.slice(2), value: counterValue(r) })
-    }
-    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    return this.table.counterList(prefix)
   }
 
   // ---- replication
@@ -466,11 +441,11 @@ export class Replica {
 
   /** Hex digest of the record set (not the vv): equal iff the record sets are equal. O(1). */
   digest(): string {
-    return this.stateDigest.hex()
+    return this.table.digest.hex()
   }
 
   stats(): ReplicaStats {
-    return this.views.stats(this.records.size)
+    return this.table.stats()
   }
 
   entries(): IterableIterator<[string, CrdtRecord]> {
@@ -535,10 +510,7 @@ export class Replica {
     for (const id of this.unsigned) items.push([id, this.records.get(id)!])
     this.unsigned.clear()
     for (const [id, record] of signParts(this.signer, this.selfId, items)) {
-      this.stateDigest.remove(id, this.records.get(id)!)
-      this.records.set(id, record)
-      this.stateDigest.add(id, record)
-      this.onRecord?.(id, record)
+      this.table.reseal(id, record)
       out.set(id, record)
     }
     return out
@@ -562,29 +534,9 @@ export class Replica {
     const prev = this.records.get(id)
     const next = prev === undefined ? incoming : mergeRecords(prev, incoming)
     if (next === prev) return undefined
-    this.store(id, parsed, prev, next)
+    this.table.store(id, parsed, prev, next)
     this.bumpSeq(seqOf(next.dots, this.selfId))
     return visibleChange(parsed, prev, next)
-  }
-
-  private store(id: string, parsed: ParsedId, prev: CrdtRecord | undefined, next: CrdtRecord): void {
-    this.records.set(id, next)
-    this.dotIndex.update(id, prev?.dots, next.dots)
-    if (prev !== undefined) this.stateDigest.remove(id, prev)
-    this.stateDigest.add(id, next)
-    this.views.update(parsed, prev, next)
-    this.tombstones.track(id, prev, next, this.clock.now())
-    this.onRecord?.(id, next)
-  }
-
-  /** Removes a record whole (collected, or superseded in a full state transfer). */
-  private remove(id: string, parsed: ParsedId, r: CrdtRecord): void {
-    this.records.delete(id)
-    this.dotIndex.remove(id, r.dots)
-    this.stateDigest.remove(id, r)
-    this.views.remove(parsed, r)
-    this.tombstones.untrack(id)
-    this.onForget?.(id)
   }
 
   /** Never reuse a seq that peers already saw from us (e.g. after our state was lost). */
