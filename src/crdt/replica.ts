@@ -7,10 +7,11 @@
 //   collection: collectTombstones, retireOrigins, applyFullTransfer, floorOf, retiredOf
 //   persistence: entries(), nextSeq, stats(), take{Version,Floor,Retired}Changes()
 //
-// Every local write takes the next seq of this replica; the dot (selfId, seq) travels with the
-// delta. Deleting a key with no live value and removing an absent element are no-ops (no seq
-// used, no delta): a delete only makes sense against a value this replica has observed.
-import { InvalidInputError, TooLargeError } from '../errors.js'
+// Here: the merge rules (what a peer's record adds, what is superseded, how the vv rises). The
+// rest is in modules the Replica owns and calls: own-writes.ts (local writes, seqs, signing),
+// record-table.ts (records, indexes, reads), admission.ts (held-back records, caps),
+// collection.ts (tombstones, retired origins), full-transfer.ts (what a full transfer drops).
+import { InvalidInputError } from '../errors.js'
 import type { Clock } from '../util/clock.js'
 import { Admission, type HeldBack } from './admission.js'
 import { type Change, visibleChange } from './changes.js'
@@ -18,8 +19,8 @@ import { Collection, type CollectionHost, covers } from './collection.js'
 import type { DotIndex } from './dot-index.js'
 import { FullTransfer } from './full-transfer.js'
 import { HybridClock } from './hlc.js'
-import { counterId, kvId, type ParsedId, parseId, setId } from './ids.js'
-import { type JsonValue, normalizeValue } from './json.js'
+import { type ParsedId, parseId } from './ids.js'
+import type { JsonValue } from './json.js'
 import {
   DEFAULT_MAX_FUTURE_MS,
   DEFAULT_MAX_RECORDS,
@@ -27,41 +28,27 @@ import {
   DEFAULT_TOMBSTONE_HORIZON_MS,
   MAX_SEQ,
   originProblem,
-  validateElements,
-  validateName,
 } from './limits.js'
-import { signParts } from './part-signatures.js'
+import { OwnWrites, type OwnWritesHost } from './own-writes.js'
 import { RecordTable } from './record-table.js'
 import {
-  type CounterRecord,
   type CrdtRecord,
   type Delta,
-  type Dot,
-  type LwwRecord,
   mergeRecords,
   type SeqMap,
-  type SetRecord,
   seqOf,
   type VersionVector,
 } from './records.js'
 import { withoutOrigins } from './set-parts.js'
-import { acceptAllWrites, fakeWriteSigner, type WriteSigner } from './signing.js'
+import { acceptAllWrites, fakeWriteSigner } from './signing.js'
 import type { TombstoneTracker } from './tombstones.js'
 import { VersionTracker } from './versions.js'
 import type { ReplicaStats } from './views.js'
-import {
-  counterWrite,
-  lwwWrite,
-  type ReplicaOptions,
-  setAddWrite,
-  setRemoveWrite,
-  type WriteResult,
-} from './writes.js'
+import type { ReplicaOptions, WriteResult } from './writes.js'
 
+// Where they were defined before the split (#32): src/crdt/index.ts and tests import them from here.
 export { FLOOR_LIFT } from './full-transfer.js'
-
-/** How far, in all, peers' version vectors may move our next seq in one replica's life (see applyRecords). */
-export const SEQ_JUMP = 2 ** 20
+export { SEQ_JUMP } from './own-writes.js'
 
 export class Replica {
   readonly selfId: string
@@ -72,19 +59,14 @@ export class Replica {
   private readonly tombstones: TombstoneTracker
   private readonly versions: VersionTracker
   private readonly hlc: HybridClock
-  private readonly signer: WriteSigner
+  /** Local writes: their seqs, and their signing (seal). */
+  private readonly own: OwnWrites
   /** Whether a peer's record is merged now, and whether a local write fits the caps. */
   private readonly admission: Admission
-  /** Tombstones and retired origins dropped here; full-transfer: what a peer dropped, dropped here. */
+  /** Tombstones and retired origins dropped here. */
   private readonly collection: Collection
+  /** What a full transfer's sender dropped, dropped here too. */
   private readonly fullTransfer: FullTransfer
-  /** Sign own writes only on seal() (batch signatures), not one by one as they are made. */
-  private readonly deferSigning: boolean
-  /** Records holding an own part not signed yet (deferSigning). */
-  private readonly unsigned = new Set<string>()
-  private seq: number
-  /** How far peers' vvs have moved our next seq so far (at most SEQ_JUMP). */
-  private seqLifted = 0
   /** Called after every record change (local, gossip or sync): the hook the durable store uses. */
   onRecord?: (id: string, record: CrdtRecord) => void
   /** Called after a record was dropped (collected, or superseded in a full state transfer). */
@@ -98,7 +80,6 @@ export class Replica {
       throw new InvalidInputError(`nextSeq must be an integer from 1 to 2^48 + 1`)
     }
     this.selfId = selfId
-    this.seq = nextSeq
     const now = () => clock.now()
     this.table = new RecordTable(now, {
       changed: (id, r) => this.onRecord?.(id, r),
@@ -110,23 +91,30 @@ export class Replica {
     this.versions = new VersionTracker(now)
     const maxFutureMs = opts.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS
     const horizonMs = opts.tombstoneHorizonMs ?? DEFAULT_TOMBSTONE_HORIZON_MS
-    this.signer = opts.signer ?? fakeWriteSigner
-    this.deferSigning = opts.deferSigning ?? false
     this.admission = new Admission(this.table, clock, {
       maxFutureMs,
       maxRecords: opts.maxRecords ?? DEFAULT_MAX_RECORDS,
       maxStateBytes: opts.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES,
       verifier: opts.verifier ?? acceptAllWrites,
     })
+    this.hlc = new HybridClock(clock, maxFutureMs)
+    const ownHost: OwnWritesHost = {
+      selfId,
+      table: this.table,
+      admission: this.admission,
+      hlc: this.hlc,
+      put: (id, parsed, record) => this.put(id, parsed, record),
+      observe: (origin, seq) => this.versions.observe(origin, seq),
+    }
+    this.own = new OwnWrites(ownHost, nextSeq, opts.signer ?? fakeWriteSigner, opts.deferSigning ?? false)
     const host: CollectionHost = {
       selfId,
       table: this.table,
       versions: this.versions,
-      unsigned: this.unsigned,
+      unsigned: this.own.unsigned,
     }
     this.collection = new Collection(host, now, horizonMs)
     this.fullTransfer = new FullTransfer(host, this.collection, now, horizonMs)
-    this.hlc = new HybridClock(clock, maxFutureMs)
     // Own seqs below nextSeq are in the restored state or were never seen by anyone (see
     // ReplicaOptions.nextSeq), so claiming them keeps skipped seqs from leaving a gap forever.
     if (nextSeq > 1) this.versions.raise({ [selfId]: nextSeq - 1 })
@@ -152,46 +140,45 @@ export class Replica {
 
   /** The seq the next local write will take (persist it with the records). */
   get nextSeq(): number {
-    return this.seq
+    return this.own.nextSeq
   }
 
-  // ---- local writes
+  // ---- local writes (own-writes.ts)
 
   kvSet(key: string, value: JsonValue): WriteResult {
-    validateName('key', key)
-    const v = normalizeValue(value)
-    this.admission.checkCaps(kvId(key), () => JSON.stringify(v).length)
-    return this.writeLww(key, v)
+    return this.own.kvSet(key, value)
   }
 
   kvDel(key: string): WriteResult {
-    validateName('key', key)
-    const prev = this.records.get(kvId(key))
-    if (prev?.t !== 'lww' || prev.value === null) return { deltas: [], changes: [] }
-    return this.writeLww(key, null)
+    return this.own.kvDel(key)
   }
 
   setAdd(name: string, elements: readonly string[]): WriteResult {
-    validateName('set name', name)
-    validateElements(elements)
-    for (const el of new Set(elements)) this.admission.checkCaps(setId(name, el))
-    return this.writeSet(name, elements, (prev, seq) => setAddWrite(prev, this.selfId, seq))
+    return this.own.setAdd(name, elements)
   }
 
   setRemove(name: string, elements: readonly string[]): WriteResult {
-    return this.writeSet(name, elements, (prev, seq) => setRemoveWrite(prev, this.selfId, seq))
+    return this.own.setRemove(name, elements)
   }
 
   /** Adds `amount` (a safe integer; negative decrements, 0 is a no-op). */
   counterAdd(name: string, amount: number): WriteResult {
-    validateName('counter name', name)
-    if (!Number.isSafeInteger(amount)) throw new InvalidInputError('counter amount must be a safe integer')
-    if (amount === 0) return { deltas: [], changes: [] }
-    const id = counterId(name)
-    this.admission.checkCaps(id)
-    const prev = this.records.get(id) as CounterRecord | undefined
-    const record = counterWrite(prev, this.selfId, this.seq, amount)
-    return this.localWrite(id, { t: 'counter', name }, record, this.takeDot())
+    return this.own.counterAdd(name, amount)
+  }
+
+  /**
+   * Signs every own part written since the last seal, one signature per batch of up to
+   * MAX_BATCH_PARTS parts (see batch-proof.ts), and returns the signed records. With
+   * deferSigning, call it before any of those records is stored or sent; without, every write
+   * seals itself.
+   */
+  seal(): Map<string, CrdtRecord> {
+    return this.own.seal()
+  }
+
+  /** Own writes made but not sealed yet (deferSigning). */
+  get unsealed(): number {
+    return this.own.unsigned.size
   }
 
   // ---- reads (record-table.ts)
@@ -277,18 +264,8 @@ export class Replica {
         if (s > this.versions.get(o)) raise[o] = s
       }
       this.versions.raise(raise)
-      // Peers that saw our writes from before a lost or restored data dir: never reuse those seqs
-      // (a write of ours overwritten since leaves no record to bump from).
-      // A vv is not signed, so all peers together may lift us at most SEQ_JUMP in this replica's
-      // life (a restore needs far less: its lost writes mostly come back as signed records).
-      const claimed = seqOf(senderVV, this.selfId)
-      if (claimed !== undefined && claimed >= this.seq) {
-        const to = Math.min(claimed, this.seq - 1 + SEQ_JUMP - this.seqLifted)
-        if (to >= this.seq) {
-          this.seqLifted += to + 1 - this.seq
-          this.seq = to + 1
-        }
-      }
+      // Peers that saw our writes from before a lost or restored data dir (bounded: see lift).
+      this.own.lift(seqOf(senderVV, this.selfId))
     }
     return changes
   }
@@ -454,73 +431,6 @@ export class Replica {
 
   // ---- internals
 
-  private writeLww(key: string, value: JsonValue | null): WriteResult {
-    const id = kvId(key)
-    const prev = this.records.get(id) as LwwRecord | undefined
-    const record = lwwWrite(prev, this.hlc.now(), this.selfId, this.seq, value)
-    return this.localWrite(id, { t: 'lww', key }, record, this.takeDot())
-  }
-
-  private writeSet(
-    name: string,
-    elements: readonly string[],
-    make: (prev: SetRecord | undefined, seq: number) => SetRecord | undefined,
-  ): WriteResult {
-    validateName('set name', name)
-    validateElements(elements)
-    const out: WriteResult = { deltas: [], changes: [] }
-    for (const element of new Set(elements)) {
-      const id = setId(name, element)
-      const prev = this.records.get(id) as SetRecord | undefined
-      const record = make(prev, this.seq)
-      if (record === undefined) continue
-      const r = this.localWrite(id, { t: 'set', name, element }, record, this.takeDot())
-      out.deltas.push(...r.deltas)
-      out.changes.push(...r.changes)
-    }
-    return out
-  }
-
-  private takeDot(): Dot {
-    if (this.seq > MAX_SEQ) throw new TooLargeError('this agent has used all 2^48 write sequence numbers')
-    return { origin: this.selfId, seq: this.seq++ }
-  }
-
-  private localWrite(id: string, parsed: ParsedId, unsigned: CrdtRecord, dot: Dot): WriteResult {
-    const change = this.put(id, parsed, unsigned)
-    this.unsigned.add(id)
-    this.versions.observe(dot.origin, dot.seq)
-    if (!this.deferSigning) this.seal()
-    return {
-      deltas: [{ id, record: this.records.get(id)!, dot }],
-      changes: change === undefined ? [] : [change],
-    }
-  }
-
-  /**
-   * Signs every own part written since the last seal, one signature per batch of up to
-   * MAX_BATCH_PARTS parts (see batch-proof.ts), and returns the signed records. With
-   * deferSigning, call it before any of those records is stored or sent; without, every write
-   * seals itself.
-   */
-  seal(): Map<string, CrdtRecord> {
-    const out = new Map<string, CrdtRecord>()
-    if (this.unsigned.size === 0) return out
-    const items: Array<[string, CrdtRecord]> = []
-    for (const id of this.unsigned) items.push([id, this.records.get(id)!])
-    this.unsigned.clear()
-    for (const [id, record] of signParts(this.signer, this.selfId, items)) {
-      this.table.reseal(id, record)
-      out.set(id, record)
-    }
-    return out
-  }
-
-  /** Own writes made but not sealed yet (deferSigning). */
-  get unsealed(): number {
-    return this.unsigned.size
-  }
-
   private merge(id: string, record: CrdtRecord): Change | undefined {
     const parsed = parseId(id)
     if (parsed === undefined || parsed.t !== record.t) {
@@ -535,12 +445,7 @@ export class Replica {
     const next = prev === undefined ? incoming : mergeRecords(prev, incoming)
     if (next === prev) return undefined
     this.table.store(id, parsed, prev, next)
-    this.bumpSeq(seqOf(next.dots, this.selfId))
+    this.own.bump(seqOf(next.dots, this.selfId))
     return visibleChange(parsed, prev, next)
-  }
-
-  /** Never reuse a seq that peers already saw from us (e.g. after our state was lost). */
-  private bumpSeq(seen: number | undefined): void {
-    if (seen !== undefined && seen >= this.seq) this.seq = seen + 1
   }
 }
