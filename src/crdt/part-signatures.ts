@@ -1,9 +1,7 @@
 // The signatures of a replica's record parts (docs/state-and-sync.md, "Signed writes"): sealing
-// its own unsigned parts under batch proofs, checking a peer's parts before a merge, and the own
-// part of a format 1 record for its re-signing. Pure: the replica passes in what it holds.
+// its own unsigned parts under batch proofs, and checking a peer's parts before a merge (a format 1
+// record's re-signing is in src/state/resign.ts). Pure: the replica passes in what it holds.
 import { MAX_BATCH_PARTS, type ProofChecker, signBatch } from './batch-proof.js'
-import type { Hlc } from './hlc.js'
-import type { JsonValue } from './json.js'
 import { type CounterRecord, type CrdtRecord, compareLww, type SetRecord, seqOf } from './records.js'
 import { counterBody, lwwBody, removeBody, setBody, type WriteSigner } from './signing.js'
 
@@ -81,40 +79,4 @@ export function authentic(v: ProofChecker, id: string, r: CrdtRecord, ours: Crdt
     if (!v.check(by, removeBody(id, r, x), sig)) return false
   }
   return true
-}
-
-/**
- * `self`'s own part of a format 1 record `raw` (no signatures), unsigned, ready for signParts; or
- * undefined when it holds none or `raw` is not a record. Others' parts are dropped.
- */
-export function ownPartUnsigned(self: string, raw: Record<string, unknown>): CrdtRecord | undefined {
-  const dots = raw.dots as Record<string, number> | undefined
-  const seq = dots?.[self]
-  if (typeof seq !== 'number') return undefined
-  const own = (m: unknown): Record<string, number> => {
-    const v = (m as Record<string, number> | undefined)?.[self]
-    return typeof v === 'number' ? { [self]: v } : {}
-  }
-  if (raw.t === 'lww') {
-    if (raw.origin !== self) return undefined
-    return {
-      t: 'lww',
-      hlc: raw.hlc as Hlc,
-      origin: self,
-      value: raw.value as JsonValue,
-      dots: { [self]: seq },
-      sig: '',
-    }
-  }
-  if (raw.t === 'set') {
-    const adds = own(raw.adds)
-    if (Object.keys(adds).length === 0) return undefined
-    const removed = own(raw.removed)
-    const r: SetRecord = { t: 'set', adds, removed, dots: { [self]: seq }, sigs: { [self]: '' }, rsigs: {} }
-    return removed[self] !== undefined ? { ...r, rsigs: { [self]: [self, ''] } } : r
-  }
-  if (raw.t === 'counter') {
-    return { t: 'counter', p: own(raw.p), n: own(raw.n), dots: { [self]: seq }, sigs: { [self]: '' } }
-  }
-  return undefined
 }

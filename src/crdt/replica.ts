@@ -7,98 +7,66 @@
 //   collection: collectTombstones, retireOrigins, applyFullTransfer, floorOf, retiredOf
 //   persistence: entries(), nextSeq, stats(), take{Version,Floor,Retired}Changes()
 //
-// Every local write takes the next seq of this replica; the dot (selfId, seq) travels with the
-// delta. Deleting a key with no live value and removing an absent element are no-ops (no seq
-// used, no delta): a delete only makes sense against a value this replica has observed.
-import { InvalidInputError, TooLargeError } from '../errors.js'
+// Here: the merge rules (what a peer's record adds, what is superseded, how the vv rises). The
+// rest is in modules the Replica owns and calls: own-writes.ts (local writes, seqs, signing),
+// record-table.ts (records, indexes, reads), admission.ts (held-back records, caps),
+// collection.ts (tombstones, retired origins), full-transfer.ts (what a full transfer drops).
+import { InvalidInputError } from '../errors.js'
 import type { Clock } from '../util/clock.js'
-import { ProofChecker } from './batch-proof.js'
-import { type Change, changeOrigin, visibleChange } from './changes.js'
-import { StateDigest } from './digest.js'
-import { DotIndex } from './dot-index.js'
+import { Admission, type HeldBack } from './admission.js'
+import { type Change, visibleChange } from './changes.js'
+import { Collection, type CollectionHost, covers } from './collection.js'
+import type { DotIndex } from './dot-index.js'
+import { FullTransfer } from './full-transfer.js'
 import { HybridClock } from './hlc.js'
-import { counterId, kvId, type ParsedId, parseId, setId } from './ids.js'
-import { type JsonValue, normalizeValue } from './json.js'
+import { type ParsedId, parseId } from './ids.js'
+import type { JsonValue } from './json.js'
 import {
   DEFAULT_MAX_FUTURE_MS,
   DEFAULT_MAX_RECORDS,
   DEFAULT_MAX_STATE_BYTES,
   DEFAULT_TOMBSTONE_HORIZON_MS,
-  MAX_ENTRY_BYTES,
   MAX_SEQ,
-  MAX_VV_ORIGINS,
   originProblem,
-  validateElements,
-  validateName,
 } from './limits.js'
-import { authentic, ownPartUnsigned, signParts } from './part-signatures.js'
+import { OwnWrites, type OwnWritesHost } from './own-writes.js'
+import { RecordTable } from './record-table.js'
 import {
-  type CounterRecord,
   type CrdtRecord,
-  canonicalEntry,
-  counterValue,
   type Delta,
-  type Dot,
-  isTombstone,
-  type LwwRecord,
   mergeRecords,
   type SeqMap,
-  type SetRecord,
   seqOf,
-  setPresent,
   type VersionVector,
 } from './records.js'
-import { parseEntry } from './schemas.js'
-import { deadOrigins, withoutOrigins } from './set-parts.js'
-import { acceptAllWrites, fakeWriteSigner, type WriteSigner, type WriteVerifier } from './signing.js'
-import { TombstoneTracker } from './tombstones.js'
+import { withoutOrigins } from './set-parts.js'
+import { acceptAllWrites, fakeWriteSigner } from './signing.js'
+import type { TombstoneTracker } from './tombstones.js'
 import { VersionTracker } from './versions.js'
-import { type ReplicaStats, Views } from './views.js'
-import {
-  counterWrite,
-  lwwWrite,
-  type ReplicaOptions,
-  setAddWrite,
-  setRemoveWrite,
-  type WriteResult,
-} from './writes.js'
+import type { ReplicaStats } from './views.js'
+import type { ReplicaOptions, WriteResult } from './writes.js'
 
-/** How far, in all, peers' version vectors may move our next seq in one replica's life (see applyRecords). */
-export const SEQ_JUMP = 2 ** 20
-/**
- * How far, in all, full transfers' floors may lift our vv past the writes we hold, in one
- * replica's life (see applyFullTransfer): what a lying member could make us ignore.
- */
-export const FLOOR_LIFT = 2 ** 20
+// Where they were defined before the split (#32): src/crdt/index.ts and tests import them from here.
+export { FLOOR_LIFT } from './full-transfer.js'
+export { SEQ_JUMP } from './own-writes.js'
 
 export class Replica {
   readonly selfId: string
-  private readonly records = new Map<string, CrdtRecord>()
-  private readonly dotIndex = new DotIndex()
+  /** The records and the indexes that follow them; `records`, `dotIndex` and `tombstones` are its. */
+  private readonly table: RecordTable
+  private readonly records: ReadonlyMap<string, CrdtRecord>
+  private readonly dotIndex: DotIndex
+  private readonly tombstones: TombstoneTracker
   private readonly versions: VersionTracker
-  private readonly stateDigest = new StateDigest()
-  private readonly views = new Views()
-  private readonly tombstones = new TombstoneTracker()
-  private readonly horizonMs: number
   private readonly hlc: HybridClock
-  private readonly clock: Clock
-  private readonly maxFutureMs: number
-  private readonly signer: WriteSigner
-  private readonly verifier: WriteVerifier
-  private readonly proofs: ProofChecker
-  /** Sign own writes only on seal() (batch signatures), not one by one as they are made. */
-  private readonly deferSigning: boolean
-  /** Records holding an own part not signed yet (deferSigning). */
-  private readonly unsigned = new Set<string>()
-  private readonly maxRecords: number
-  private readonly maxStateBytes: number
-  private seq: number
-  /** How far peers' vvs have moved our next seq so far (at most SEQ_JUMP). */
-  private seqLifted = 0
-  /** How far full transfers' floors have lifted our vv past the writes we held (at most FLOOR_LIFT). */
-  private floorLifted = 0
-  /** Peer records not merged (stamped too far ahead, over the origin cap or the state caps). */
-  private held = { forged: 0, future: 0, origins: 0, caps: 0 }
+  /** Local writes: their seqs, and their signing (seal). */
+  private readonly own: OwnWrites
+  /** Whether a peer's record is merged now, and whether a local write fits the caps. */
+  private readonly admission: Admission
+  /** Tombstones and retired origins dropped here. */
+  private readonly collection: Collection
+  /** What a full transfer's sender dropped, dropped here too. */
+  private readonly fullTransfer: FullTransfer
   /** Called after every record change (local, gossip or sync): the hook the durable store uses. */
   onRecord?: (id: string, record: CrdtRecord) => void
   /** Called after a record was dropped (collected, or superseded in a full state transfer). */
@@ -112,18 +80,41 @@ export class Replica {
       throw new InvalidInputError(`nextSeq must be an integer from 1 to 2^48 + 1`)
     }
     this.selfId = selfId
-    this.seq = nextSeq
-    this.clock = clock
-    this.versions = new VersionTracker(() => clock.now())
-    this.maxFutureMs = opts.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS
-    this.horizonMs = opts.tombstoneHorizonMs ?? DEFAULT_TOMBSTONE_HORIZON_MS
-    this.signer = opts.signer ?? fakeWriteSigner
-    this.verifier = opts.verifier ?? acceptAllWrites
-    this.proofs = new ProofChecker(this.verifier)
-    this.deferSigning = opts.deferSigning ?? false
-    this.maxRecords = opts.maxRecords ?? DEFAULT_MAX_RECORDS
-    this.maxStateBytes = opts.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES
-    this.hlc = new HybridClock(clock, this.maxFutureMs)
+    const now = () => clock.now()
+    this.table = new RecordTable(now, {
+      changed: (id, r) => this.onRecord?.(id, r),
+      removed: (id) => this.onForget?.(id),
+    })
+    this.records = this.table.records
+    this.dotIndex = this.table.dotIndex
+    this.tombstones = this.table.tombstones
+    this.versions = new VersionTracker(now)
+    const maxFutureMs = opts.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS
+    const horizonMs = opts.tombstoneHorizonMs ?? DEFAULT_TOMBSTONE_HORIZON_MS
+    this.admission = new Admission(this.table, clock, {
+      maxFutureMs,
+      maxRecords: opts.maxRecords ?? DEFAULT_MAX_RECORDS,
+      maxStateBytes: opts.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES,
+      verifier: opts.verifier ?? acceptAllWrites,
+    })
+    this.hlc = new HybridClock(clock, maxFutureMs)
+    const ownHost: OwnWritesHost = {
+      selfId,
+      table: this.table,
+      admission: this.admission,
+      hlc: this.hlc,
+      put: (id, parsed, record) => this.put(id, parsed, record),
+      observe: (origin, seq) => this.versions.observe(origin, seq),
+    }
+    this.own = new OwnWrites(ownHost, nextSeq, opts.signer ?? fakeWriteSigner, opts.deferSigning ?? false)
+    const host: CollectionHost = {
+      selfId,
+      table: this.table,
+      versions: this.versions,
+      unsigned: this.own.unsigned,
+    }
+    this.collection = new Collection(host, now, horizonMs)
+    this.fullTransfer = new FullTransfer(host, this.collection, now, horizonMs)
     // Own seqs below nextSeq are in the restored state or were never seen by anyone (see
     // ReplicaOptions.nextSeq), so claiming them keeps skipped seqs from leaving a gap forever.
     if (nextSeq > 1) this.versions.raise({ [selfId]: nextSeq - 1 })
@@ -149,95 +140,74 @@ export class Replica {
 
   /** The seq the next local write will take (persist it with the records). */
   get nextSeq(): number {
-    return this.seq
+    return this.own.nextSeq
   }
 
-  // ---- local writes
+  // ---- local writes (own-writes.ts)
 
   kvSet(key: string, value: JsonValue): WriteResult {
-    validateName('key', key)
-    const v = normalizeValue(value)
-    this.checkCaps(kvId(key), () => JSON.stringify(v).length)
-    return this.writeLww(key, v)
+    return this.own.kvSet(key, value)
   }
 
   kvDel(key: string): WriteResult {
-    validateName('key', key)
-    const prev = this.records.get(kvId(key))
-    if (prev?.t !== 'lww' || prev.value === null) return { deltas: [], changes: [] }
-    return this.writeLww(key, null)
+    return this.own.kvDel(key)
   }
 
   setAdd(name: string, elements: readonly string[]): WriteResult {
-    validateName('set name', name)
-    validateElements(elements)
-    for (const el of new Set(elements)) this.checkCaps(setId(name, el))
-    return this.writeSet(name, elements, (prev, seq) => setAddWrite(prev, this.selfId, seq))
+    return this.own.setAdd(name, elements)
   }
 
   setRemove(name: string, elements: readonly string[]): WriteResult {
-    return this.writeSet(name, elements, (prev, seq) => setRemoveWrite(prev, this.selfId, seq))
+    return this.own.setRemove(name, elements)
   }
 
   /** Adds `amount` (a safe integer; negative decrements, 0 is a no-op). */
   counterAdd(name: string, amount: number): WriteResult {
-    validateName('counter name', name)
-    if (!Number.isSafeInteger(amount)) throw new InvalidInputError('counter amount must be a safe integer')
-    if (amount === 0) return { deltas: [], changes: [] }
-    const id = counterId(name)
-    this.checkCaps(id)
-    const prev = this.records.get(id) as CounterRecord | undefined
-    const record = counterWrite(prev, this.selfId, this.seq, amount)
-    return this.localWrite(id, { t: 'counter', name }, record, this.takeDot())
+    return this.own.counterAdd(name, amount)
   }
 
-  // ---- reads
+  /**
+   * Signs every own part written since the last seal, one signature per batch of up to
+   * MAX_BATCH_PARTS parts (see batch-proof.ts), and returns the signed records. With
+   * deferSigning, call it before any of those records is stored or sent; without, every write
+   * seals itself.
+   */
+  seal(): Map<string, CrdtRecord> {
+    return this.own.seal()
+  }
+
+  /** Own writes made but not sealed yet (deferSigning). */
+  get unsealed(): number {
+    return this.own.unsigned.size
+  }
+
+  // ---- reads (record-table.ts)
 
   kvGet(key: string): JsonValue | undefined {
-    const r = this.records.get(kvId(key))
-    return r?.t === 'lww' && r.value !== null ? r.value : undefined
+    return this.table.kvGet(key)
   }
 
   /** Live keys starting with `prefix`, sorted by key. Values are frozen. */
   kvList(prefix = ''): Array<{ key: string; value: JsonValue }> {
-    const out: Array<{ key: string; value: JsonValue }> = []
-    const idPrefix = kvId(prefix)
-    for (const [id, r] of this.records) {
-      if (r.t === 'lww' && r.value !== null && id.startsWith(idPrefix))
-        out.push({ key: id.slice(2), value: r.value })
-    }
-    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    return this.table.kvList(prefix)
   }
 
   setMembers(name: string): string[] {
-    const out: string[] = []
-    for (const el of this.views.elements(name)) {
-      const r = this.records.get(setId(name, el))
-      if (r?.t === 'set' && setPresent(r)) out.push(el)
-    }
-    return out.sort()
+    return this.table.setMembers(name)
   }
 
   counterGet(name: string): number {
-    const r = this.records.get(counterId(name))
-    return r?.t === 'counter' ? counterValue(r) : 0
+    return this.table.counterGet(name)
   }
 
   /** Sets with at least one element whose name starts with `prefix`, with their sizes, sorted by name. */
   setList(prefix = ''): Array<{ name: string; size: number }> {
-    const out = [...this.views.setSizes()].filter((s) => s.name.startsWith(prefix))
-    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    return this.table.setList(prefix)
   }
 
   /** Counters ever written whose name starts with `prefix`, with their values, sorted by name. */
   counterList(prefix = ''): Array<{ name: string; value: number }> {
-    const out: Array<{ name: string; value: number }> = []
-    const idPrefix = counterId(prefix)
-    for (const [id, r] of this.records) {
-      if (r.t === 'counter' && id.startsWith(idPrefix))
-        out.push({ name: id.slice(2), value: counterValue(r) })
-    }
-    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    return this.table.counterList(prefix)
   }
 
   // ---- replication
@@ -252,7 +222,7 @@ export class Replica {
       throw new InvalidInputError(`delta for ${JSON.stringify(id)} does not contain its own dot`)
     }
     const fresh = this.unseen(id, record)
-    if (fresh === undefined || this.holdBack(id, fresh)) return []
+    if (fresh === undefined || this.admission.holdBack(id, fresh)) return []
     const change = this.merge(id, fresh)
     this.versions.observe(dot.origin, dot.seq)
     this.observeDots(fresh, this.records.get(id)!)
@@ -276,7 +246,7 @@ export class Replica {
     for (const [id, received] of records) {
       const record = this.unseen(id, received)
       if (record === undefined) continue
-      if (this.holdBack(id, record)) {
+      if (this.admission.holdBack(id, record)) {
         for (const o of Object.keys(record.dots)) heldOrigins.add(o)
         continue
       }
@@ -294,69 +264,20 @@ export class Replica {
         if (s > this.versions.get(o)) raise[o] = s
       }
       this.versions.raise(raise)
-      // Peers that saw our writes from before a lost or restored data dir: never reuse those seqs
-      // (a write of ours overwritten since leaves no record to bump from).
-      // A vv is not signed, so all peers together may lift us at most SEQ_JUMP in this replica's
-      // life (a restore needs far less: its lost writes mostly come back as signed records).
-      const claimed = seqOf(senderVV, this.selfId)
-      if (claimed !== undefined && claimed >= this.seq) {
-        const to = Math.min(claimed, this.seq - 1 + SEQ_JUMP - this.seqLifted)
-        if (to >= this.seq) {
-          this.seqLifted += to + 1 - this.seq
-          this.seq = to + 1
-        }
-      }
+      // Peers that saw our writes from before a lost or restored data dir (bounded: see lift).
+      this.own.lift(seqOf(senderVV, this.selfId))
     }
     return changes
   }
 
-  /**
-   * For migrating a store of unsigned records (format 1): this replica's own part of `raw`,
-   * signed, or undefined when it holds none (or `raw` is not a record). Others' parts are dropped.
-   */
-  resign(id: string, raw: Record<string, unknown>): CrdtRecord | undefined {
-    const r = ownPartUnsigned(this.selfId, raw)
-    if (r === undefined) return undefined
-    try {
-      const [signed] = signParts(this.signer, this.selfId, [[id, r]])
-      return parseEntry(id, signed![1])[1]
-    } catch {
-      return undefined
-    }
-  }
-
   /** Counts of peer records not merged: stamped too far ahead, or naming origins past the cap. */
-  heldBack(): { forged: number; future: number; origins: number; caps: number } {
-    return { ...this.held }
+  heldBack(): HeldBack {
+    return this.admission.heldBack()
   }
 
   /** Size of the state against its caps. */
   size(): { records: number; bytes: number; maxRecords: number; maxBytes: number } {
-    return {
-      records: this.records.size,
-      bytes: this.stateDigest.bytes,
-      maxRecords: this.maxRecords,
-      maxBytes: this.maxStateBytes,
-    }
-  }
-
-  /**
-   * A local write that would take the state past a cap fails before it takes a seq. `grows` tells
-   * about what the write adds (its value's encoding); it is asked only near the byte cap.
-   */
-  private checkCaps(id: string, grows: () => number = () => 0): void {
-    if (!this.records.has(id) && this.records.size >= this.maxRecords) {
-      throw new TooLargeError(`the state holds ${this.records.size} records, its cap (limits.maxRecords)`)
-    }
-    const bytes = this.stateDigest.bytes
-    if (
-      bytes + MAX_ENTRY_BYTES > this.maxStateBytes &&
-      bytes + grows() + id.length + 256 > this.maxStateBytes
-    ) {
-      throw new TooLargeError(
-        `the state holds ${this.stateDigest.bytes} bytes, at its cap of ${this.maxStateBytes} (limits.maxStateBytes)`,
-      )
-    }
+    return this.admission.size()
   }
 
   versionVector(): VersionVector {
@@ -397,61 +318,16 @@ export class Replica {
     return [...this.dotIndex.idsAboveFor(floors)].map((id) => [id, this.records.get(id)!])
   }
 
-  // ---- tombstone collection (docs/state-and-sync.md, "Tombstones")
+  // ---- collection and full transfers (collection.ts, full-transfer.ts)
 
-  /**
-   * Drops every tombstone that has read as absent for the horizon and whose dots our vv covers
-   * (so a peer can no longer hand us an older version: see unseen()), raising the collected
-   * floor of each of its origins; and so the dead parts of set elements still present. Returns
-   * how many records were dropped or lost parts. O(tombstones).
-   */
+  /** Drops the tombstones and dead set parts due (see Collection.collectTombstones); returns how many. */
   collectTombstones(): number {
-    const cutoff = this.clock.now() - this.horizonMs
-    let n = 0
-    for (const id of this.tombstones.due(cutoff)) {
-      const r = this.records.get(id)
-      if (r === undefined || this.unsigned.has(id)) continue
-      if (!this.covers(this.ourVV, r.dots)) continue
-      if (isTombstone(r)) {
-        this.forget(id, r)
-        n++
-      } else if (r.t === 'set') {
-        const dead = deadOrigins(r)
-        if (
-          this.dropParts(
-            id,
-            r,
-            withoutOrigins(r, (o) => dead.includes(o)),
-          )
-        )
-          n++
-      }
-    }
-    return n
+    return this.collection.collectTombstones()
   }
 
-  /**
-   * Retires every origin that is not a live member (`isLive`), whose writes no record holds any
-   * more (all overwritten by others), none of them collected here, with no gap, and whose vv entry
-   * has not moved for the horizon: its entry leaves the vv, so sessions no longer reconcile it, and
-   * is kept aside (`retiredOf`) so its old writes stay covered. A new write brings it back. An
-   * origin with a collected floor stays: only its entry in a session tells a peer that never heard
-   * of it that it needs a full transfer.
-   */
+  /** Retires the origins that left and that nothing holds (see Collection.retireOrigins). */
   retireOrigins(isLive: (origin: string) => boolean): string[] {
-    const cutoff = this.clock.now() - this.horizonMs
-    const out: string[] = []
-    for (const o of [...this.versions.origins()]) {
-      if (o === this.selfId || isLive(o) || this.dotIndex.liveCount(o) > 0 || this.versions.hasPending(o))
-        continue
-      if (this.tombstones.floor(o) > 0) continue
-      const at = this.versions.movedAt(o)
-      if (at === undefined || at > cutoff) continue
-      this.versions.retire(o)
-      this.dotIndex.dropOrigin(o)
-      out.push(o)
-    }
-    return out
+    return this.collection.retireOrigins(isLive)
   }
 
   /** Origins in the vv (what sessions reconcile) and retired ones. */
@@ -471,9 +347,7 @@ export class Replica {
 
   /** The vv with the retired entries: what a full state transfer says it covers. */
   coverageVector(): VersionVector {
-    const out: Record<string, number> = { ...this.versions.snapshot() }
-    for (const [o, s] of this.versions.retiredEntries()) out[o] = s
-    return out
+    return this.fullTransfer.coverageVector()
   }
 
   /** Tombstones held now. */
@@ -497,15 +371,8 @@ export class Replica {
   }
 
   /**
-   * Ends a full state transfer: the sender sent every record it holds (`received`: their dots by
-   * id), with its whole vv and its floors. A record of ours it did not send, whose dots its vv
-   * covers, was collected or superseded there, so it goes here too; so does a part of a set
-   * element of ours that its copy lacks and its vv covers. Counters are never collected, so one missing is kept;
-   * an LWW value goes only if written before the horizon (the delete that superseded it is older
-   * than that), which bounds what a lying peer can make us drop. Our vv then rises to the sender's,
-   * for each origin as far as the writes we held or the sender collected (see applyRecords: never
-   * our own, nor an origin of a record held back), and our floors to the sender's, as far as our
-   * vv. Returns the visible changes.
+   * Ends a full state transfer: drops what the sender (which sent every record it holds: their
+   * dots by id) collected or superseded, and raises our vv and floors to its (see FullTransfer.apply).
    */
   applyFullTransfer(
     received: ReadonlyMap<string, SeqMap>,
@@ -513,46 +380,7 @@ export class Replica {
     senderFloors: VersionVector,
     heldOrigins: ReadonlySet<string> = new Set(),
   ): Change[] {
-    const changes: Change[] = []
-    const cutoff = this.clock.now() - this.horizonMs
-    const drop: Array<[string, CrdtRecord]> = []
-    const theirs = (o: string): number => seqOf(senderVV, o) ?? 0
-    const trim: Array<[string, SetRecord, SetRecord]> = []
-    for (const [id, r] of this.records) {
-      if (r.t === 'counter' || this.unsigned.has(id)) continue
-      const sent = received.get(id)
-      if (sent !== undefined) {
-        const lacks = (o: string) => seqOf(sent, o) === undefined && r.dots[o]! <= theirs(o)
-        if (r.t === 'set') trim.push([id, r, withoutOrigins(r, lacks)])
-        continue
-      }
-      if (r.t === 'lww' && r.hlc.wall > cutoff) continue
-      if (this.covers(theirs, r.dots)) drop.push([id, r])
-    }
-    for (const [id, r, next] of trim) {
-      if (!this.dropParts(id, r, next)) continue
-      const c = visibleChange(parseId(id)!, r, next)
-      if (c !== undefined) changes.push(c)
-    }
-    for (const [id, r] of drop) {
-      const c = this.forget(id, r)
-      if (c !== undefined) changes.push(c)
-    }
-    const raise: Record<string, number> = {}
-    for (const o of Object.keys(senderVV)) {
-      if (o === this.selfId || heldOrigins.has(o)) continue
-      const held = Math.max(this.dotIndex.maxSeen(o), this.versions.get(o))
-      // Past the writes we hold only on the sender's word (its floors are not signed): bounded.
-      const floor = Math.min(seqOf(senderFloors, o) ?? 0, held + FLOOR_LIFT - this.floorLifted)
-      const s = Math.min(senderVV[o]!, Math.max(held, floor))
-      if (s > held) this.floorLifted += s - held
-      if (s > this.versions.get(o)) raise[o] = s
-    }
-    this.versions.raise(raise)
-    for (const o of Object.keys(senderFloors)) {
-      this.tombstones.raiseFloor(o, Math.min(senderFloors[o]!, this.versions.get(o)))
-    }
-    return changes
+    return this.fullTransfer.apply(received, senderVV, senderFloors, heldOrigins)
   }
 
   /**
@@ -578,7 +406,7 @@ export class Replica {
   private unseen(id: string, record: CrdtRecord): CrdtRecord | undefined {
     const ours = this.records.get(id)
     if (record.t !== 'set') {
-      return ours === undefined && this.covers(this.ourVV, record.dots) ? undefined : record
+      return ours === undefined && covers(this.ourVV, record.dots) ? undefined : record
     }
     const collected = (o: string) =>
       (ours === undefined || seqOf(ours.dots, o) === undefined) && record.dots[o]! <= this.ourVV(o)
@@ -588,61 +416,13 @@ export class Replica {
 
   private readonly ourVV = (o: string): number => this.versions.covered(o)
 
-  /** Every write of `dots` is at or below `vv`. */
-  private covers(vv: (o: string) => number, dots: Readonly<Record<string, number>>): boolean {
-    for (const o of Object.keys(dots)) if (dots[o]! > vv(o)) return false
-    return true
-  }
-
-  /** Drops a record whole (collected or superseded), raising the floors of its dots. */
-  private forget(id: string, r: CrdtRecord): Change | undefined {
-    const parsed = parseId(id)!
-    this.records.delete(id)
-    this.dotIndex.remove(id, r.dots)
-    this.stateDigest.remove(id, r)
-    this.views.remove(parsed, r)
-    this.tombstones.untrack(id)
-    for (const o of Object.keys(r.dots)) this.tombstones.raiseFloor(o, r.dots[o]!)
-    this.onForget?.(id)
-    if (r.t === 'lww' && parsed.t === 'lww' && r.value !== null)
-      return { kind: 'kv', key: parsed.key, value: null, origin: r.origin }
-    if (r.t === 'set' && parsed.t === 'set' && setPresent(r))
-      return {
-        kind: 'set',
-        name: parsed.name,
-        element: parsed.element,
-        present: false,
-        origin: changeOrigin(undefined, r),
-      }
-    return undefined
-  }
-
-  /**
-   * Replaces a set element with `next`, itself without some parts (collected, or superseded in a
-   * full state transfer), raising the floors of their dots and of the removes of their adds: a
-   * peer that missed such a remove (and may hold the add as live) must get a full transfer.
-   * False when nothing went.
-   */
-  private dropParts(id: string, r: SetRecord, next: SetRecord): boolean {
-    if (next === r) return false
-    this.store(id, parseId(id)!, r, next)
-    for (const o of Object.keys(r.dots)) {
-      if (seqOf(next.dots, o) !== undefined) continue
-      this.tombstones.raiseFloor(o, r.dots[o]!)
-      const remover = seqOf(r.removed, o) === undefined ? undefined : r.rsigs[o]![0]
-      const at = remover === undefined ? undefined : seqOf(r.dots, remover)
-      if (at !== undefined) this.tombstones.raiseFloor(remover!, at)
-    }
-    return true
-  }
-
   /** Hex digest of the record set (not the vv): equal iff the record sets are equal. O(1). */
   digest(): string {
-    return this.stateDigest.hex()
+    return this.table.digest.hex()
   }
 
   stats(): ReplicaStats {
-    return this.views.stats(this.records.size)
+    return this.table.stats()
   }
 
   entries(): IterableIterator<[string, CrdtRecord]> {
@@ -650,109 +430,6 @@ export class Replica {
   }
 
   // ---- internals
-
-  private writeLww(key: string, value: JsonValue | null): WriteResult {
-    const id = kvId(key)
-    const prev = this.records.get(id) as LwwRecord | undefined
-    const record = lwwWrite(prev, this.hlc.now(), this.selfId, this.seq, value)
-    return this.localWrite(id, { t: 'lww', key }, record, this.takeDot())
-  }
-
-  private writeSet(
-    name: string,
-    elements: readonly string[],
-    make: (prev: SetRecord | undefined, seq: number) => SetRecord | undefined,
-  ): WriteResult {
-    validateName('set name', name)
-    validateElements(elements)
-    const out: WriteResult = { deltas: [], changes: [] }
-    for (const element of new Set(elements)) {
-      const id = setId(name, element)
-      const prev = this.records.get(id) as SetRecord | undefined
-      const record = make(prev, this.seq)
-      if (record === undefined) continue
-      const r = this.localWrite(id, { t: 'set', name, element }, record, this.takeDot())
-      out.deltas.push(...r.deltas)
-      out.changes.push(...r.changes)
-    }
-    return out
-  }
-
-  private takeDot(): Dot {
-    if (this.seq > MAX_SEQ) throw new TooLargeError('this agent has used all 2^48 write sequence numbers')
-    return { origin: this.selfId, seq: this.seq++ }
-  }
-
-  /**
-   * A peer's record we do not merge (yet): stamped beyond the drift bound (merged later, once our
-   * clock has caught up, when anti-entropy offers it again), or bringing origins past the cap.
-   */
-  private holdBack(id: string, record: CrdtRecord): boolean {
-    if (record.t === 'lww' && record.hlc.wall > this.clock.now() + this.maxFutureMs) {
-      this.held.future++
-      return true
-    }
-    const fresh = !this.records.has(id)
-    // Sizing an entry costs its encoding, so only near the byte cap.
-    const nearBytes = this.stateDigest.bytes + MAX_ENTRY_BYTES > this.maxStateBytes
-    if (
-      (fresh && this.records.size >= this.maxRecords) ||
-      (nearBytes && this.stateDigest.bytes + canonicalEntry(id, record).length > this.maxStateBytes)
-    ) {
-      this.held.caps++
-      return true
-    }
-    let newOrigins = 0
-    for (const o of Object.keys(record.dots)) if (!this.dotIndex.hasOrigin(o)) newOrigins++
-    if (newOrigins > 0 && this.dotIndex.origins + newOrigins > MAX_VV_ORIGINS) {
-      this.held.origins++
-      return true
-    }
-    // Last: the cheap checks above spare a signature check for what is held back anyway.
-    if (this.verifier !== acceptAllWrites && !authentic(this.proofs, id, record, this.records.get(id))) {
-      this.held.forged++
-      return true
-    }
-    return false
-  }
-
-  private localWrite(id: string, parsed: ParsedId, unsigned: CrdtRecord, dot: Dot): WriteResult {
-    const change = this.put(id, parsed, unsigned)
-    this.unsigned.add(id)
-    this.versions.observe(dot.origin, dot.seq)
-    if (!this.deferSigning) this.seal()
-    return {
-      deltas: [{ id, record: this.records.get(id)!, dot }],
-      changes: change === undefined ? [] : [change],
-    }
-  }
-
-  /**
-   * Signs every own part written since the last seal, one signature per batch of up to
-   * MAX_BATCH_PARTS parts (see batch-proof.ts), and returns the signed records. With
-   * deferSigning, call it before any of those records is stored or sent; without, every write
-   * seals itself.
-   */
-  seal(): Map<string, CrdtRecord> {
-    const out = new Map<string, CrdtRecord>()
-    if (this.unsigned.size === 0) return out
-    const items: Array<[string, CrdtRecord]> = []
-    for (const id of this.unsigned) items.push([id, this.records.get(id)!])
-    this.unsigned.clear()
-    for (const [id, record] of signParts(this.signer, this.selfId, items)) {
-      this.stateDigest.remove(id, this.records.get(id)!)
-      this.records.set(id, record)
-      this.stateDigest.add(id, record)
-      this.onRecord?.(id, record)
-      out.set(id, record)
-    }
-    return out
-  }
-
-  /** Own writes made but not sealed yet (deferSigning). */
-  get unsealed(): number {
-    return this.unsigned.size
-  }
 
   private merge(id: string, record: CrdtRecord): Change | undefined {
     const parsed = parseId(id)
@@ -767,23 +444,8 @@ export class Replica {
     const prev = this.records.get(id)
     const next = prev === undefined ? incoming : mergeRecords(prev, incoming)
     if (next === prev) return undefined
-    this.store(id, parsed, prev, next)
-    this.bumpSeq(seqOf(next.dots, this.selfId))
+    this.table.store(id, parsed, prev, next)
+    this.own.bump(seqOf(next.dots, this.selfId))
     return visibleChange(parsed, prev, next)
-  }
-
-  private store(id: string, parsed: ParsedId, prev: CrdtRecord | undefined, next: CrdtRecord): void {
-    this.records.set(id, next)
-    this.dotIndex.update(id, prev?.dots, next.dots)
-    if (prev !== undefined) this.stateDigest.remove(id, prev)
-    this.stateDigest.add(id, next)
-    this.views.update(parsed, prev, next)
-    this.tombstones.track(id, prev, next, this.clock.now())
-    this.onRecord?.(id, next)
-  }
-
-  /** Never reuse a seq that peers already saw from us (e.g. after our state was lost). */
-  private bumpSeq(seen: number | undefined): void {
-    if (seen !== undefined && seen >= this.seq) this.seq = seen + 1
   }
 }

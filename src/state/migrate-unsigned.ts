@@ -1,10 +1,9 @@
 // Store format 1 held records without signatures. Our own part of each is signed again and kept;
 // every other origin's part is dropped, and so is its vv entry, so anti-entropy brings it back
 // from its origin's peers, signed. One atomic batch, then the current format.
-import { Replica } from '../crdt/index.js'
 import type { WriteSigner } from '../crdt/signing.js'
-import { systemClock } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
+import { resigner } from './resign.js'
 import {
   formatPut,
   LEGACY_VV_KEY,
@@ -23,12 +22,12 @@ export async function migrateUnsignedStore(
   logger: Logger,
 ): Promise<void> {
   const ops: StoreOp[] = []
-  const fresh = new Replica(selfId, systemClock, { signer })
+  const resign = resigner(selfId, signer)
   let kept = 0
   let dropped = 0
   for await (const [id, raw] of store.scan<Record<string, unknown>>(RECORD_PREFIX)) {
     ops.push(recordDel(id))
-    const own = fresh.resign(id, raw)
+    const own = resign(id, raw)
     if (own === undefined) {
       dropped++
       continue

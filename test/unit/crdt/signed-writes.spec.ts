@@ -95,31 +95,4 @@ describe('signed writes', () => {
     assert.equal(checks, 2, 'nothing new, nothing checked')
     assert.equal(c.counterGet('n'), 2)
   })
-
-  it('migrating an unsigned store keeps and signs only our own part of each record', async () => {
-    const a = await agent()
-    const other = '12D3KooWOther'
-    const v1 = {
-      t: 'set',
-      adds: { [a.selfId]: 3, [other]: 4 },
-      removed: { [other]: 2 },
-      dots: { [a.selfId]: 3, [other]: 4 },
-    }
-    const own = a.resign('s\u0000s\u0000x', v1) as CrdtRecord & { t: 'set' }
-    assert.deepEqual(own.adds, { [a.selfId]: 3 })
-    assert.deepEqual(Object.keys(own.sigs), [a.selfId])
-    assert.equal(
-      a.resign('k\u0000k', {
-        t: 'lww',
-        hlc: { wall: 1, logical: 0 },
-        origin: other,
-        value: 1,
-        dots: { [other]: 1 },
-      }),
-      undefined,
-    )
-    const b = await agent()
-    b.applyRecords([['s\u0000s\u0000x', own]])
-    assert.deepEqual(b.setMembers('s'), ['x'], 'the re-signed record verifies')
-  })
 })
