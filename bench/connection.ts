@@ -2,9 +2,10 @@
 // process; connect, wait for identify, hang up, N times. CPU per connection covers both ends
 // (TCP, the private-mesh layer, noise XX, yamux, identify both ways, gossipsub's stream).
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { STATE_TOPIC } from '../src/gossip/delta-topic.js'
 import { createNode, type MurmurNode } from '../src/transport/node.js'
-import { testSwarmKeyFile } from '../test/helpers/agents.js'
 import { createLogger } from '../src/util/log.js'
+import { testSwarmKeyFile } from '../test/helpers/agents.js'
 import { type Figure, fmtMs, log, now } from './util.js'
 
 const NAT = {
@@ -31,12 +32,12 @@ async function node(): Promise<MurmurNode> {
     swarmKeyFile: testSwarmKeyFile(),
     maxConnections: 200,
     maxMessageBytes: 1 << 20,
-    topics: ['/murmur/state/3'],
+    topics: [STATE_TOPIC],
     logger: createLogger('bench', { level: 'error', write: (l) => process.stderr.write(l) }),
     nat: NAT,
   })
   await n.start()
-  n.services.pubsub.subscribe('/murmur/state/3')
+  n.services.pubsub.subscribe(STATE_TOPIC)
   return n
 }
 

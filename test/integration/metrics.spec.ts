@@ -1,9 +1,10 @@
 // Prometheus metrics: when on, GET /metrics on loopback parses as the text exposition format,
 // and its counters move under load.
 import assert from 'node:assert/strict'
-import { connect, } from 'node:net'
+import { connect } from 'node:net'
 import { AdminClient } from '../../src/admin/client.js'
 import { METRICS_MAX_CONNECTIONS, METRICS_TIMEOUT_MS } from '../../src/daemon/metrics.js'
+import { STATE_TOPIC } from '../../src/gossip/delta-topic.js'
 import { disposeAgents, freePort, loopbackAddr, TestAgent } from '../helpers/agents.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -64,7 +65,7 @@ describe('metrics', function () {
       ca.close()
       cb.close()
     }
-    const accepted = 'murmur_gossip_messages_total{topic="/murmur/state/3",direction="in",verdict="accept"}'
+    const accepted = `murmur_gossip_messages_total{topic="${STATE_TOPIC}",direction="in",verdict="accept"}`
     let after = before
     await waitFor(
       async () => {
