@@ -10,7 +10,8 @@ import type { StateDigest } from './digest.js'
 import type { DotIndex } from './dot-index.js'
 import { MAX_ENTRY_BYTES, MAX_VV_ORIGINS } from './limits.js'
 import { authentic } from './part-signatures.js'
-import { type CrdtRecord, canonicalEntry } from './records.js'
+import { encodeEntry } from './record-wire.js'
+import type { CrdtRecord } from './records.js'
 import { acceptAllWrites, type WriteVerifier } from './signing.js'
 
 /** Counts of peer records not merged, by reason. */
@@ -65,7 +66,7 @@ export class Admission {
     const nearBytes = digest.bytes + MAX_ENTRY_BYTES > maxStateBytes
     if (
       (fresh && records.size >= this.limits.maxRecords) ||
-      (nearBytes && digest.bytes + canonicalEntry(id, record).length > maxStateBytes)
+      (nearBytes && digest.bytes + encodeEntry(id, record).length > maxStateBytes)
     ) {
       this.held.caps++
       return true

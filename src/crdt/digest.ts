@@ -1,27 +1,25 @@
-// Order-independent digest of the record set: the sum mod 2^256 of SHA-256(canonical entry).
-// Adding or replacing one record costs two hashes, and reading the digest is O(1).
-import { sha256Hex } from '../util/sha256.js'
-import { type CrdtRecord, canonicalEntry } from './records.js'
+// Order-independent digest of the record set: the sum mod 2^256 of SHA-256 of each entry's
+// canonical bytes (its Entry encoding, record-wire.ts: the bytes it travels and is stored as).
+// Adding or replacing one record costs one or two hashes, and reading the digest is O(1).
+import { sha256 } from '../util/sha256.js'
 
 const MOD = 1n << 256n
 
-const entryHash = (canon: string): bigint => BigInt(`0x${sha256Hex(canon)}`)
+const entryHash = (bytes: Uint8Array): bigint => BigInt(`0x${sha256(bytes).toString('hex')}`)
 
 export class StateDigest {
   private sum = 0n
-  /** Total length of the canonical entries: the size of the state, for its cap. */
+  /** Total length of the encoded entries: the size of the state, for its cap. */
   bytes = 0
 
-  add(id: string, r: CrdtRecord): void {
-    const canon = canonicalEntry(id, r)
-    this.sum = (this.sum + entryHash(canon)) % MOD
-    this.bytes += canon.length
+  add(entry: Uint8Array): void {
+    this.sum = (this.sum + entryHash(entry)) % MOD
+    this.bytes += entry.length
   }
 
-  remove(id: string, r: CrdtRecord): void {
-    const canon = canonicalEntry(id, r)
-    this.sum = (this.sum - entryHash(canon) + MOD) % MOD
-    this.bytes -= canon.length
+  remove(entry: Uint8Array): void {
+    this.sum = (this.sum - entryHash(entry) + MOD) % MOD
+    this.bytes -= entry.length
   }
 
   hex(): string {

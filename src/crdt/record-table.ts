@@ -8,13 +8,15 @@ import { StateDigest } from './digest.js'
 import { DotIndex } from './dot-index.js'
 import { counterId, kvId, type ParsedId, setId } from './ids.js'
 import type { JsonValue } from './json.js'
+import { encodeEntry } from './record-wire.js'
 import { type CrdtRecord, counterValue, setPresent } from './records.js'
 import { TombstoneTracker } from './tombstones.js'
 import { type ReplicaStats, Views } from './views.js'
 
 /** Told after every record change and removal: the replica's onRecord and onForget. */
 export interface RecordHooks {
-  changed(id: string, record: CrdtRecord): void
+  /** `entry`: the record's canonical encoding, hashed for the digest (the store keeps it). */
+  changed(id: string, record: CrdtRecord, entry: Uint8Array): void
   removed(id: string): void
 }
 
@@ -41,26 +43,28 @@ export class RecordTable {
   store(id: string, parsed: ParsedId, prev: CrdtRecord | undefined, next: CrdtRecord): void {
     this.records.set(id, next)
     this.dotIndex.update(id, prev?.dots, next.dots)
-    if (prev !== undefined) this.digest.remove(id, prev)
-    this.digest.add(id, next)
+    if (prev !== undefined) this.digest.remove(encodeEntry(id, prev))
+    const entry = encodeEntry(id, next)
+    this.digest.add(entry)
     this.views.update(parsed, prev, next)
     this.tombstones.track(id, prev, next, this.now())
-    this.hooks.changed(id, next)
+    this.hooks.changed(id, next, entry)
   }
 
   /** Replaces a record with itself signed: only its encoding changes (no dots, reads or dates). */
   reseal(id: string, record: CrdtRecord): void {
-    this.digest.remove(id, this.records.get(id)!)
+    this.digest.remove(encodeEntry(id, this.records.get(id)!))
     this.records.set(id, record)
-    this.digest.add(id, record)
-    this.hooks.changed(id, record)
+    const entry = encodeEntry(id, record)
+    this.digest.add(entry)
+    this.hooks.changed(id, record, entry)
   }
 
   /** Removes a record whole (collected, or superseded in a full state transfer). */
   remove(id: string, parsed: ParsedId, r: CrdtRecord): void {
     this.records.delete(id)
     this.dotIndex.remove(id, r.dots)
-    this.digest.remove(id, r)
+    this.digest.remove(encodeEntry(id, r))
     this.views.remove(parsed, r)
     this.tombstones.untrack(id)
     this.hooks.removed(id)

@@ -1,9 +1,11 @@
 // Records in binary (pb/records.proto, through protons): the one encoding a record travels in,
-// by gossip and by anti-entropy. Decoding bounds every repeated field and checks every value
-// before a record is built: a peer's bytes give either a valid record or an InvalidInputError.
+// by gossip and by anti-entropy, is stored in and is hashed for the digest. Encoding is canonical
+// (maps in origin order, values as canonical JSON), so equal records give equal bytes on every
+// peer. Decoding bounds every repeated field and checks every value before a record is built: a
+// peer's bytes give either a valid record or an InvalidInputError.
 import { InvalidInputError } from '../errors.js'
 import { isProofBytes } from './batch-proof.js'
-import { type JsonValue, valueProblem } from './json.js'
+import { canonicalJson, type JsonValue, valueProblem } from './json.js'
 import {
   MAX_COUNTER_TOTAL,
   MAX_HLC_LOGICAL,
@@ -33,11 +35,16 @@ const bad = (what: string): never => {
 
 // ---- encoding -------------------------------------------------------------------------------
 
-const seqs = (m: SeqMap): pb.Seq[] => Object.keys(m).map((origin) => ({ origin, seq: m[origin]! }))
+/** A map's origins in one order on every peer. */
+const origins = (m: object): string[] => {
+  const keys = Object.keys(m)
+  return keys.length > 1 ? keys.sort() : keys
+}
+const seqs = (m: SeqMap): pb.Seq[] => origins(m).map((origin) => ({ origin, seq: m[origin]! }))
 const proofBytes = (b64: string): Uint8Array<ArrayBuffer> =>
   Buffer.from(b64, 'base64') as Uint8Array<ArrayBuffer>
 const proofs = (m: SigMap): pb.Proof[] =>
-  Object.keys(m).map((origin) => ({ origin, proof: proofBytes(m[origin]!) }))
+  origins(m).map((origin) => ({ origin, proof: proofBytes(m[origin]!) }))
 
 function lwwToPb(r: LwwRecord): pb.Lww {
   return {
@@ -45,7 +52,7 @@ function lwwToPb(r: LwwRecord): pb.Lww {
     logical: r.hlc.logical,
     origin: r.origin,
     seq: r.dots[r.origin] ?? 0,
-    value: r.value === null ? undefined : (utf8.encode(JSON.stringify(r.value)) as Uint8Array<ArrayBuffer>),
+    value: r.value === null ? undefined : (utf8.encode(canonicalJson(r.value)) as Uint8Array<ArrayBuffer>),
     proof: proofBytes(r.sig),
   }
 }
@@ -56,7 +63,7 @@ function setToPb(r: SetRecord): pb.AddRemoveSet {
     removed: seqs(r.removed),
     dots: seqs(r.dots),
     proofs: proofs(r.sigs),
-    removals: Object.keys(r.rsigs).map((adder) => {
+    removals: origins(r.rsigs).map((adder) => {
       const [remover, sig] = r.rsigs[adder]!
       return { adder, remover, proof: proofBytes(sig) }
     }),
@@ -73,7 +80,7 @@ export function entryToPb(id: string, r: CrdtRecord): pb.Entry {
   return { id, counter: counterToPb(r) }
 }
 
-/** One record under its id, as it travels. */
+/** One record under its id, as it travels and is stored: canonical bytes. */
 export function encodeEntry(id: string, r: CrdtRecord): Uint8Array<ArrayBuffer> {
   return pb.Entry.encode(entryToPb(id, r))
 }

@@ -210,8 +210,3 @@ export function mergeRecords(a: CrdtRecord, b: CrdtRecord): CrdtRecord {
   if (a.t === 'counter' && b.t === 'counter') return mergeCounter(a, b)
   throw new TypeError(`cannot merge a ${a.t} record with a ${b.t} record`)
 }
-
-/** Canonical bytes-to-be of one (id, record) entry; equal entries encode equally on every peer. */
-export function canonicalEntry(id: string, r: CrdtRecord): string {
-  return canonicalJson([id, r])
-}

@@ -68,7 +68,7 @@ export class Replica {
   /** What a full transfer's sender dropped, dropped here too. */
   private readonly fullTransfer: FullTransfer
   /** Called after every record change (local, gossip or sync): the hook the durable store uses. */
-  onRecord?: (id: string, record: CrdtRecord) => void
+  onRecord?: (id: string, record: CrdtRecord, entry: Uint8Array) => void
   /** Called after a record was dropped (collected, or superseded in a full state transfer). */
   onForget?: (id: string) => void
 
@@ -82,7 +82,7 @@ export class Replica {
     this.selfId = selfId
     const now = () => clock.now()
     this.table = new RecordTable(now, {
-      changed: (id, r) => this.onRecord?.(id, r),
+      changed: (id, r, entry) => this.onRecord?.(id, r, entry),
       removed: (id) => this.onForget?.(id),
     })
     this.records = this.table.records

@@ -4,7 +4,7 @@
 // handed on to be gossiped.
 import type { CrdtRecord, Delta, Replica } from '../crdt/index.js'
 import type { Logger } from '../util/log.js'
-import { floorPut, recordDel, recordPut, retiredOps, seqPut, versionPut } from './schema.js'
+import { entryPut, floorPut, recordDel, retiredOps, seqPut, versionPut } from './schema.js'
 import type { Store, StoreOp } from './store.js'
 
 export interface CommitterOptions {
@@ -43,7 +43,8 @@ export class Committer {
     replica.takeVersionChanges()
     replica.takeFloorChanges()
     replica.takeRetiredChanges()
-    replica.onRecord = (id, record) => this.queue(id, recordPut(id, record))
+    // The record's canonical bytes, encoded once for the digest, are what the store keeps.
+    replica.onRecord = (id, _record, entry) => this.queue(id, entryPut(id, entry))
     replica.onForget = (id) => this.queue(id, recordDel(id))
   }
 

@@ -45,10 +45,12 @@ export interface KnownPeerEntry {
   addrs: string[]
 }
 
-export const recordPut = (id: string, record: CrdtRecord): StoreOp => ({
+export const recordPut = (id: string, record: CrdtRecord): StoreOp => entryPut(id, encodeEntry(id, record))
+/** A record already encoded (encodeEntry), as the replica hands it over. */
+export const entryPut = (id: string, entry: Uint8Array): StoreOp => ({
   type: 'put',
   key: RECORD_PREFIX + id,
-  bytes: encodeEntry(id, record),
+  bytes: entry,
 })
 export const recordDel = (id: string): StoreOp => ({ type: 'del', key: RECORD_PREFIX + id })
 export const versionPut = (origin: string, seq: number): StoreOp => ({
