@@ -2,16 +2,7 @@
 // encoded once each and packed into as few frames as fit, so a frame's size is known before it is
 // built and a whole state is never encoded at once.
 import { InvalidInputError, TooLargeError } from '../errors.js'
-
-/** Bytes of `n` as a protobuf varint. */
-export function varintSize(n: number): number {
-  let size = 1
-  while (n >= 0x80) {
-    n = Math.floor(n / 128)
-    size++
-  }
-  return size
-}
+import { varintSize } from '../util/varint.js'
 
 /** What one item of `len` bytes adds to a repeated field numbered below 16: tag, length, bytes. */
 export const fieldSize = (len: number): number => 1 + varintSize(len) + len

@@ -8,6 +8,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { toString as toBase58 } from 'uint8arrays/to-string'
 import { InvalidInputError } from '../errors.js'
+import { varintSize } from '../util/varint.js'
 import { COORD_BODY_BYTES, COORD_DIMENSION_BYTE, coordSize, readCoordBody, writeCoord } from './coord-wire.js'
 import type { Coordinate } from './coords.js'
 import {
@@ -140,15 +141,6 @@ function hasIdPrefix(b: Uint8Array, at: number): boolean {
 // ---- sizes (and validation of what is sent) ----
 
 const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed()
-
-export function varintSize(n: number): number {
-  let size = 1
-  while (n >= 128) {
-    n = Math.floor(n / 128)
-    size++
-  }
-  return size
-}
 
 function checkInt(n: unknown, max: number, what: string): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > max)

@@ -71,6 +71,29 @@ async function stateOf(dir: string) {
   }
 }
 
+/**
+ * A snapshot at `file` of the store in `dir`, each record's bytes passed through `record` (the
+ * other entries as they are), under store format `format`.
+ */
+async function rewrittenSnapshot(
+  dir: string,
+  file: string,
+  record: (raw: Uint8Array) => Uint8Array,
+  format?: number,
+): Promise<void> {
+  const enc = new SnapshotEncoder(format)
+  const parts = [enc.start(header)]
+  const store = await Store.open(dir)
+  try {
+    for await (const [k, raw] of store.replicatedEntries())
+      parts.push(enc.entry(k, k.startsWith('rec:') ? record(raw) : raw))
+  } finally {
+    await store.close()
+  }
+  parts.push(enc.end().bytes)
+  writeFileSync(file, Buffer.concat(parts))
+}
+
 describe('snapshots: save and restore', function () {
   this.timeout(30_000)
   let root: string
@@ -113,22 +136,8 @@ describe('snapshots: save and restore', function () {
   })
 
   it('restores a snapshot of store format 5 (records as JSON), its records stored binary', async () => {
-    const enc = new SnapshotEncoder(5)
-    const parts = [enc.start(header)]
-    const store = await Store.open(a)
-    try {
-      for await (const [k, raw] of store.replicatedEntries()) {
-        const json = k.startsWith('rec:')
-          ? new TextEncoder().encode(JSON.stringify(decodeEntry(raw)[1]))
-          : raw
-        parts.push(enc.entry(k, json))
-      }
-    } finally {
-      await store.close()
-    }
-    parts.push(enc.end().bytes)
     const old = join(root, 'format5.bin')
-    writeFileSync(old, Buffer.concat(parts))
+    await rewrittenSnapshot(a, old, (raw) => new TextEncoder().encode(JSON.stringify(decodeEntry(raw)[1])), 5)
     const c = join(root, 'c')
     const r = await restoreSnapshot(old, c, { verifier })
     assert.equal(r.storeFormat, 5)
@@ -227,25 +236,11 @@ describe('snapshots: save and restore', function () {
   })
 
   it('refuses an intact file whose record is not signed by its origin (invalid), writing nothing', async () => {
-    const enc = new SnapshotEncoder()
-    const parts = [enc.start(header)]
-    const store = await Store.open(a)
-    try {
-      for await (const [k, raw] of store.replicatedEntries()) {
-        if (!k.startsWith('rec:')) {
-          parts.push(enc.entry(k, raw))
-          continue
-        }
-        const [id, r] = decodeEntry(raw)
-        const forged = r.t === 'lww' && r.value === 1 ? { ...r, value: 2 } : r
-        parts.push(enc.entry(k, encodeEntry(id, forged)))
-      }
-    } finally {
-      await store.close()
-    }
-    parts.push(enc.end().bytes)
     const f = join(root, 'forged.bin')
-    writeFileSync(f, Buffer.concat(parts))
+    await rewrittenSnapshot(a, f, (raw) => {
+      const [id, r] = decodeEntry(raw)
+      return encodeEntry(id, r.t === 'lww' && r.value === 1 ? { ...r, value: 2 } : r)
+    })
     const c = join(root, 'c')
     assert.equal(await codeOf(restoreSnapshot(f, c, { verifier })), 'SNAPSHOT_INVALID/invalid')
     assert.ok(!existsSync(join(c, 'state.db')))
