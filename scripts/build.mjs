@@ -7,9 +7,9 @@
 // chunks of their own). One file instead of some 770 modules starts an agent about 0.3 s sooner
 // and holds a few MiB less; dist/src keeps the modules for the tests and the benchmarks.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs'
+import { mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { dirname, join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -36,6 +36,16 @@ function pruneEmpty(dir) {
     else empty = false
   }
   return empty
+}
+
+/**
+ * A chunk of an earlier bundle, kept for a while: an agent started from it loads some chunks only
+ * when asked (metrics turned on by a reload), by the name its build gave them.
+ */
+const KEEP_OLD_CHUNKS_MS = 30 * 24 * 3600 * 1000
+function runningChunk(rel) {
+  if (!rel.startsWith(`bundle${sep}`)) return false
+  return Date.now() - statSync(join(dist, rel)).mtimeMs < KEEP_OLD_CHUNKS_MS
 }
 
 /** Bundles the compiled CLI (dir/src/cli/main.js) into dir/bundle. */
@@ -73,7 +83,7 @@ try {
       mkdirSync(dirname(join(dist, rel)), { recursive: true })
       renameSync(join(fresh, rel), join(dist, rel))
     }
-    for (const rel of files(dist)) if (!built.has(rel)) rmSync(join(dist, rel))
+    for (const rel of files(dist)) if (!built.has(rel) && !runningChunk(rel)) rmSync(join(dist, rel))
     pruneEmpty(dist)
   }
 } finally {
