@@ -53,6 +53,9 @@ async function bundle(dir) {
   const { build } = await import('esbuild')
   await build({
     entryPoints: { main: join(dir, 'src/cli/main.js') },
+    // Paths in the output relative to the build's own directory: the same sources give the same
+    // chunk names, so rebuilds do not pile up chunks (see runningChunk).
+    absWorkingDir: dir,
     outdir: join(dir, 'bundle'),
     bundle: true,
     splitting: true,
