@@ -47,9 +47,7 @@ export function isProofBytes(bytes: Uint8Array): boolean {
 export function isProofShape(s: string): boolean {
   if (s.length > 4 * Math.ceil((SIG + 1 + NODE * MAX_DEPTH) / 3) || !B64.test(s)) return false
   const bytes = Buffer.from(s, 'base64')
-  const k = (bytes.length - SIG - 1) / NODE
-  const okLength = bytes.length === SIG || (Number.isInteger(k) && k >= 1 && k <= MAX_DEPTH)
-  return okLength && bytes.toString('base64') === s
+  return isProofBytes(bytes) && bytes.toString('base64') === s
 }
 
 /** Signs `bodies` (at most MAX_BATCH_PARTS) with one signature; returns one proof per body. */

@@ -187,13 +187,20 @@ export function encodeRangeFrames(ranges: readonly Range[], maxBytes = MAX_FRAME
   for (const g of packItems(items, maxBytes - HEADROOM, MAX_RANGES_PER_FRAME)) {
     // Ranges { ranges = 1 (the items); more = 2 } as field 2 of a SyncFrame, built from the items.
     const body = concat(repeatedField(1, g.items), g.last ? new Uint8Array() : MORE)
-    out.push(frame(repeatedField(2, [body]), maxBytes, SYNC_WIRE_VERSION))
+    out.push(frame(repeatedField(RANGES_FIELD, [body]), maxBytes, SYNC_WIRE_VERSION))
   }
   return out
 }
 
-/** Field 2 (more), varint true. */
+/** Field 2 of Ranges (more), varint true. */
 const MORE = Uint8Array.of(0x10, 0x01)
+/** Field numbers of sync.proto that frames are built from encoded items by hand. */
+const RANGES_FIELD = 2
+const RESPONSE_FIELD = 3
+const VV_FIELD = 2
+const FLOORS_FIELD = 5
+/** Field 4 of Response (full), varint true. */
+const FULL = Uint8Array.of(0x20, 0x01)
 const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => (b.length === 0 ? a : Buffer.concat([a, b]))
 
 /**
@@ -221,22 +228,18 @@ export function* syncResponseFrames(
   const full = floors === undefined ? undefined : true
   const encode = (response: pb.Response): Uint8Array =>
     frame(pb.SyncFrame.encode({ response }), maxBytes, SYNC_WIRE_VERSION)
-  function* chunks(m: VersionVector, field: 'vv' | 'floors'): Generator<Uint8Array> {
+  function* chunks(m: VersionVector, field: typeof VV_FIELD | typeof FLOORS_FIELD): Generator<Uint8Array> {
     const entries = Object.keys(m).map((o) => pb.Seq.encode({ origin: o, seq: m[o]! }))
     if (entries.length === 0) return
+    // Response { vv = 2 | floors = 5 (these entries), full = 4 } as field 3 of a SyncFrame, built
+    // from the encoded entries (done is false: left out).
     for (const g of packItems(entries, maxBytes - HEADROOM, MAX_VV_PER_FRAME)) {
-      const list = g.items.map((b) => pb.Seq.decode(b))
-      yield encode({
-        records: [],
-        done: false,
-        full,
-        vv: field === 'vv' ? list : [],
-        floors: field === 'floors' ? list : [],
-      })
+      const body = concat(repeatedField(field, g.items), full ? FULL : new Uint8Array())
+      yield frame(repeatedField(RESPONSE_FIELD, [body]), maxBytes, SYNC_WIRE_VERSION)
     }
   }
-  yield* chunks(vv, 'vv')
-  if (floors !== undefined) yield* chunks(floors, 'floors')
+  yield* chunks(vv, VV_FIELD)
+  if (floors !== undefined) yield* chunks(floors, FLOORS_FIELD)
   function* items(): Generator<Uint8Array<ArrayBuffer>> {
     for (const [id, r] of records) yield encodeEntry(id, r)
   }
